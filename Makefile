@@ -1,0 +1,42 @@
+# Two commands work on a fresh clone: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench run extract-messages update-catalogs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(PY) bot.py demo $(DEMO_ARGS)
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(PY) bench/intake.py
+
+run: setup
+	$(PY) bot.py run --config $(or $(CONFIG),config.toml)
+
+# Translators: after changing user-facing text, refresh the template and the catalogs.
+extract-messages: setup
+	$(VENV)/bin/pybabel extract -F locales/babel.cfg -k N_ -k ngettext:1,2 \
+	    --no-location --sort-output --project=sundown -o locales/messages.pot .
+
+update-catalogs: extract-messages
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
