@@ -1,0 +1,262 @@
+"""Settings for a chain of stores, read from TOML and checked key by key.
+
+A bad config must stop start-up with a message that names the key and says what is wrong, so
+every check below reports a dotted path such as ``stores[1].hours.mon``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_STORE_ID = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+
+
+class ConfigError(ValueError):
+    """A config value is missing or wrong; ``key`` names where."""
+
+    def __init__(self, key: str, problem: str):
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Technician:
+    user_id: int
+    name: str
+    on_duty: frozenset[int]  # weekday numbers, Monday = 0
+
+    def on_duty_on(self, weekday: int) -> bool:
+        return weekday in self.on_duty
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    id: str
+    name: str
+    staff_chat_id: int
+    managers: tuple[int, ...]
+    timezone: ZoneInfo
+    hours: dict[int, tuple[time, time] | None]  # weekday -> (open, close) or None when closed
+    latitude: float
+    longitude: float
+    language: str
+    technicians: tuple[Technician, ...] = ()
+    products: tuple[str, ...] = ()
+
+    def technician(self, user_id: int) -> Technician | None:
+        return next((t for t in self.technicians if t.user_id == user_id), None)
+
+    def is_manager(self, user_id: int) -> bool:
+        return user_id in self.managers
+
+
+@dataclass(frozen=True)
+class Settings:
+    stores: tuple[StoreConfig, ...]
+    data_dir: Path
+    base_url: str = DEFAULT_BASE_URL
+    base_file_url: str | None = None
+    default_language: str = DEFAULT_LANGUAGE
+    bot_username: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def store(self, store_id: str) -> StoreConfig | None:
+        return next((s for s in self.stores if s.id == store_id), None)
+
+    def store_for_group(self, chat_id: int) -> StoreConfig | None:
+        return next((s for s in self.stores if s.staff_chat_id == chat_id), None)
+
+    def stores_managed_by(self, user_id: int) -> list[StoreConfig]:
+        return [s for s in self.stores if s.is_manager(user_id)]
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and check a TOML config file; relative data_dir is taken from the file's folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the config file ({exc.strerror})") from exc
+    return parse_settings(text, base_dir=path.parent)
+
+
+def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("(file)", f"not valid TOML: {exc}") from exc
+    return settings_from_dict(raw, base_dir=base_dir)
+
+
+def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Settings:
+    known = {"data_dir", "telegram_base_url", "telegram_base_file_url", "default_language",
+             "bot_username", "stores"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(key, f"unknown key (known: {', '.join(sorted(known))})")
+    default_language = _language(raw.get("default_language", DEFAULT_LANGUAGE), "default_language")
+    stores_raw = raw.get("stores")
+    if not isinstance(stores_raw, list) or not stores_raw:
+        raise ConfigError("stores", "at least one [[stores]] table is required")
+    stores = tuple(
+        _store(s, f"stores[{i}]", default_language) for i, s in enumerate(stores_raw)
+    )
+    _unique([s.id for s in stores], "stores[].id")
+    _unique([s.staff_chat_id for s in stores], "stores[].staff_chat_id")
+    data_dir = Path(_str(raw.get("data_dir", "data"), "data_dir"))
+    if not data_dir.is_absolute():
+        data_dir = base_dir / data_dir
+    base_url = _str(raw.get("telegram_base_url", DEFAULT_BASE_URL), "telegram_base_url")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("telegram_base_url", f"must start with http:// or https://, got {base_url!r}")
+    file_url = raw.get("telegram_base_file_url")
+    if file_url is not None:
+        file_url = _str(file_url, "telegram_base_file_url")
+    return Settings(
+        stores=stores,
+        data_dir=data_dir,
+        base_url=base_url,
+        base_file_url=file_url,
+        default_language=default_language,
+        bot_username=_str(raw.get("bot_username", ""), "bot_username").lstrip("@"),
+    )
+
+
+def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table")
+    store_id = _str(_required(raw, "id", key), f"{key}.id")
+    if not _STORE_ID.match(store_id):
+        raise ConfigError(f"{key}.id", "use 1-32 letters, digits or _ (it goes into deep links)")
+    tz_name = _str(raw.get("timezone", "Asia/Shanghai"), f"{key}.timezone")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{key}.timezone", f"unknown time zone {tz_name!r}") from exc
+    location = raw.get("location", {})
+    if not isinstance(location, dict):
+        raise ConfigError(f"{key}.location", "must be a table like { lat = 31.2, lon = 121.5 }")
+    lat = _number(_required(location, "lat", f"{key}.location"), f"{key}.location.lat", -90, 90)
+    lon = _number(_required(location, "lon", f"{key}.location"), f"{key}.location.lon", -180, 180)
+    managers = raw.get("managers", [])
+    if not isinstance(managers, list) or not all(_is_int(m) for m in managers):
+        raise ConfigError(f"{key}.managers", "must be a list of Telegram user ids (numbers)")
+    if not managers:
+        raise ConfigError(f"{key}.managers", "at least one manager is needed for escalations")
+    chat_id = _required(raw, "staff_chat_id", key)
+    if not _is_int(chat_id) or chat_id >= 0:
+        raise ConfigError(f"{key}.staff_chat_id", "must be the (negative) id of the staff group")
+    techs = raw.get("technicians", [])
+    if not isinstance(techs, list):
+        raise ConfigError(f"{key}.technicians", "must be a list of [[stores.technicians]] tables")
+    technicians = tuple(_technician(t, f"{key}.technicians[{i}]") for i, t in enumerate(techs))
+    _unique([t.user_id for t in technicians], f"{key}.technicians[].user_id")
+    products = raw.get("products", [])
+    if not isinstance(products, list) or not all(isinstance(p, str) and p for p in products):
+        raise ConfigError(f"{key}.products", "must be a list of product names")
+    return StoreConfig(
+        id=store_id,
+        name=_str(_required(raw, "name", key), f"{key}.name"),
+        staff_chat_id=chat_id,
+        managers=tuple(managers),
+        timezone=tz,
+        hours=_hours(raw.get("hours"), f"{key}.hours"),
+        latitude=lat,
+        longitude=lon,
+        language=_language(raw.get("language", default_language), f"{key}.language"),
+        technicians=technicians,
+        products=tuple(products),
+    )
+
+
+def _technician(raw: Any, key: str) -> Technician:
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table with user_id, name, on_duty")
+    user_id = _required(raw, "user_id", key)
+    if not _is_int(user_id) or user_id <= 0:
+        raise ConfigError(f"{key}.user_id", "must be a Telegram user id (a positive number)")
+    days = raw.get("on_duty", list(WEEKDAYS))
+    if not isinstance(days, list) or any(d not in WEEKDAYS for d in days):
+        raise ConfigError(f"{key}.on_duty", f"must be a list of weekdays from {list(WEEKDAYS)}")
+    return Technician(
+        user_id=user_id,
+        name=_str(_required(raw, "name", key), f"{key}.name"),
+        on_duty=frozenset(WEEKDAYS.index(d) for d in days),
+    )
+
+
+def _hours(raw: Any, key: str) -> dict[int, tuple[time, time] | None]:
+    if raw is None:
+        raw = {day: "09:00-21:00" for day in WEEKDAYS}
+    if not isinstance(raw, dict):
+        raise ConfigError(key, 'must be a table like { mon = "09:00-21:00", sun = "closed" }')
+    for day in raw:
+        if day not in WEEKDAYS:
+            raise ConfigError(f"{key}.{day}", f"unknown weekday (use {', '.join(WEEKDAYS)})")
+    hours: dict[int, tuple[time, time] | None] = {}
+    for index, day in enumerate(WEEKDAYS):
+        value = raw.get(day, "closed")
+        if value == "closed":
+            hours[index] = None
+            continue
+        match = _HOURS.match(value) if isinstance(value, str) else None
+        if not match:
+            raise ConfigError(f"{key}.{day}", f'expected "HH:MM-HH:MM" or "closed", got {value!r}')
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60):
+            raise ConfigError(f"{key}.{day}", f"not a time of day: {value!r}")
+        opens, closes = time(h1, m1), time(h2, m2)
+        if closes <= opens:
+            raise ConfigError(f"{key}.{day}", f"closing time must be after opening time: {value!r}")
+        hours[index] = (opens, closes)
+    if all(v is None for v in hours.values()):
+        raise ConfigError(key, "the store is closed every day")
+    return hours
+
+
+def _required(raw: dict[str, Any], name: str, key: str) -> Any:
+    if name not in raw:
+        raise ConfigError(f"{key}.{name}", "is required")
+    return raw[name]
+
+
+def _str(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(key, f"must be a string, got {value!r}")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any, key: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(key, f"must be a number from {low} to {high}, got {value!r}")
+    return float(value)
+
+
+def _language(value: Any, key: str) -> str:
+    if value not in LANGUAGES:
+        raise ConfigError(key, f"must be one of {', '.join(LANGUAGES)}, got {value!r}")
+    return value
+
+
+def _unique(values: list[Any], key: str) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ConfigError(key, f"{value!r} appears twice")
+        seen.add(value)

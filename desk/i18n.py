@@ -1,0 +1,102 @@
+"""Translations and locale formatting.
+
+Catalogs are read from the ``.po`` files at start-up and compiled in memory, so the shipped
+source of truth is the ``.po`` file itself: nothing to build, nothing to go stale. Fuzzy entries
+are never used (a test also forbids them).
+
+Texts are written in English in the code and marked with ``_()`` (looked up at once through a
+translator) or ``N_()`` (marked for extraction only, looked up later in the reader's language).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DEFAULT_LANGUAGE = "zh_CN"
+LANGUAGES = ("zh_CN", "zh_TW", "en")
+# What each language calls itself, for the /language buttons.
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "zh_TW": "繁體中文", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction; translate it later in the reader's language."""
+    return message
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``language`` (English source texts need none)."""
+    if language == "en" or language not in LANGUAGES:
+        return gettext.NullTranslations()
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """Texts and formatting for one language."""
+
+    def __init__(self, language: str):
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self._catalog = translations(self.language)
+        self.locale = Locale.parse(self.language)
+
+    def gettext(self, message: str) -> str:
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    def time(self, moment: datetime, tz: ZoneInfo) -> str:
+        """A time of day such as 16:52."""
+        return format_skeleton("Hm", moment.astimezone(tz), locale=self.locale)
+
+    def datetime(self, moment: datetime, tz: ZoneInfo) -> str:
+        """A date and time such as 2026年11月22日 16:52 or Nov 22, 2026, 16:52."""
+        return self._join("yMMMd", moment.astimezone(tz))
+
+    def short_datetime(self, moment: datetime, tz: ZoneInfo) -> str:
+        """A month, day and time such as 11月22日 16:52 or Nov 22, 16:52."""
+        return self._join("MMMd", moment.astimezone(tz))
+
+    def _join(self, date_skeleton: str, local: datetime) -> str:
+        # CLDR has no combined date+24h-time skeletons; its own glue pattern joins the two.
+        day = format_skeleton(date_skeleton, local, locale=self.locale)
+        clock = format_skeleton("Hm", local, locale=self.locale)
+        return self.locale.datetime_formats["medium"].format(clock, day)
+
+    def date(self, day: date) -> str:
+        return format_date(day, "long", locale=self.locale)
+
+
+@cache
+def translator(language: str) -> Translator:
+    return Translator(language)
+
+
+def negotiate(language_code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
+    """Map Telegram's IETF language_code (``zh-hans``, ``zh-TW``, ``en-US``) to a shipped language."""
+    if not language_code:
+        return fallback
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("en"):
+        return "en"
+    if code.startswith("zh"):
+        traditional = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
+        return "zh_TW" if code.startswith(traditional) else "zh_CN"
+    return fallback

@@ -1,0 +1,155 @@
+"""The ticket lifecycle: who may move a ticket from which state to which.
+
+Every function checks the ticket's *current* state and the actor's right to act, because a
+button on a card may be stale or forged. A refusal raises :class:`Refused` and changes nothing;
+a success changes the ticket in memory and appends to its audit trail. The caller stores it.
+
+    new ──claim──▶ claimed ──contacted──▶ contacted ──outcome+report──▶ done
+     │offered─accept─▲  ▲                    │
+     └──────────escalate──▶ escalated ──reassign (manager)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from desk.config import Technician
+from desk.models import ACTIVE_STATES, Outcome, State, Ticket
+
+BOT = 0  # the actor id recorded for the bot's own steps
+
+
+class Reason(StrEnum):
+    STALE = "stale"  # the ticket has moved on since the button was drawn
+    TAKEN = "taken"  # someone else owns it
+    NOT_OFFERED_TO_YOU = "not_offered"
+    NOT_YOURS = "not_yours"  # only the assignee (or a manager) may do this
+    MANAGERS_ONLY = "managers_only"
+    NOT_ON_ROSTER = "not_on_roster"
+
+
+class Refused(Exception):
+    def __init__(self, reason: Reason):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+def _require(condition: bool, reason: Reason) -> None:
+    if not condition:
+        raise Refused(reason)
+
+
+def confirm(ticket: Ticket, now: datetime, offer_to: Technician | None) -> None:
+    """The customer confirmed the restatement: the draft becomes a ticket."""
+    _require(ticket.state is State.DRAFT, Reason.STALE)
+    ticket.confirmed_at = now.isoformat()
+    ticket.awaiting = None
+    ticket.record(now, ticket.customer_id, "confirmed", kind=ticket.kind.value)
+    if offer_to is None:
+        ticket.state = State.NEW
+    else:
+        _offer(ticket, offer_to, now)
+
+
+def _offer(ticket: Ticket, tech: Technician, now: datetime) -> None:
+    ticket.state = State.OFFERED
+    ticket.assignee_id = tech.user_id
+    ticket.assignee_name = tech.name
+    ticket.record(now, BOT, "offered", to=tech.user_id)
+
+
+def claim(ticket: Ticket, actor: int, actor_name: str, now: datetime) -> None:
+    """Anyone in the store's group claims an unassigned ticket; the first press wins."""
+    if ticket.state is State.OFFERED and ticket.assignee_id == actor:
+        accept(ticket, actor, now)
+        return
+    if ticket.state in (State.OFFERED, State.CLAIMED, State.CONTACTED):
+        raise Refused(Reason.TAKEN)
+    _require(ticket.state is State.NEW, Reason.STALE)
+    ticket.state = State.CLAIMED
+    ticket.assignee_id = actor
+    ticket.assignee_name = actor_name
+    ticket.record(now, actor, "claimed")
+
+
+def accept(ticket: Ticket, actor: int, now: datetime) -> None:
+    _require(ticket.state is State.OFFERED, Reason.STALE)
+    _require(ticket.assignee_id == actor, Reason.NOT_OFFERED_TO_YOU)
+    ticket.state = State.CLAIMED
+    ticket.record(now, actor, "accepted")
+
+
+def pass_on(ticket: Ticket, actor: int, now: datetime, next_tech: Technician | None) -> None:
+    """The offered technician passes; the next one on duty gets it, else the whole group."""
+    _require(ticket.state is State.OFFERED, Reason.STALE)
+    _require(ticket.assignee_id == actor, Reason.NOT_OFFERED_TO_YOU)
+    ticket.passed_by.append(actor)
+    ticket.record(now, actor, "passed")
+    if next_tech is None:
+        ticket.state = State.NEW
+        ticket.assignee_id = None
+        ticket.assignee_name = None
+    else:
+        _offer(ticket, next_tech, now)
+
+
+def _owner_or_manager(ticket: Ticket, actor: int, is_manager: bool) -> None:
+    _require(is_manager or ticket.assignee_id == actor, Reason.NOT_YOURS)
+
+
+def mark_contacted(ticket: Ticket, actor: int, is_manager: bool, now: datetime) -> None:
+    _require(ticket.state is State.CLAIMED, Reason.STALE)
+    _owner_or_manager(ticket, actor, is_manager)
+    ticket.state = State.CONTACTED
+    ticket.record(now, actor, "contacted")
+
+
+def choose_outcome(
+    ticket: Ticket, actor: int, is_manager: bool, outcome: Outcome, now: datetime
+) -> None:
+    """First half of "service done": the outcome; the one-line report follows."""
+    _require(ticket.state is State.CONTACTED, Reason.STALE)
+    _owner_or_manager(ticket, actor, is_manager)
+    ticket.pending_outcome = outcome
+    ticket.record(now, actor, "outcome_chosen", outcome=outcome.value)
+
+
+def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datetime) -> None:
+    """Second half of "service done": the service report closes the service."""
+    _require(ticket.state is State.CONTACTED and ticket.pending_outcome is not None, Reason.STALE)
+    _owner_or_manager(ticket, actor, is_manager)
+    ticket.state = State.DONE
+    ticket.outcome = ticket.pending_outcome
+    ticket.pending_outcome = None
+    ticket.report = report
+    ticket.report_prompt_id = None
+    ticket.record(now, actor, "done", outcome=ticket.outcome.value, report=report)
+
+
+def escalate(ticket: Ticket, actor: int, is_manager: bool, now: datetime) -> None:
+    """"Can't solve here": the store's managers take over (当即向专职经理取得联系)."""
+    _require(ticket.state in ACTIVE_STATES - {State.ESCALATED}, Reason.STALE)
+    if ticket.state in (State.CLAIMED, State.CONTACTED):
+        _owner_or_manager(ticket, actor, is_manager)
+    ticket.state = State.ESCALATED
+    ticket.pending_outcome = None
+    ticket.reply_by = None
+    ticket.record(now, actor, "escalated")
+
+
+def promise_reply(ticket: Ticket, manager: int, reply_by: datetime, now: datetime) -> None:
+    """The manager sets the latest reply time the customer is promised (最迟答复时间)."""
+    _require(ticket.state is State.ESCALATED and ticket.reply_by is None, Reason.STALE)
+    ticket.reply_by = reply_by.isoformat()
+    ticket.record(now, manager, "reply_promised", reply_by=ticket.reply_by)
+
+
+def reassign(ticket: Ticket, manager: int, tech: Technician, now: datetime) -> None:
+    """A manager hands an open ticket to a technician, who owns it at once."""
+    _require(ticket.is_active, Reason.STALE)
+    ticket.state = State.CLAIMED
+    ticket.assignee_id = tech.user_id
+    ticket.assignee_name = tech.name
+    ticket.pending_outcome = None
+    ticket.record(now, manager, "reassigned", to=tech.user_id)

@@ -1,0 +1,180 @@
+"""The records the desk keeps: tickets (with their audit trail) and customers.
+
+A ticket starts as a *draft* holding the customer's words and the bot's restatement; only a
+confirmed restatement becomes a numbered ticket. Records are plain dataclasses that round-trip
+through JSON so the store can keep them in TinyDB.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from desk.i18n import N_
+
+
+class Kind(StrEnum):
+    """The kinds of complaint in seed 002 (客户投诉定义), plus a plain question."""
+
+    CONTRACT = "contract"  # 购销合同投诉
+    QUALITY = "quality"  # 商品质量投诉
+    SERVICE = "service"  # 服务投诉
+    INQUIRY = "inquiry"  # not a complaint: the SOP's unclear-question path
+
+
+KIND_LABELS = {
+    Kind.CONTRACT: N_("Sales contract complaint"),
+    Kind.QUALITY: N_("Product quality complaint"),
+    Kind.SERVICE: N_("Service complaint"),
+    Kind.INQUIRY: N_("Inquiry"),
+}
+
+
+class Want(StrEnum):
+    """What the customer asks for."""
+
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    REPAIR = "repair"
+    EXPLANATION = "explanation"
+    OTHER = "other"
+
+
+WANT_LABELS = {
+    Want.REFUND: N_("Refund"),
+    Want.EXCHANGE: N_("Exchange"),
+    Want.REPAIR: N_("Repair"),
+    Want.EXPLANATION: N_("An explanation"),
+    Want.OTHER: N_("Something else"),
+}
+
+
+class State(StrEnum):
+    DRAFT = "draft"  # restated, waiting for the customer's confirmation
+    NEW = "new"  # confirmed, open to the whole staff group
+    OFFERED = "offered"  # confirmed, offered to the on-duty technician
+    CLAIMED = "claimed"  # a technician owns it
+    CONTACTED = "contacted"  # the technician has reached the customer
+    ESCALATED = "escalated"  # "can't solve here": with the store's managers
+    DONE = "done"  # service done, with outcome and report
+
+
+STATE_LABELS = {
+    State.DRAFT: N_("Draft"),
+    State.NEW: N_("Waiting for a technician"),
+    State.OFFERED: N_("Offered to a technician"),
+    State.CLAIMED: N_("Claimed"),
+    State.CONTACTED: N_("Customer contacted"),
+    State.ESCALATED: N_("Escalated to a manager"),
+    State.DONE: N_("Service done"),
+}
+
+# A customer's follow-up messages attach to a ticket in one of these states.
+ACTIVE_STATES = frozenset(
+    {State.NEW, State.OFFERED, State.CLAIMED, State.CONTACTED, State.ESCALATED}
+)
+
+
+class Outcome(StrEnum):
+    """The three outcomes of seed 003."""
+
+    SOLVED = "solved"  # 问题可以立即圆满解决
+    PARTLY = "partly"  # 问题可以局部解决
+    UNSOLVED = "unsolved"  # 问题短期内,或根本上不能解决
+
+
+OUTCOME_LABELS = {
+    Outcome.SOLVED: N_("Solved"),
+    Outcome.PARTLY: N_("Partly solved"),
+    Outcome.UNSOLVED: N_("Cannot be solved for now"),
+}
+
+
+def new_key() -> str:
+    """A short random key; drafts have no number yet, so buttons address them by key."""
+    return secrets.token_hex(4)
+
+
+@dataclass
+class Event:
+    """One step of a ticket's audit trail: when, who, what."""
+
+    at: str  # ISO 8601, UTC
+    actor: int  # Telegram user id; 0 for the bot itself
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ticket:
+    key: str
+    store_id: str
+    customer_id: int
+    customer_name: str
+    language: str
+    text: str
+    kind: Kind
+    created_at: str
+    want: Want | None = None
+    product: str | None = None
+    photos: list[str] = field(default_factory=list)
+    state: State = State.DRAFT
+    number: int | None = None
+    confirmed_at: str | None = None
+    awaiting: str | None = None  # what the customer is asked for next: "want" or "text"
+    assignee_id: int | None = None
+    assignee_name: str | None = None
+    passed_by: list[int] = field(default_factory=list)
+    card_message_id: int | None = None
+    restatement_message_id: int | None = None
+    followups: list[dict[str, str]] = field(default_factory=list)
+    outcome: Outcome | None = None
+    pending_outcome: Outcome | None = None
+    report_prompt_id: int | None = None
+    report: str | None = None
+    reply_by: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def record(self, at: datetime, actor: int, action: str, **detail: Any) -> None:
+        self.events.append(Event(at=at.isoformat(), actor=actor, action=action, detail=detail))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Ticket:
+        data = dict(data)
+        data["kind"] = Kind(data["kind"])
+        data["state"] = State(data["state"])
+        for name, enum in (("want", Want), ("outcome", Outcome), ("pending_outcome", Outcome)):
+            if data.get(name) is not None:
+                data[name] = enum(data[name])
+        data["events"] = [Event(**e) for e in data.get("events", [])]
+        return cls(**data)
+
+
+@dataclass
+class Customer:
+    user_id: int
+    name: str
+    language: str | None = None  # set by /language; otherwise Telegram's language_code decides
+    telegram_language: str | None = None  # the last language_code Telegram sent for this user
+    store_id: str | None = None
+    phone: str | None = None
+    phone_declined: bool = False
+    blocked: bool = False  # the customer blocked the bot; sends to them are pointless
+    closed_tickets: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Customer:
+        return cls(**data)

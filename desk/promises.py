@@ -1,0 +1,30 @@
+"""The latest reply times a manager may promise on an escalated ticket.
+
+Seed 003 forbids promising what cannot be done (忌做出一些不可能实现的承诺), so the choices are
+computed from the store's opening hours, never typed freely: close of business today (when at
+least an hour is left), on the next opening day, or on the third opening day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from desk.calendar import closing_on, opening_days_from
+from desk.config import StoreConfig
+
+MIN_TIME_LEFT_TODAY = timedelta(hours=1)
+
+
+def reply_options(store: StoreConfig, since: datetime) -> list[datetime]:
+    local = since.astimezone(store.timezone)
+    options: list[datetime] = []
+    today_close = closing_on(store, local.date())
+    if today_close is not None and today_close - local >= MIN_TIME_LEFT_TODAY:
+        options.append(today_close)
+    later = [d for d in opening_days_from(store, local.date()) if d > local.date()]
+    for index in (0, 2):
+        if index < len(later):
+            closing = closing_on(store, later[index])
+            if closing is not None:
+                options.append(closing)
+    return options

@@ -1,0 +1,1 @@
+"""Inbound Telegram updates, one module per audience (customer, staff, manager)."""

@@ -1,0 +1,23 @@
+"""Telling a customer, in their language, what just happened to their ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram.ext import ContextTypes
+
+from desk.i18n import Translator, translator
+from desk.models import Ticket
+from handlers.common import desk_of, send
+
+
+async def tell_customer(
+    context: ContextTypes.DEFAULT_TYPE, ticket: Ticket, text: Callable[[Translator], str]
+) -> bool:
+    """Send ``text(translator)`` to the ticket's customer unless they blocked the bot."""
+    desk = desk_of(context)
+    customer = desk.store.customer(ticket.customer_id)
+    if customer is not None and customer.blocked:
+        return False
+    t = translator(desk.language_of(customer, fallback=ticket.language))
+    return await send(context, ticket.customer_id, text(t)) is not None

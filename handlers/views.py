@@ -1,0 +1,274 @@
+"""What each user reads: the restatement, the staff card, the manager's alert, and their buttons.
+
+Texts are HTML; anything a user typed is escaped. Callback data are short and prefixed per
+audience: ``c:`` customer, ``t:`` ticket card in the staff group, ``m:`` manager.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from desk.config import StoreConfig
+from desk.i18n import LANGUAGE_NAMES, Translator
+from desk.models import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    STATE_LABELS,
+    WANT_LABELS,
+    Kind,
+    Outcome,
+    State,
+    Ticket,
+    Want,
+)
+from desk.restatement import quote
+
+FOLLOWUPS_ON_CARD = 5
+FOLLOWUP_QUOTE = 200
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def mention(user_id: int, name: str) -> str:
+    return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
+
+
+def parse_time(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+# -- customer ----------------------------------------------------------------------------------
+
+
+def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
+    """Seed 003's 复述其意见: the complaint read back, with "Is this right?" while a draft."""
+    _ = t.gettext
+    lines = [
+        _("Thank you for telling us. So that we are sure we understood you, here it is again:"),
+        "",
+        _("<b>Kind:</b> {kind}").format(kind=_(KIND_LABELS[ticket.kind])),
+    ]
+    if ticket.product:
+        lines.append(_("<b>Product/order:</b> {product}").format(product=escape(ticket.product)))
+    lines.append(_("<b>What happened:</b> “{text}”").format(text=escape(quote(ticket.text))))
+    if ticket.photos:
+        lines.append(_("<b>Photos:</b> {count}").format(count=len(ticket.photos)))
+    if ticket.want is not None:
+        lines.append(_("<b>What you would like:</b> {want}").format(want=_(WANT_LABELS[ticket.want])))
+    lines += ["", _("Is this right?") if asking else _("✅ Submitted.")]
+    return "\n".join(lines)
+
+
+def restatement_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    return InlineKeyboardMarkup([
+        [button(_("✅ Yes, submit"), f"c:ok:{ticket.key}")],
+        [button(_("🔄 Change the kind"), f"c:kind:{ticket.key}"),
+         button(_("✏️ Correct the text"), f"c:edit:{ticket.key}")],
+    ])
+
+
+def kind_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    rows = [[button(("• " if k is ticket.kind else "") + _(KIND_LABELS[k]),
+                    f"c:setkind:{ticket.key}:{k.value}")] for k in Kind]
+    return InlineKeyboardMarkup(rows)
+
+
+def want_question(t: Translator) -> str:
+    return t.gettext("Thank you. One short question: what would you like us to do?")
+
+
+def want_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    wants = list(Want)
+    rows = [[button(_(WANT_LABELS[w]), f"c:want:{ticket.key}:{w.value}") for w in wants[i:i + 2]]
+            for i in range(0, len(wants), 2)]
+    return InlineKeyboardMarkup(rows)
+
+
+def store_keyboard(stores: tuple[StoreConfig, ...]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(s.name, f"c:store:{s.id}")] for s in stores])
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(name, f"c:lang:{code}")] for code, name in LANGUAGE_NAMES.items()]
+    )
+
+
+def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    _ = t.gettext
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📞 Share my phone number"), request_contact=True)],
+         [KeyboardButton(_("No, thanks"))]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
+    """The reply to a confirmed restatement: seed 003's unified apology, the number, what next."""
+    _ = t.gettext
+    if ticket.kind is Kind.INQUIRY:
+        lines = [
+            # Seed 003, 对不明问题的处理流程.
+            _("Sorry, I cannot answer this question for certain right now. "
+              "I will pass it to the company's specialist, who will answer you."),
+            "",
+            _("Your inquiry number: <b>#{number}</b>").format(number=ticket.number),
+        ]
+    else:
+        lines = [
+            # Seed 003, 道歉时的统一语言.
+            _("Whoever is responsible, first of all thank you for using our product and for "
+              "your feedback, and we apologise for the inconvenience this has caused you."),
+            "",
+            _("Your complaint number: <b>#{number}</b>").format(number=ticket.number),
+        ]
+    lines += ["", _("What happens next: a technician of {store} will take your case and contact "
+                    "you. You will hear from me here at every step.").format(
+                        store=escape(store.name))]
+    return "\n".join(lines)
+
+
+def phone_request(t: Translator, inquiry: bool) -> str:
+    _ = t.gettext
+    if inquiry:
+        return _("Please leave your phone number so that our specialist can call you.")
+    return _("Our technicians follow up by phone. Would you share your phone number? "
+             "You may also say no.")
+
+
+def ticket_line(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
+    _ = t.gettext
+    when = parse_time(ticket.confirmed_at)
+    date = t.short_datetime(when, store.timezone) if when else ""
+    return _("#{number} · {kind} · {state} · {date}").format(
+        number=ticket.number, kind=_(KIND_LABELS[ticket.kind]),
+        state=_(STATE_LABELS[ticket.state]), date=date)
+
+
+# -- staff card --------------------------------------------------------------------------------
+
+
+def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+    """The ticket's card in the staff group, edited in place as the ticket moves."""
+    _ = t.gettext
+    icon = {State.NEW: "🆕", State.OFFERED: "🆕", State.CLAIMED: "🔧", State.CONTACTED: "📞",
+            State.ESCALATED: "🆘", State.DONE: "✅"}.get(ticket.state, "•")
+    received = parse_time(ticket.confirmed_at) or parse_time(ticket.created_at)
+    lines = [
+        _("{icon} <b>Ticket #{number}</b> · {kind}").format(
+            icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind])),
+        _("Customer: {name}").format(name=escape(ticket.customer_name))
+        + (f" · 📞 {escape(phone)}" if phone else ""),
+        _("Received: {time}").format(time=t.datetime(received, store.timezone)),
+    ]
+    if ticket.product:
+        lines.append(_("Product/order: {product}").format(product=escape(ticket.product)))
+    lines.append(_("What happened: “{text}”").format(text=escape(quote(ticket.text))))
+    if ticket.want is not None:
+        lines.append(_("Customer wants: {want}").format(want=_(WANT_LABELS[ticket.want])))
+    if ticket.photos:
+        lines.append(_("Photos: {count}").format(count=len(ticket.photos)))
+    if ticket.followups:
+        lines.append(_("Added by the customer:"))
+        for item in ticket.followups[-FOLLOWUPS_ON_CARD:]:
+            at = t.time(datetime.fromisoformat(item["at"]), store.timezone)
+            lines.append(f" · {at} {escape(quote(item['text'], FOLLOWUP_QUOTE))}")
+    lines.append("")
+    lines.append(_("State: {state}").format(state=_(STATE_LABELS[ticket.state])))
+    if ticket.assignee_id is not None and ticket.assignee_name:
+        owner = mention(ticket.assignee_id, ticket.assignee_name)
+        if ticket.state is State.OFFERED:
+            lines.append(_("Offered to {name}: please accept or pass.").format(name=owner))
+        else:
+            lines.append(_("Assignee: {name}").format(name=owner))
+    if ticket.state is State.ESCALATED:
+        reply_by = parse_time(ticket.reply_by)
+        if reply_by is None:
+            lines.append(_("Waiting for a manager to set the latest reply time."))
+        else:
+            lines.append(_("Latest reply time: {time}").format(
+                time=t.datetime(reply_by, store.timezone)))
+    if ticket.state is State.DONE and ticket.outcome is not None:
+        lines.append(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS[ticket.outcome])))
+        lines.append(_("Service report: {report}").format(report=escape(ticket.report or "")))
+    return "\n".join(lines)
+
+
+def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
+    _ = t.gettext
+    n = ticket.number
+    escalate = button(_("🆘 Can't solve here"), f"t:esc:{n}")
+    if ticket.state is State.NEW:
+        return InlineKeyboardMarkup([[button(_("🙋 Claim"), f"t:claim:{n}")], [escalate]])
+    if ticket.state is State.OFFERED:
+        return InlineKeyboardMarkup([
+            [button(_("✅ Accept"), f"t:accept:{n}"), button(_("↩️ Pass"), f"t:pass:{n}")],
+            [escalate],
+        ])
+    if ticket.state is State.CLAIMED:
+        return InlineKeyboardMarkup([[button(_("📞 Customer contacted"), f"t:contact:{n}")],
+                                     [escalate]])
+    if ticket.state is State.CONTACTED:
+        if ticket.pending_outcome is not None:
+            return None  # waiting for the service report, asked for in a reply prompt
+        return InlineKeyboardMarkup([[button(_("🧰 Service done"), f"t:done:{n}")], [escalate]])
+    return None
+
+
+def outcome_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    n = ticket.number
+    return InlineKeyboardMarkup(
+        [[button(_(OUTCOME_LABELS[o]), f"t:out:{n}:{o.value}")] for o in Outcome]
+        + [[button(_("↩️ Back"), f"t:back:{n}")]]
+    )
+
+
+def report_prompt(t: Translator, ticket: Ticket, user_id: int, name: str) -> str:
+    return t.gettext(
+        "{name}, please reply to this message with a one-line service report for ticket #{number}."
+    ).format(name=mention(user_id, name), number=ticket.number)
+
+
+# -- manager -----------------------------------------------------------------------------------
+
+
+def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+    _ = t.gettext
+    header = _("🆘 {store}: ticket #{number} cannot be solved by the staff and needs your "
+               "support.").format(store=escape(store.name), number=ticket.number)
+    question = _("Please choose the latest time by which the customer will get an answer. "
+                 "You can also hand the ticket to a technician.")
+    return "\n\n".join([header, card(t, ticket, store, phone), question])
+
+
+def reply_time_keyboard(
+    t: Translator, ticket: Ticket, store: StoreConfig, options: list[datetime]
+) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    rows = [[button(_("By {time}").format(time=t.short_datetime(o, store.timezone)),
+                    f"m:reply:{ticket.number}:{i}")] for i, o in enumerate(options)]
+    if store.technicians:
+        rows.append([button(_("👤 Hand to a technician"), f"m:pick:{ticket.number}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def technician_keyboard(ticket: Ticket, store: StoreConfig) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(tech.name, f"m:assign:{ticket.number}:{tech.user_id}")]
+         for tech in store.technicians]
+    )

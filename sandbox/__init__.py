@@ -1,0 +1,1 @@
+"""Offline Telegram for the tests and the demo: no token, no network."""

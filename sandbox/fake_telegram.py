@@ -1,0 +1,434 @@
+"""An offline Telegram: a Bot API transport that answers in process, and users who use it.
+
+``FakeTelegram`` is a ``telegram.request.BaseRequest``: inject it with
+``build_application(settings, request=FakeTelegram())``. It records every call, keeps every
+chat's messages (HTML rendered to the plain text a user reads), and answers like the Bot API,
+errors included: "message is not modified", a user who blocked the bot (403), flood control
+(429 with retry_after), a network failure. ``TelegramClient`` plays the users:
+
+    client = TelegramClient(application, telegram)
+    await client.send(alice, "水壶漏水")
+    await client.click(alice, client.last(alice), "提交")
+    assert "#1" in client.last(alice).text
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.error import NetworkError
+from telegram.ext import Application, ContextTypes
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 900_000_001
+_TAG = re.compile(r"<[^>]+>")
+
+
+def render_html(text: str) -> str:
+    """What a user reads of an HTML message: no tags, entities unescaped."""
+    return html.unescape(_TAG.sub("", text))
+
+
+@dataclass
+class FakeUser:
+    id: int
+    first_name: str
+    last_name: str = ""
+    language_code: str | None = "zh-hans"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+
+@dataclass
+class FakeGroup:
+    id: int
+    title: str
+
+    def to_api(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "supergroup", "title": self.title}
+
+
+@dataclass
+class Shown:
+    """One message as its chat shows it now (edits applied)."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    sender_id: int
+    html: str = ""
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    reply_keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
+    reply_to: int | None = None
+    kind: str = "text"
+    document: bytes | None = None
+    filename: str | None = None
+    edits: int = 0
+
+    @property
+    def from_bot(self) -> bool:
+        return self.sender_id == BOT_ID
+
+    @property
+    def labels(self) -> list[str]:
+        return [b["text"] for row in self.buttons for b in row]
+
+    def data_for(self, label: str) -> str:
+        """The callback data of the button whose label contains ``label``."""
+        matches = [b for row in self.buttons for b in row if label in b["text"]]
+        if len(matches) != 1:
+            raise AssertionError(f"{len(matches)} buttons match {label!r} in {self.labels}")
+        return matches[0]["callback_data"]
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+class FakeTelegram(BaseRequest):
+    """The Bot API, in process."""
+
+    def __init__(self, bot_username: str = "SundownDeskBot"):
+        self.bot_username = bot_username
+        self.calls: list[Call] = []
+        self.chats: dict[int, list[Shown]] = {}
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.blocked: set[int] = set()
+        self.listeners: list[Callable[[str, Shown], None]] = []
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._failures: list[tuple[str, int | None, str, int]] = []
+        self._message_ids = itertools.count(1)
+
+    # -- BaseRequest -----------------------------------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None, pool_timeout: Any = None,
+                         ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        files = request_data.multipart_data if request_data and request_data.contains_files else {}
+        self.calls.append(Call(name, params))
+        failure = self._take_failure(name, params)
+        if failure is not None:
+            return failure
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        api = getattr(self, "_api_" + name, None)
+        if api is None:
+            return _error(404, "Not Found: method not found")
+        result = api(params, files)
+        if isinstance(result, tuple):
+            return result
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # -- error injection -------------------------------------------------------------------------
+
+    def fail(self, method: str, kind: str, chat_id: int | None = None, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail: kind is network, retry_after,
+        forbidden or bad_request."""
+        self._failures.append((method, chat_id, kind, times))
+
+    def _take_failure(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
+        for index, (method, chat_id, kind, times) in enumerate(self._failures):
+            if method != name or (chat_id is not None and params.get("chat_id") != chat_id):
+                continue
+            if times <= 1:
+                del self._failures[index]
+            else:
+                self._failures[index] = (method, chat_id, kind, times - 1)
+            if kind == "network":
+                raise NetworkError("fake network failure")
+            if kind == "retry_after":
+                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            if kind == "forbidden":
+                return _error(403, "Forbidden: bot was kicked from the group chat")
+            return _error(400, "Bad Request: fake failure")
+        return None
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Sundown",
+                "username": self.bot_username, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    def _api_getMe(self, params: dict, files: dict) -> dict:
+        return self.bot_user()
+
+    def _api_deleteWebhook(self, params: dict, files: dict) -> bool:
+        return True
+
+    _api_setMyCommands = _api_deleteWebhook
+    _api_sendChatAction = _api_deleteWebhook
+    _api_close = _api_deleteWebhook
+    _api_logOut = _api_deleteWebhook
+
+    def _api_getUpdates(self, params: dict, files: dict) -> list:
+        return []
+
+    def _api_sendMessage(self, params: dict, files: dict) -> dict:
+        markup = params.get("reply_markup") or {}
+        shown = self._add(int(params["chat_id"]), BOT_ID, params["text"], markup,
+                          html_mode=params.get("parse_mode") == "HTML",
+                          reply_to=(params.get("reply_parameters") or {}).get("message_id"))
+        return self._to_api(shown)
+
+    def _api_sendDocument(self, params: dict, files: dict) -> dict:
+        upload = next(iter(files.values()), None)
+        content = upload[1] if isinstance(upload, tuple) else None
+        filename = upload[0] if isinstance(upload, tuple) else None
+        shown = self._add(int(params["chat_id"]), BOT_ID, params.get("caption", ""),
+                          params.get("reply_markup") or {}, html_mode=True, kind="document")
+        shown.document, shown.filename = content, filename
+        return self._to_api(shown)
+
+    def _api_sendPhoto(self, params: dict, files: dict) -> dict:
+        upload = next(iter(files.values()), None)
+        shown = self._add(int(params["chat_id"]), BOT_ID, params.get("caption", ""),
+                          params.get("reply_markup") or {}, html_mode=True, kind="photo")
+        shown.document = upload[1] if isinstance(upload, tuple) else None
+        return self._to_api(shown)
+
+    def _api_editMessageText(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        shown = self.find(int(params["chat_id"]), int(params["message_id"]))
+        if shown is None:
+            return _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup") or {}
+        buttons = markup.get("inline_keyboard", [])
+        if shown.html == params["text"] and shown.buttons == buttons:
+            return _error(400, "Bad Request: message is not modified: specified new message "
+                               "content and reply markup are exactly the same as a current "
+                               "content and reply markup of the message")
+        shown.html = params["text"]
+        shown.text = render_html(params["text"]) if params.get("parse_mode") == "HTML" \
+            else params["text"]
+        shown.buttons = buttons
+        shown.edits += 1
+        self._notify("edit", shown)
+        return self._to_api(shown)
+
+    def _api_editMessageReplyMarkup(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        shown = self.find(int(params["chat_id"]), int(params["message_id"]))
+        if shown is None:
+            return _error(400, "Bad Request: message to edit not found")
+        buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+        if shown.buttons == buttons:
+            return _error(400, "Bad Request: message is not modified")
+        shown.buttons = buttons
+        shown.edits += 1
+        self._notify("edit", shown)
+        return self._to_api(shown)
+
+    def _api_deleteMessage(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        chat = self.chats.get(int(params["chat_id"]), [])
+        shown = self.find(int(params["chat_id"]), int(params["message_id"]))
+        if shown is None:
+            return _error(400, "Bad Request: message to delete not found")
+        chat.remove(shown)
+        return True
+
+    def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
+        self.callback_answers[params["callback_query_id"]] = params
+        return True
+
+    # -- chats -----------------------------------------------------------------------------------
+
+    def _add(self, chat_id: int, sender_id: int, text: str, markup: dict[str, Any],
+             html_mode: bool = False, reply_to: int | None = None, kind: str = "text") -> Shown:
+        shown = Shown(
+            chat_id=chat_id, message_id=next(self._message_ids),
+            text=render_html(text) if html_mode else text, html=text, sender_id=sender_id,
+            buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
+            reply_to=reply_to, kind=kind,
+        )
+        self.chats.setdefault(chat_id, []).append(shown)
+        self._notify("send", shown)
+        return shown
+
+    def _notify(self, event: str, shown: Shown) -> None:
+        for listener in self.listeners:
+            listener(event, shown)
+
+    def find(self, chat_id: int, message_id: int) -> Shown | None:
+        return next((m for m in self.chats.get(chat_id, []) if m.message_id == message_id), None)
+
+    def _to_api(self, shown: Shown) -> dict[str, Any]:
+        chat = ({"id": shown.chat_id, "type": "private", "first_name": "user"}
+                if shown.chat_id > 0 else
+                {"id": shown.chat_id, "type": "supergroup", "title": "group"})
+        data: dict[str, Any] = {
+            "message_id": shown.message_id, "date": int(self.clock().timestamp()),
+            "chat": chat, "from": self.bot_user() if shown.from_bot else {"id": shown.sender_id,
+                                                                          "is_bot": False,
+                                                                          "first_name": "user"},
+            "text": shown.text,
+        }
+        if shown.buttons:
+            data["reply_markup"] = {"inline_keyboard": shown.buttons}
+        return data
+
+    def sent(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+
+def _error(code: int, description: str, parameters: dict | None = None) -> tuple[int, bytes]:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return code, json.dumps(body).encode()
+
+
+class TelegramClient:
+    """Users acting on the bot through ``FakeTelegram``; every action is one processed update."""
+
+    def __init__(self, application: Application, telegram: FakeTelegram):
+        self.app = application
+        self.telegram = telegram
+        self.errors: list[BaseException] = []
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        application.add_error_handler(self._record_error)
+
+    async def _record_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.errors.append(context.error)
+
+    def _now(self) -> int:
+        return int(self.telegram.clock().timestamp())
+
+    async def _process(self, data: dict[str, Any]) -> None:
+        data["update_id"] = next(self._update_ids)
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+
+    def _chat(self, user: FakeUser, group: FakeGroup | None) -> dict[str, Any]:
+        if group is not None:
+            return group.to_api()
+        return {"id": user.id, "type": "private", "first_name": user.first_name}
+
+    def _message(self, user: FakeUser, group: FakeGroup | None, **content: Any) -> dict[str, Any]:
+        chat_id = group.id if group else user.id
+        text = content.get("text") or content.get("caption") or ""
+        shown = self.telegram._add(chat_id, user.id, text, {},
+                                   reply_to=content.get("reply_to_message", {}).get("message_id"))
+        self.telegram._notify("user", shown)
+        return {"message_id": shown.message_id, "date": self._now(),
+                "chat": self._chat(user, group), "from": user.to_api(), **content}
+
+    # -- what users do ---------------------------------------------------------------------------
+
+    async def send(self, user: FakeUser, text: str, group: FakeGroup | None = None,
+                   reply_to: Shown | None = None) -> None:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            content["reply_to_message"] = self.telegram._to_api(reply_to)
+        await self._process({"message": self._message(user, group, **content)})
+
+    async def send_photo(self, user: FakeUser, caption: str | None = None) -> None:
+        photo = [{"file_id": f"photo-{next(self._query_ids)}", "file_unique_id": "u",
+                  "width": 800, "height": 600}]
+        content: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+        await self._process({"message": self._message(user, None, **content)})
+
+    async def send_sticker(self, user: FakeUser) -> None:
+        sticker = {"file_id": "sticker", "file_unique_id": "s", "width": 512, "height": 512,
+                   "is_animated": False, "is_video": False, "type": "regular"}
+        await self._process({"message": self._message(user, None, sticker=sticker)})
+
+    async def send_voice(self, user: FakeUser) -> None:
+        voice = {"file_id": "voice", "file_unique_id": "v", "duration": 3}
+        await self._process({"message": self._message(user, None, voice=voice)})
+
+    async def share_contact(self, user: FakeUser, phone: str, owner: int | None = None) -> None:
+        contact = {"phone_number": phone, "first_name": user.first_name,
+                   "user_id": owner if owner is not None else user.id}
+        await self._process({"message": self._message(user, None, contact=contact)})
+
+    async def edit(self, user: FakeUser, message: Shown, text: str) -> None:
+        data = {"message_id": message.message_id, "date": self._now(), "edit_date": self._now(),
+                "chat": self._chat(user, None), "from": user.to_api(), "text": text}
+        await self._process({"edited_message": data})
+
+    async def click(self, user: FakeUser, message: Shown, label: str) -> str | None:
+        """Press the button whose label contains ``label``; return the bot's answer, if any."""
+        return await self.press(user, message, message.data_for(label))
+
+    async def press(self, user: FakeUser, message: Shown, data: str) -> str | None:
+        """Press a button with any callback data, forged or not."""
+        query_id = str(next(self._query_ids))
+        await self._process({"callback_query": {
+            "id": query_id, "from": user.to_api(), "chat_instance": "ci", "data": data,
+            "message": self.telegram._to_api(message),
+        }})
+        answer = self.telegram.callback_answers.get(query_id)
+        return answer.get("text") if answer else None
+
+    async def bot_joins(self, group: FakeGroup, by: FakeUser) -> None:
+        await self._membership(group, by, "left", "member")
+
+    async def bot_removed(self, group: FakeGroup, by: FakeUser) -> None:
+        await self._membership(group, by, "member", "kicked")
+
+    async def _membership(self, group: FakeGroup, by: FakeUser, old: str, new: str) -> None:
+        bot = self.telegram.bot_user()
+        member = {"user": bot, "status": new}
+        if new == "kicked":
+            member["until_date"] = 0
+        await self._process({"my_chat_member": {
+            "chat": group.to_api(), "from": by.to_api(), "date": self._now(),
+            "old_chat_member": {"user": bot, "status": old}, "new_chat_member": member,
+        }})
+
+    # -- what users see --------------------------------------------------------------------------
+
+    def chat(self, chat: FakeUser | FakeGroup | int) -> list[Shown]:
+        chat_id = chat if isinstance(chat, int) else chat.id
+        return list(self.telegram.chats.get(chat_id, []))
+
+    def inbox(self, chat: FakeUser | FakeGroup | int) -> list[Shown]:
+        """The bot's messages in a chat, oldest first."""
+        return [m for m in self.chat(chat) if m.from_bot]
+
+    def last(self, chat: FakeUser | FakeGroup | int) -> Shown:
+        inbox = self.inbox(chat)
+        if not inbox:
+            raise AssertionError("the bot has sent nothing to this chat")
+        return inbox[-1]
+
+    def texts(self, chat: FakeUser | FakeGroup | int) -> list[str]:
+        return [m.text for m in self.inbox(chat)]

@@ -1,0 +1,1 @@
+"""Time-driven work, one module per kind; everything is re-derived from the store."""
