@@ -120,7 +120,9 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
         data_dir = base_dir / data_dir
     base_url = _str(raw.get("telegram_base_url", DEFAULT_BASE_URL), "telegram_base_url")
     if not base_url.startswith(("http://", "https://")):
-        raise ConfigError("telegram_base_url", f"must start with http:// or https://, got {base_url!r}")
+        raise ConfigError(
+            "telegram_base_url", f"must start with http:// or https://, got {base_url!r}"
+        )
     file_url = raw.get("telegram_base_file_url")
     if file_url is not None:
         file_url = _str(file_url, "telegram_base_file_url")

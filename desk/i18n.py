@@ -90,7 +90,7 @@ def translator(language: str) -> Translator:
 
 
 def negotiate(language_code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
-    """Map Telegram's IETF language_code (``zh-hans``, ``zh-TW``, ``en-US``) to a shipped language."""
+    """Map Telegram's language_code (``zh-hans``, ``zh-TW``, ``en-US``) to a shipped language."""
     if not language_code:
         return fallback
     code = language_code.lower().replace("_", "-")

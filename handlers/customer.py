@@ -31,7 +31,6 @@ from desk.restatement import read_complaint
 from desk.roster import pick_technician
 from handlers import views
 from handlers.cards import post_card, refresh_card
-from handlers.refusals import invalid_button
 from handlers.common import (
     answer,
     desk_of,
@@ -41,6 +40,7 @@ from handlers.common import (
     split_data,
     user_translator,
 )
+from handlers.refusals import invalid_button
 
 # Drafts and tickets keep the whole text Telegram allows; the restatement quotes a part.
 MAX_TEXT = 4096

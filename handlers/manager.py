@@ -16,8 +16,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from desk import lifecycle
 from desk.config import StoreConfig
-from desk.lifecycle import Reason, Refused
 from desk.i18n import translator
+from desk.lifecycle import Reason, Refused
 from desk.models import State, Ticket
 from desk.promises import reply_options
 from handlers import views

@@ -118,7 +118,7 @@ async def _set_keyboard(context: ContextTypes.DEFAULT_TYPE, store: StoreConfig, 
         await context.bot.edit_message_reply_markup(
             chat_id=store.staff_chat_id, message_id=ticket.card_message_id,
             reply_markup=keyboard)
-    except Exception as exc:  # noqa: BLE001 - a stale keyboard is harmless; the state is stored
+    except Exception as exc:
         log.info("could not change the keyboard of card #%s: %s", ticket.number, exc)
 
 

@@ -64,7 +64,8 @@ def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
     if ticket.photos:
         lines.append(_("<b>Photos:</b> {count}").format(count=len(ticket.photos)))
     if ticket.want is not None:
-        lines.append(_("<b>What you would like:</b> {want}").format(want=_(WANT_LABELS[ticket.want])))
+        want = _(WANT_LABELS[ticket.want])
+        lines.append(_("<b>What you would like:</b> {want}").format(want=want))
     lines += ["", _("Is this right?") if asking else _("✅ Submitted.")]
     return "\n".join(lines)
 
