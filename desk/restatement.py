@@ -66,13 +66,13 @@ WANT_KEYWORDS: dict[str, dict[Want, tuple[str, ...]]] = {
         Want.REFUND: ("退款", "退钱", "退货", "退还"),
         Want.EXCHANGE: ("换货", "换一个", "换一台", "换新", "调换", "更换"),
         Want.REPAIR: ("维修", "修理", "修好", "修一下", "上门修"),
-        Want.EXPLANATION: ("解释", "说明", "给个说法", "为什么", "道歉"),
+        Want.EXPLANATION: ("解释", "说明", "说法", "为什么", "道歉"),
     },
     "zh_TW": {
         Want.REFUND: ("退款", "退錢", "退貨", "退還"),
         Want.EXCHANGE: ("換貨", "換一個", "換一台", "換新", "調換", "更換"),
         Want.REPAIR: ("維修", "修理", "修好", "修一下", "上門修"),
-        Want.EXPLANATION: ("解釋", "說明", "給個說法", "為什麼", "道歉"),
+        Want.EXPLANATION: ("解釋", "說明", "說法", "為什麼", "道歉"),
     },
     "en": {
         Want.REFUND: ("refund", "money back", "reimburse"),

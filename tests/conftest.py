@@ -1,0 +1,132 @@
+"""A chain of two stores on an offline Telegram, with a fake clock and the people who use it.
+
+Monday 23 November 2026, 10:00 in Shanghai. Store ``hq`` has two technicians (Li every day,
+Wang on weekdays) and manager Zhao; store ``east`` has no roster and manager Qian.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import bot
+from desk.clock import FakeClock
+from desk.config import Settings, parse_settings
+from desk.context import Desk
+from desk.storage import Store
+from handlers.common import DESK_KEY
+from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, TelegramClient
+
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+
+CHAIN_TOML = """
+data_dir = "{data_dir}"
+bot_username = "SundownDeskBot"
+
+[[stores]]
+id = "hq"
+name = "旗舰店"
+staff_chat_id = -1001
+managers = [500]
+timezone = "Asia/Shanghai"
+location = {{ lat = 31.23, lon = 121.47 }}
+products = ["电热水壶", "空气净化器"]
+hours = {{ mon = "09:00-21:00", tue = "09:00-21:00", wed = "09:00-21:00", thu = "09:00-21:00", fri = "09:00-21:00", sat = "10:00-18:00" }}
+
+[[stores.technicians]]
+user_id = 201
+name = "李工"
+
+[[stores.technicians]]
+user_id = 202
+name = "王工"
+on_duty = ["mon", "tue", "wed", "thu", "fri"]
+
+[[stores]]
+id = "east"
+name = "东区店"
+staff_chat_id = -1002
+managers = [501]
+timezone = "Asia/Shanghai"
+location = {{ lat = 31.2, lon = 121.6 }}
+"""
+
+
+@dataclass
+class World:
+    """Everything a conversation test touches."""
+
+    app: object
+    telegram: FakeTelegram
+    client: TelegramClient
+    clock: FakeClock
+    settings: Settings
+    customer: FakeUser
+    other_customer: FakeUser
+    li: FakeUser
+    wang: FakeUser
+    outsider: FakeUser
+    manager: FakeUser
+    east_manager: FakeUser
+    staff_group: FakeGroup
+    east_group: FakeGroup
+
+    @property
+    def desk(self) -> Desk:
+        return self.app.bot_data[DESK_KEY]
+
+    @property
+    def store(self) -> Store:
+        return self.desk.store
+
+
+def chain_settings(data_dir: Path, toml: str = CHAIN_TOML) -> Settings:
+    return parse_settings(toml.format(data_dir=data_dir.as_posix()))
+
+
+async def start_world(data_dir: Path, toml: str = CHAIN_TOML,
+                      clock: FakeClock | None = None) -> World:
+    settings = chain_settings(data_dir, toml)
+    telegram = FakeTelegram()
+    clock = clock or FakeClock(START)
+    telegram.clock = clock
+    app = bot.build_application(settings, request=telegram, clock=clock)
+    await app.initialize()
+    client = TelegramClient(app, telegram)
+    return World(
+        app=app, telegram=telegram, client=client, clock=clock, settings=settings,
+        customer=FakeUser(1001, "张", "女士"),
+        other_customer=FakeUser(1002, "Tom", language_code="en"),
+        li=FakeUser(201, "Li"),
+        wang=FakeUser(202, "Wang"),
+        outsider=FakeUser(299, "Stranger"),
+        manager=FakeUser(500, "赵经理"),
+        east_manager=FakeUser(501, "钱经理"),
+        staff_group=FakeGroup(-1001, "旗舰店员工群"),
+        east_group=FakeGroup(-1002, "东区店员工群"),
+    )
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    w = await start_world(tmp_path / "data")
+    yield w
+    await w.app.shutdown()
+    assert w.client.errors == [], f"unhandled errors: {w.client.errors!r}"
+
+
+async def file_complaint(w: World, text: str = "电热水壶用了两天就漏水,我要换货",
+                         user: FakeUser | None = None, store: str = "hq") -> int:
+    """A customer opens the store's link, complains and confirms; returns the ticket number."""
+    user = user or w.customer
+    await w.client.send(user, f"/start s_{store}")
+    await w.client.send(user, text)
+    question = w.client.last(user)
+    if any(b["callback_data"].startswith("c:want:") for row in question.buttons for b in row):
+        await w.client.press(user, question, question.buttons[0][0]["callback_data"])
+    await w.client.click(user, w.client.last(user), "✅")
+    return w.store.last_number()
