@@ -264,6 +264,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     customer = remember_user(desk, user)
     t = user_translator(desk, user, customer)
     data = query.data or ""
+    if not data.startswith("c:"):
+        # PTB hands empty callback data to the first handler with a pattern.
+        await answer(query, invalid_button(t), alert=True)
+        return
     if query.message is None or query.message.chat.type != "private":
         await answer(query, t.gettext("This button does not work here."), alert=True)
         return

@@ -14,6 +14,7 @@ errors included: "message is not modified", a user who blocked the bot (403), fl
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import json
@@ -135,6 +136,7 @@ class FakeTelegram(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None,
                          ) -> tuple[int, bytes]:
+        await asyncio.sleep(0)  # a real request suspends; let concurrent updates interleave
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
