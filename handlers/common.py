@@ -68,7 +68,7 @@ async def send(
         log.warning("chat %s cannot be reached: %s", chat_id, exc.message)
         _mark_blocked(desk_of(context), chat_id)
     except RetryAfter as exc:
-        log.warning("flood control on chat %s, retry after %s s", chat_id, exc.retry_after)
+        log.warning("flood control on chat %s: %s", chat_id, exc)
     except TelegramError as exc:
         log.warning("sending to chat %s failed: %s", chat_id, exc)
     return None
