@@ -1,0 +1,93 @@
+"""A bad config stops start-up naming the key; a missing token says how to get one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bot
+from desk.config import ConfigError, parse_settings
+from tests.conftest import CHAIN_TOML
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def good(tmp_path: Path) -> str:
+    return CHAIN_TOML.format(data_dir=tmp_path.as_posix())
+
+
+def test_example_config_loads() -> None:
+    settings = bot.load_settings(EXAMPLE)
+    assert [s.id for s in settings.stores] == ["flagship", "east"]
+    assert settings.base_url == "https://api.telegram.org/bot"
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (('staff_chat_id = -1001', 'staff_chat_id = 1001'), "stores[0].staff_chat_id",
+     "must be the (negative) id of the staff group"),
+    (('mon = "09:00-21:00"', 'mon = "9-21"'), "stores[0].hours.mon",
+     'expected "HH:MM-HH:MM" or "closed", got \'9-21\''),
+    (('mon = "09:00-21:00"', 'mon = "21:00-09:00"'), "stores[0].hours.mon",
+     "closing time must be after opening time: '21:00-09:00'"),
+    (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "stores[0].timezone",
+     "unknown time zone 'Mars/Olympus'"),
+    (('managers = [500]', 'managers = []'), "stores[0].managers",
+     "at least one manager is needed for escalations"),
+    (('id = "east"', 'id = "hq"'), "stores[].id", "'hq' appears twice"),
+    (('on_duty = ["mon"', 'on_duty = ["monday"'), "stores[0].technicians[1].on_duty",
+     "must be a list of weekdays from ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']"),
+    (('lat = 31.23', 'lat = 131.23'), "stores[0].location.lat",
+     "must be a number from -90 to 90, got 131.23"),
+    (('bot_username = "SundownDeskBot"', 'colour = "red"'), "colour",
+     "unknown key (known: bot_username, data_dir, default_language, stores, "
+     "telegram_base_file_url, telegram_base_url)"),
+])
+def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key: str,
+                                   problem: str) -> None:
+    text = good(tmp_path).replace(*change, 1)
+    with pytest.raises(ConfigError) as error:
+        parse_settings(text)
+    assert (error.value.key, error.value.problem) == (key, problem)
+
+
+def test_base_url_is_configurable(tmp_path: Path) -> None:
+    text = 'telegram_base_url = "http://127.0.0.1:8081/bot"\n' + good(tmp_path)
+    settings = parse_settings(text)
+    app = bot.build_application(settings, token="1:x")
+    assert app.bot.base_url == "http://127.0.0.1:8081/bot1:x"
+
+
+def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_bad_config_exits_with_code_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(good(tmp_path).replace('mon = "09:00-21:00"', 'mon = "late"', 1),
+                      encoding="utf-8")
+    result = run_bot("run", "--config", str(config), env={"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        'config error: stores[0].hours.mon: expected "HH:MM-HH:MM" or "closed", got \'late\'')
+
+
+def test_missing_token_says_how_to_get_one(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(good(tmp_path), encoding="utf-8")
+    result = run_bot("run", "--config", str(config), env={})
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr and "@BotFather" in result.stderr
+
+
+def test_links_prints_each_stores_deep_link() -> None:
+    result = run_bot("links", "--config", str(EXAMPLE), "--username", "@MyStoreBot")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "flagship\t旗舰店\thttps://t.me/MyStoreBot?start=s_flagship",
+        "east\t东区店\thttps://t.me/MyStoreBot?start=s_east",
+    ]
