@@ -130,7 +130,7 @@ def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datet
 def escalate(ticket: Ticket, actor: int, is_manager: bool, now: datetime) -> None:
     """"Can't solve here": the store's managers take over (当即向专职经理取得联系)."""
     _require(ticket.state in ACTIVE_STATES - {State.ESCALATED}, Reason.STALE)
-    if ticket.state in (State.CLAIMED, State.CONTACTED):
+    if ticket.state in (State.OFFERED, State.CLAIMED, State.CONTACTED):
         _owner_or_manager(ticket, actor, is_manager)
     ticket.state = State.ESCALATED
     ticket.pending_outcome = None

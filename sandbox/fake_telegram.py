@@ -338,12 +338,12 @@ class TelegramClient:
             return group.to_api()
         return {"id": user.id, "type": "private", "first_name": user.first_name}
 
-    def _message(self, user: FakeUser, group: FakeGroup | None, **content: Any) -> dict[str, Any]:
+    def _message(self, user: FakeUser, group: FakeGroup | None, display: str | None = None,
+                 **content: Any) -> dict[str, Any]:
         chat_id = group.id if group else user.id
-        text = content.get("text") or content.get("caption") or ""
+        text = display or content.get("text") or content.get("caption") or ""
         shown = self.telegram._add(chat_id, user.id, text, {},
                                    reply_to=content.get("reply_to_message", {}).get("message_id"))
-        self.telegram._notify("user", shown)
         return {"message_id": shown.message_id, "date": self._now(),
                 "chat": self._chat(user, group), "from": user.to_api(), **content}
 
@@ -365,21 +365,25 @@ class TelegramClient:
         content: dict[str, Any] = {"photo": photo}
         if caption is not None:
             content["caption"] = caption
-        await self._process({"message": self._message(user, None, **content)})
+        await self._process({"message": self._message(user, None, display=f"📷 {caption or ''}",
+                                                      **content)})
 
     async def send_sticker(self, user: FakeUser) -> None:
         sticker = {"file_id": "sticker", "file_unique_id": "s", "width": 512, "height": 512,
                    "is_animated": False, "is_video": False, "type": "regular"}
-        await self._process({"message": self._message(user, None, sticker=sticker)})
+        await self._process({"message": self._message(user, None, display="🐼 (sticker)",
+                                                      sticker=sticker)})
 
     async def send_voice(self, user: FakeUser) -> None:
         voice = {"file_id": "voice", "file_unique_id": "v", "duration": 3}
-        await self._process({"message": self._message(user, None, voice=voice)})
+        await self._process({"message": self._message(user, None, display="🎤 (voice)",
+                                                      voice=voice)})
 
     async def share_contact(self, user: FakeUser, phone: str, owner: int | None = None) -> None:
         contact = {"phone_number": phone, "first_name": user.first_name,
                    "user_id": owner if owner is not None else user.id}
-        await self._process({"message": self._message(user, None, contact=contact)})
+        await self._process({"message": self._message(user, None, display=f"📞 {phone}",
+                                                      contact=contact)})
 
     async def edit(self, user: FakeUser, message: Shown, text: str) -> None:
         data = {"message_id": message.message_id, "date": self._now(), "edit_date": self._now(),

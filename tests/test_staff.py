@@ -139,6 +139,16 @@ async def test_only_assignee_or_manager_records_contact(world: World) -> None:
     assert world.store.by_number(1).state is State.CONTACTED
 
 
+async def test_only_the_holder_or_a_manager_escalates(world: World) -> None:
+    await file_complaint(world)
+    card = world.client.last(world.staff_group)
+    assert await world.client.click(world.wang, card, "无法解决") == (
+        "只有负责人(李工)或经理可以进行此操作。")
+    assert world.store.by_number(1).state is State.OFFERED
+    await world.client.click(world.manager, card, "无法解决")
+    assert world.store.by_number(1).state is State.ESCALATED
+
+
 async def test_stale_button_changes_nothing(world: World) -> None:
     c = world.client
     await file_complaint(world)

@@ -1,0 +1,170 @@
+"""The demo: the real bot, all handlers, on the offline fake Telegram, playing a scripted story.
+
+    python bot.py demo            # Chinese
+    python bot.py demo --lang en  # English
+
+A customer complains, the bot restates, the customer confirms and shares a phone number; the
+offered technician accepts, records contact and finishes with a service report. A second
+customer's complaint cannot be solved by the staff: the manager is alerted and promises the
+latest reply time. Every chat is printed as its user would read it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bot
+from desk.clock import FakeClock
+from desk.config import parse_settings
+from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
+
+DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
+
+DEMO_TOML = """
+data_dir = "{data_dir}"
+default_language = "{lang}"
+
+[[stores]]
+id = "flagship"
+name = "{store}"
+staff_chat_id = -1001
+managers = [500]
+timezone = "Asia/Shanghai"
+language = "{lang}"
+location = {{ lat = 31.2304, lon = 121.4737 }}
+products = {products}
+hours = {{ mon = "09:00-21:00", tue = "09:00-21:00", wed = "09:00-21:00", thu = "09:00-21:00", fri = "09:00-21:00", sat = "10:00-18:00" }}
+
+[[stores.technicians]]
+user_id = 201
+name = "{li}"
+
+[[stores.technicians]]
+user_id = 202
+name = "{wang}"
+"""
+
+# What the people in the story say and are called; the bot's own words come from the catalogs.
+CAST = {
+    "zh_CN": {"store": "旗舰店", "products": '["电热水壶", "空气净化器"]', "li": "李工",
+              "wang": "王工", "customer": ("张", "女士"), "second": ("王", "先生"),
+              "manager": "赵经理", "group": "旗舰店员工群", "code": "zh-hans",
+              "complaint": "电热水壶用了两天就漏水,我要换货",
+              "followup": "补充一下:是上周六在店里买的",
+              "report": "已上门更换新壶,客户确认不再漏水",
+              "second_complaint": "上门安装的师傅迟到了两个小时,态度也很敷衍"},
+    "zh_TW": {"store": "旗艦店", "products": '["電熱水壺", "空氣清淨機"]', "li": "李工",
+              "wang": "王工", "customer": ("張", "女士"), "second": ("王", "先生"),
+              "manager": "趙經理", "group": "旗艦店員工群", "code": "zh-hant",
+              "complaint": "電熱水壺用了兩天就漏水,我要換貨",
+              "followup": "補充一下:是上週六在店裡買的",
+              "report": "已上門更換新壺,客戶確認不再漏水",
+              "second_complaint": "上門安裝的師傅遲到了兩個小時,態度也很敷衍"},
+    "en": {"store": "Flagship Store", "products": '["kettle", "air purifier"]', "li": "Li",
+           "wang": "Wang", "customer": ("Anna", "Zhang"), "second": ("Tom", "Wang"),
+           "manager": "Manager Zhao", "group": "Flagship staff", "code": "en",
+           "complaint": "My kettle started leaking after two days, I'd like an exchange",
+           "followup": "To add: I bought it in the store last Saturday",
+           "report": "Replaced the kettle at the customer's home; no more leaking",
+           "second_complaint": "The technician came two hours late and was rude"},
+}
+
+
+class Transcript:
+    """Prints every message as the chat it lands in shows it; an edit shows what changed."""
+
+    def __init__(self, names: dict[int, str], out=print):
+        self.names = names
+        self.out = out
+        self.current_chat: int | None = None
+        self.seen: dict[tuple[int, int], list[str]] = {}
+
+    def __call__(self, event: str, shown: Shown) -> None:
+        if shown.chat_id != self.current_chat:
+            self.current_chat = shown.chat_id
+            self.out("")
+            self.out(f"══ {self.names.get(shown.chat_id, shown.chat_id)} ══")
+        key = (shown.chat_id, shown.message_id)
+        lines = shown.text.splitlines() or [""]
+        if event == "edit":
+            before = self.seen.get(key, [])
+            changed = [line for line in lines if line not in before] or ["(buttons)"]
+            self.out(f"🤖 ✎ #{shown.message_id}: {changed[0]}")
+            self._rest(changed[1:])
+        else:
+            who = "🤖" if shown.from_bot else self.names.get(shown.sender_id, shown.sender_id)
+            self.out(f"{who} #{shown.message_id}: {lines[0]}" if shown.from_bot
+                     else f"{who}: {lines[0]}")
+            self._rest(lines[1:])
+        self.seen[key] = lines
+        buttons = [f"[{label}]" for label in shown.labels]
+        buttons += [f"[{b['text']}]" for row in shown.reply_keyboard for b in row]
+        if buttons and shown.from_bot:
+            self.out("    " + " ".join(buttons))
+
+    def _rest(self, lines: list[str]) -> None:
+        for line in lines:
+            self.out(textwrap.indent(line, "    ") if line else "")
+
+
+async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) -> None:
+    cast = CAST[language]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(data_dir or scratch)
+        settings = parse_settings(DEMO_TOML.format(
+            data_dir=folder.as_posix(), lang=language, store=cast["store"],
+            products=cast["products"], li=cast["li"], wang=cast["wang"]))
+        telegram = FakeTelegram()
+        clock = FakeClock(DEMO_START)
+        telegram.clock = clock
+        application = bot.build_application(settings, request=telegram, clock=clock)
+        await application.initialize()
+        client = TelegramClient(application, telegram)
+
+        customer = FakeUser(1001, *cast["customer"], language_code=cast["code"])
+        second = FakeUser(1002, *cast["second"], language_code=cast["code"])
+        li = FakeUser(201, cast["li"], language_code=cast["code"])
+        wang = FakeUser(202, cast["wang"], language_code=cast["code"])
+        manager = FakeUser(500, cast["manager"], language_code=cast["code"])
+        group = FakeGroup(-1001, cast["group"])
+        names = {customer.id: customer.full_name, second.id: second.full_name,
+                 li.id: li.first_name, wang.id: wang.first_name,
+                 manager.id: manager.first_name, group.id: group.title}
+        telegram.listeners.append(Transcript(names, out))
+
+        await client.send(manager, "/start")
+        await client.send(customer, "/start s_flagship")
+        clock.advance(minutes=2)
+        await client.send(customer, cast["complaint"])
+        await client.click(customer, client.last(customer), "✅")
+        await client.share_contact(customer, "+8613800138000")
+        card = client.last(group)
+        clock.advance(minutes=12)
+        await client.click(li, card, "✅")
+        clock.advance(minutes=3)
+        await client.send(customer, cast["followup"])
+        clock.advance(minutes=40)
+        await client.click(li, card, "📞")
+        clock.advance(hours=2)
+        await client.click(li, card, "🧰")
+        await client.press(li, card, card.buttons[0][0]["callback_data"])  # solved
+        await client.send(li, cast["report"], group=group, reply_to=client.last(group))
+
+        clock.advance(minutes=30)
+        await client.send(second, "/start s_flagship")
+        await client.send(second, cast["second_complaint"])
+        question = client.last(second)
+        await client.press(second, question, question.buttons[1][1]["callback_data"])
+        await client.click(second, client.last(second), "✅")
+        second_card = client.last(group)
+        clock.advance(minutes=5)
+        await client.click(li, second_card, "🆘")
+        alert = client.last(manager)
+        clock.advance(minutes=10)
+        await client.press(manager, alert, alert.buttons[0][0]["callback_data"])
+        await application.shutdown()
+        if client.errors:
+            raise RuntimeError(f"the demo hit errors: {client.errors!r}")

@@ -1,0 +1,38 @@
+"""`make demo` plays its story in every language without a token or a network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.story import play
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh_CN", ["无论是谁的责任,首先谢谢您使用了我们的产品", "🆕 投诉单 #1 · 商品质量投诉",
+               "您的投诉单 #1 服务已完成,处理结果:已圆满解决。谢谢您的耐心!",
+               "🆘 旗舰店:投诉单 #2 员工无法解决,需要您的支持。",
+               "最迟答复时间:2026年11月23日 21:00。"]),
+    ("zh_TW", ["無論是誰的責任", "🆕 投訴單 #1 · 商品品質投訴"]),
+    ("en", ["Whoever is responsible, first of all thank you", "Ticket #1 · Product quality",
+            "You will get an answer by Nov 23, 2026, 21:00 at the latest."]),
+])
+async def test_demo_story(language: str, expected: list[str]) -> None:
+    lines: list[str] = []
+    await play(language, out=lines.append)
+    transcript = "\n".join(lines)
+    for text in expected:
+        assert text in transcript
+    assert "══ 赵经理 ══" in transcript or language != "zh_CN"
+
+
+def test_demo_command_runs_offline() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "demo", "--lang", "en"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "══ Flagship staff ══" in result.stdout
