@@ -36,7 +36,14 @@ timezone = "Asia/Shanghai"
 language = "{lang}"
 location = {{ lat = 31.2304, lon = 121.4737 }}
 products = {products}
-hours = {{ mon = "09:00-21:00", tue = "09:00-21:00", wed = "09:00-21:00", thu = "09:00-21:00", fri = "09:00-21:00", sat = "10:00-18:00" }}
+
+[stores.hours]
+mon = "09:00-21:00"
+tue = "09:00-21:00"
+wed = "09:00-21:00"
+thu = "09:00-21:00"
+fri = "09:00-21:00"
+sat = "10:00-18:00"
 
 [[stores.technicians]]
 user_id = 201
