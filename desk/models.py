@@ -146,17 +146,27 @@ class Ticket:
         self.events.append(Event(at=at.isoformat(), actor=actor, action=action, detail=detail))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        # Plain strings, not enum members: stored documents compare at C speed.
+        for name in ("kind", "state", "want", "outcome", "pending_outcome"):
+            if data[name] is not None:
+                data[name] = data[name].value
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ticket:
         data = dict(data)
+        # Fresh lists: the store's cached documents must never change through a Ticket.
+        data["photos"] = list(data.get("photos", []))
+        data["passed_by"] = list(data.get("passed_by", []))
+        data["followups"] = [dict(f) for f in data.get("followups", [])]
         data["kind"] = Kind(data["kind"])
         data["state"] = State(data["state"])
         for name, enum in (("want", Want), ("outcome", Outcome), ("pending_outcome", Outcome)):
             if data.get(name) is not None:
                 data[name] = enum(data[name])
-        data["events"] = [Event(**e) for e in data.get("events", [])]
+        data["events"] = [Event(at=e["at"], actor=e["actor"], action=e["action"],
+                                detail=dict(e.get("detail", {}))) for e in data.get("events", [])]
         return cls(**data)
 
 
@@ -177,4 +187,4 @@ class Customer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Customer:
-        return cls(**data)
+        return cls(**{**data, "closed_tickets": list(data.get("closed_tickets", []))})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from desk.config import StoreConfig, Technician
-from desk.models import Ticket
 
 
 def on_duty(store: StoreConfig, now: datetime) -> list[Technician]:
@@ -16,17 +15,16 @@ def on_duty(store: StoreConfig, now: datetime) -> list[Technician]:
 
 def pick_technician(
     store: StoreConfig,
-    open_tickets: Iterable[Ticket],
+    load: Mapping[int, int],
     now: datetime,
     exclude: Iterable[int] = (),
 ) -> Technician | None:
-    """The least-loaded technician on duty today; ties go to the roster's order."""
+    """The least-loaded technician on duty today; ties go to the roster's order.
+
+    ``load`` counts each technician's open tickets (``Store.open_load``).
+    """
     excluded = set(exclude)
     candidates = [t for t in on_duty(store, now) if t.user_id not in excluded]
     if not candidates:
         return None
-    load = {t.user_id: 0 for t in candidates}
-    for ticket in open_tickets:
-        if ticket.store_id == store.id and ticket.assignee_id in load and ticket.is_active:
-            load[ticket.assignee_id] += 1
-    return min(candidates, key=lambda t: load[t.user_id])
+    return min(candidates, key=lambda t: load.get(t.user_id, 0))

@@ -394,7 +394,7 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Ti
         return
     store = desk.store_config(draft.store_id)
     now = desk.clock()
-    offer_to = pick_technician(store, desk.store.open_tickets(store.id), now)
+    offer_to = pick_technician(store, desk.store.open_load(store.id), now)
     draft.language = t.language
     ticket = desk.store.confirm(draft, lambda d: lifecycle.confirm(d, now, offer_to))
     # Only now, with the ticket on disk, is the customer acknowledged.

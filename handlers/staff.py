@@ -77,7 +77,7 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         elif action == "accept" and extra is None:
             lifecycle.accept(ticket, user.id, now)
         elif action == "pass" and extra is None:
-            next_tech = pick_technician(store, desk.store.open_tickets(store.id), now,
+            next_tech = pick_technician(store, desk.store.open_load(store.id), now,
                                         exclude=[*ticket.passed_by, user.id])
             lifecycle.pass_on(ticket, user.id, now, next_tech)
         elif action == "contact" and extra is None:

@@ -1,0 +1,123 @@
+"""Acknowledgement latency: a customer confirms -> the acknowledgement is sent.
+
+    python bench/intake.py [--samples 300]
+
+The real Application on the fake transport; the durable write is included. Measured with 1k
+and with 50k closed tickets in the archive (and a customer base to match), to show that the
+cost does not grow with history. Targets: p99 <= 20 ms, ratio 50k/1k <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bot  # noqa: E402
+from desk.config import parse_settings  # noqa: E402
+from desk.models import Kind, State, Ticket, Want  # noqa: E402
+from desk.storage import CUSTOMER_SHARDS  # noqa: E402
+from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient  # noqa: E402
+from sandbox.story import DEMO_START, DEMO_TOML  # noqa: E402
+
+# A busy chain's open tickets, held steady: for each new ticket the oldest one finishes (outside
+# the timed span), as in a working store; the closed history is what differs between the runs.
+OPEN_TICKETS = 100
+
+
+def seed_history(data_dir: Path, closed: int) -> None:
+    """Write ``closed`` archived tickets over 12 months, and their customers, straight to disk."""
+    months: dict[str, dict[str, dict]] = {}
+    customers: dict[int, dict[str, dict]] = {}
+    for number in range(1, closed + 1):
+        month = f"2026-{(number % 11) + 1:02d}"
+        customer_id = 10_000_000 + number // 2
+        ticket = Ticket(
+            key=f"h{number}", store_id="flagship", customer_id=customer_id,
+            customer_name="历史客户", language="zh_CN", text="电热水壶漏水,我要换货" * 3,
+            kind=Kind.QUALITY, want=Want.EXCHANGE, created_at=f"{month}-10T02:00:00+00:00",
+            state=State.DONE, number=number, confirmed_at=f"{month}-10T02:01:00+00:00",
+        )
+        ticket.record(DEMO_START, customer_id, "confirmed")
+        ticket.record(DEMO_START, 201, "done", outcome="solved", report="已更换")
+        months.setdefault(month, {})[str(number)] = ticket.to_dict()
+        customers.setdefault(customer_id % CUSTOMER_SHARDS, {})[str(customer_id)] = {
+            "user_id": customer_id, "name": "历史客户", "language": None,
+            "telegram_language": "zh-hans", "store_id": "flagship", "phone": "13800000000",
+            "phone_declined": False, "blocked": False, "closed_tickets": [number]}
+    (data_dir / "archive").mkdir(parents=True)
+    for month, docs in months.items():
+        (data_dir / "archive" / f"{month}.json").write_text(
+            json.dumps({"tickets": docs}, ensure_ascii=False), encoding="utf-8")
+    (data_dir / "customers").mkdir()
+    for shard, docs in customers.items():
+        (data_dir / "customers" / f"{shard:02d}.json").write_text(
+            json.dumps({"customers": docs}, ensure_ascii=False), encoding="utf-8")
+    hot = {"tickets": {}, "meta": {"1": {"last_number": closed}}}
+    (data_dir / "desk.json").write_text(json.dumps(hot), encoding="utf-8")
+
+
+async def measure(closed: int, samples: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        seed_history(data_dir, closed)
+        settings = parse_settings(DEMO_TOML.format(
+            data_dir=data_dir.as_posix(), lang="zh_CN", store="旗舰店",
+            products='["电热水壶"]', li="李工", wang="王工"))
+        telegram = FakeTelegram()
+        application = bot.build_application(settings, request=telegram)
+        await application.initialize()
+        client = TelegramClient(application, telegram)
+        acked: dict[int, float] = {}
+
+        def on_send(event: str, shown) -> None:
+            if event == "send" and shown.from_bot and "#" in shown.text:
+                acked.setdefault(shown.chat_id, time.perf_counter())
+
+        telegram.listeners.append(on_send)
+        latencies = []
+        for i in range(OPEN_TICKETS + samples):
+            user = FakeUser(20_000_000 + i, "客户")
+            await client.send(user, "/start s_flagship")
+            await client.send(user, "电热水壶用了两天就漏水,我要换货")
+            restatement = client.last(user)
+            started = time.perf_counter()
+            await client.click(user, restatement, "✅")
+            if i >= OPEN_TICKETS:
+                latencies.append((acked[user.id] - started) * 1000)
+                desk = application.bot_data["desk"]
+                oldest = desk.store.open_tickets()[0]
+                oldest.state = State.DONE
+                desk.store.archive(oldest)
+        await application.shutdown()
+        return latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+    results = {}
+    for label, closed in (("1k", 1_000), ("50k", 50_000)):
+        latencies = asyncio.run(measure(closed, args.samples))
+        results[label] = (percentile(latencies, 50), percentile(latencies, 99))
+    for label, (p50, p99) in results.items():
+        print(f"ack p50 ({label} closed): {p50:.2f} ms")
+        print(f"ack p99 ({label} closed): {p99:.2f} ms")
+    print(f"ratio p50 50k/1k: {results['50k'][0] / results['1k'][0]:.2f}")
+    print(f"ratio p99 50k/1k: {results['50k'][1] / results['1k'][1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
