@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bot  # noqa: E402
-from desk.config import parse_settings  # noqa: E402
-from desk.models import Kind, State, Ticket, Want  # noqa: E402
-from desk.storage import CUSTOMER_SHARDS  # noqa: E402
-from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient  # noqa: E402
-from sandbox.story import DEMO_START, DEMO_TOML  # noqa: E402
+import bot
+from desk.config import parse_settings
+from desk.models import Kind, State, Ticket, Want
+from desk.storage import CUSTOMER_SHARDS
+from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient
+from sandbox.story import DEMO_START, DEMO_TOML
 
 # A busy chain's open tickets, held steady: for each new ticket the oldest one finishes (outside
 # the timed span), as in a working store; the closed history is what differs between the runs.
