@@ -32,7 +32,7 @@ from handlers.common import (
     split_data,
     user_translator,
 )
-from handlers.notices import tell_customer
+from handlers.notices import tell_assigned, tell_customer
 from handlers.refusals import invalid_button, refusal
 
 log = logging.getLogger(__name__)
@@ -135,9 +135,7 @@ async def on_manager_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             "them at once. You will get an answer by {time} at the latest.").format(
                 number=ticket.number, time=tc.datetime(reply_by, store.timezone)))
     else:
-        await tell_customer(context, ticket, lambda tc: tc.gettext(
-            "Technician {name} has taken your ticket #{number} and will contact you.").format(
-                name=ticket.assignee_name, number=ticket.number))
+        await tell_assigned(context, ticket)
         await tell_technician(context, ticket, store)
 
 

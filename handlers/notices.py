@@ -21,3 +21,10 @@ async def tell_customer(
         return False
     t = translator(desk.language_of(customer, fallback=ticket.language))
     return await send(context, ticket.customer_id, text(t)) is not None
+
+
+async def tell_assigned(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> bool:
+    """Tell the customer who now owns their ticket."""
+    return await tell_customer(context, ticket, lambda t: t.gettext(
+        "Technician {name} has taken your ticket #{number} and will contact you.").format(
+            name=ticket.assignee_name, number=ticket.number))

@@ -44,7 +44,7 @@ from handlers.common import (
     split_data,
 )
 from handlers.manager import alert_managers, tell_technician
-from handlers.notices import tell_customer
+from handlers.notices import tell_assigned, tell_customer
 from handlers.refusals import invalid_button, refusal
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,7 @@ async def _after(context: ContextTypes.DEFAULT_TYPE, action: str, ticket: Ticket
     desk = desk_of(context)
     number = ticket.number
     if action in ("claim", "accept"):
-        await tell_customer(context, ticket, lambda t: t.gettext(
-            "Technician {name} has taken your ticket #{number} and will contact you.").format(
-                name=ticket.assignee_name, number=number))
+        await tell_assigned(context, ticket)
     elif action == "pass" and ticket.state is State.OFFERED:
         await tell_technician(context, ticket, store)
     elif action == "contact":

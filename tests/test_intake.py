@@ -303,3 +303,15 @@ async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
 async def test_unknown_command_in_private_shows_help(world: World) -> None:
     await world.client.send(world.customer, "/frobnicate")
     assert world.client.last(world.customer).text.startswith("请告诉我您遇到的问题")
+
+
+async def test_single_store_needs_no_store_question(tmp_path) -> None:
+    from tests.conftest import CHAIN_TOML, start_world
+
+    single = CHAIN_TOML[: CHAIN_TOML.index('[[stores]]\nid = "east"')]
+    world = await start_world(tmp_path / "data", toml=single)
+    await world.client.send(world.customer, "/start")
+    assert world.client.last(world.customer).text.startswith("您好!我是旗舰店的客服助手。")
+    await world.client.send(world.customer, "电热水壶漏水,我要退款")
+    assert world.client.last(world.customer).text.startswith("感谢您提出意见!")
+    await world.app.shutdown()
