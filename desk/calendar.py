@@ -1,8 +1,19 @@
-"""A store's opening days and hours, in its own time zone."""
+"""A store's calendar: opening days and hours, public holidays, sunset, and the promised times.
+
+The contact deadline is Walmart's sunset rule (seed 001, 日落原则) as the SOP states it: the
+earlier of the store's closing time and local sunset on the day the complaint arrives; one that
+arrives after that rolls to the next opening day, skipping closed weekdays, public holidays
+(``holidays``, per store country) and the store's extra closed dates.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
+
+import holidays
+from astral import Observer
+from astral.sun import sunset
 
 from desk.config import StoreConfig
 
@@ -10,15 +21,31 @@ from desk.config import StoreConfig
 SEARCH_DAYS = 60
 
 
+@cache
+def public_holidays(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, subdiv=subdivision, years=year)
+
+
+def is_holiday(store: StoreConfig, day: date) -> bool:
+    return day in public_holidays(store.holidays_country, store.holidays_subdivision, day.year)
+
+
 def is_open_on(store: StoreConfig, day: date) -> bool:
-    return store.hours[day.weekday()] is not None
+    if store.hours[day.weekday()] is None or day in store.closed_dates:
+        return False
+    return not (store.closed_on_holidays and is_holiday(store, day))
+
+
+def opening_on(store: StoreConfig, day: date) -> datetime | None:
+    if not is_open_on(store, day):
+        return None
+    return datetime.combine(day, store.hours[day.weekday()][0], tzinfo=store.timezone)
 
 
 def closing_on(store: StoreConfig, day: date) -> datetime | None:
-    hours = store.hours[day.weekday()]
-    if hours is None:
+    if not is_open_on(store, day):
         return None
-    return datetime.combine(day, hours[1], tzinfo=store.timezone)
+    return datetime.combine(day, store.hours[day.weekday()][1], tzinfo=store.timezone)
 
 
 def opening_days_from(store: StoreConfig, day: date) -> list[date]:
@@ -30,3 +57,51 @@ def opening_days_from(store: StoreConfig, day: date) -> list[date]:
 
 def local_day(store: StoreConfig, moment: datetime) -> date:
     return moment.astimezone(store.timezone).date()
+
+
+def sunset_on(store: StoreConfig, day: date) -> datetime | None:
+    """Local sunset at the store; None where the sun does not set (or rise) that day."""
+    try:
+        return sunset(Observer(store.latitude, store.longitude), date=day,
+                      tzinfo=store.timezone)
+    except ValueError:
+        return None
+
+
+def day_deadline(store: StoreConfig, day: date) -> datetime | None:
+    """The latest contact time on an opening day: closing time, or sunset if earlier."""
+    closing = closing_on(store, day)
+    if closing is None:
+        return None
+    if store.promises.use_sunset:
+        sun_down = sunset_on(store, day)
+        opening = opening_on(store, day)
+        # A sunset before opening (far north in winter) would leave no time at all.
+        if sun_down is not None and opening < sun_down < closing:
+            return sun_down.replace(second=0, microsecond=0)
+    return closing
+
+
+def contact_deadline(store: StoreConfig, received: datetime) -> datetime:
+    """When a technician must have contacted the customer (当天技术人员必须与客户取得联系)."""
+    local = received.astimezone(store.timezone)
+    for day in opening_days_from(store, local.date()):
+        deadline = day_deadline(store, day)
+        if deadline is not None and deadline > local:
+            return deadline
+    raise ValueError(f"store {store.id} has no opening day in the next {SEARCH_DAYS} days")
+
+
+def callback_time(store: StoreConfig, done_at: datetime) -> datetime:
+    """When to call back after a service: the n-th opening day after it, at the set time,
+    always inside opening hours."""
+    local = done_at.astimezone(store.timezone)
+    after = store.promises.callback_after_days
+    days = opening_days_from(store, local.date() + timedelta(days=1 if after else 0))
+    for day in days[max(after - 1, 0):]:
+        opening, closing = opening_on(store, day), closing_on(store, day)
+        moment = datetime.combine(day, store.promises.callback_time, tzinfo=store.timezone)
+        moment = min(max(moment, opening), closing - timedelta(minutes=30))
+        if moment > local:
+            return moment
+    raise ValueError(f"store {store.id} has no opening day in the next {SEARCH_DAYS} days")

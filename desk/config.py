@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,6 +42,19 @@ class Technician:
 
 
 @dataclass(frozen=True)
+class Promises:
+    """The timing of the SOP's promises for one store; every value has a sensible default."""
+
+    use_sunset: bool = True  # the contact deadline is the earlier of closing time and sunset
+    reminder_before: timedelta = timedelta(minutes=60)
+    nudge_every: timedelta = timedelta(minutes=30)  # while nobody has claimed a ticket
+    retry_after: timedelta = timedelta(minutes=60)  # after "called, no answer"
+    reply_reminder_before: timedelta = timedelta(minutes=60)  # before an escalation's reply time
+    callback_after_days: int = 1  # satisfaction callback: this many opening days after service
+    callback_time: time = time(10, 0)
+
+
+@dataclass(frozen=True)
 class StoreConfig:
     id: str
     name: str
@@ -54,6 +67,11 @@ class StoreConfig:
     language: str
     technicians: tuple[Technician, ...] = ()
     products: tuple[str, ...] = ()
+    holidays_country: str = "CN"
+    holidays_subdivision: str | None = None
+    closed_on_holidays: bool = True
+    closed_dates: frozenset[date] = frozenset()
+    promises: Promises = field(default_factory=Promises)
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -168,6 +186,19 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     products = raw.get("products", [])
     if not isinstance(products, list) or not all(isinstance(p, str) and p for p in products):
         raise ConfigError(f"{key}.products", "must be a list of product names")
+    country = _str(raw.get("holidays_country", "CN"), f"{key}.holidays_country")
+    subdivision = raw.get("holidays_subdivision")
+    if subdivision is not None:
+        subdivision = _str(subdivision, f"{key}.holidays_subdivision")
+    _check_holidays(country, subdivision, key)
+    closed = raw.get("closed_dates", [])
+    if not isinstance(closed, list) or not all(
+        isinstance(d, date) and not isinstance(d, datetime) for d in closed
+    ):
+        raise ConfigError(f"{key}.closed_dates", "must be a list of dates like 2026-12-24")
+    closed_on_holidays = raw.get("closed_on_holidays", True)
+    if not isinstance(closed_on_holidays, bool):
+        raise ConfigError(f"{key}.closed_on_holidays", "must be true or false")
     return StoreConfig(
         id=store_id,
         name=_str(_required(raw, "name", key), f"{key}.name"),
@@ -180,7 +211,65 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         language=_language(raw.get("language", default_language), f"{key}.language"),
         technicians=technicians,
         products=tuple(products),
+        holidays_country=country,
+        holidays_subdivision=subdivision,
+        closed_on_holidays=closed_on_holidays,
+        closed_dates=frozenset(closed),
+        promises=_promises(raw.get("promises", {}), f"{key}.promises"),
     )
+
+
+def _check_holidays(country: str, subdivision: str | None, key: str) -> None:
+    import holidays  # imported here: only config checking and the calendar need it
+
+    try:
+        holidays.country_holidays(country, subdiv=subdivision, years=2026)
+    except NotImplementedError as exc:
+        raise ConfigError(f"{key}.holidays_country", f"unknown country code {country!r}") from exc
+    except Exception as exc:  # holidays raises plain errors for unknown subdivisions
+        raise ConfigError(
+            f"{key}.holidays_subdivision", f"unknown subdivision {subdivision!r} of {country}"
+        ) from exc
+
+
+_MINUTES = {
+    "reminder_before_minutes": "reminder_before",
+    "nudge_every_minutes": "nudge_every",
+    "retry_after_minutes": "retry_after",
+    "reply_reminder_before_minutes": "reply_reminder_before",
+}
+
+
+def _promises(raw: Any, key: str) -> Promises:
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table")
+    known = {"use_sunset", "callback_after_days", "callback_time", *_MINUTES}
+    for name in raw:
+        if name not in known:
+            raise ConfigError(f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    if "use_sunset" in raw:
+        if not isinstance(raw["use_sunset"], bool):
+            raise ConfigError(f"{key}.use_sunset", "must be true or false")
+        values["use_sunset"] = raw["use_sunset"]
+    for name, attribute in _MINUTES.items():
+        if name in raw:
+            minutes = raw[name]
+            if not _is_int(minutes) or not 1 <= minutes <= 24 * 60:
+                raise ConfigError(f"{key}.{name}", "must be a whole number of minutes, 1 to 1440")
+            values[attribute] = timedelta(minutes=minutes)
+    if "callback_after_days" in raw:
+        days = raw["callback_after_days"]
+        if not _is_int(days) or not 0 <= days <= 30:
+            raise ConfigError(f"{key}.callback_after_days", "must be a whole number, 0 to 30")
+        values["callback_after_days"] = days
+    if "callback_time" in raw:
+        value = raw["callback_time"]
+        match = re.match(r"^(\d{1,2}):(\d{2})$", value) if isinstance(value, str) else None
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ConfigError(f"{key}.callback_time", f'expected "HH:MM", got {value!r}')
+        values["callback_time"] = time(int(match.group(1)), int(match.group(2)))
+    return Promises(**values)
 
 
 def _technician(raw: Any, key: str) -> Technician:

@@ -1,0 +1,88 @@
+"""The sunset rule and the callback time, case by case (times are the store's local time)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desk.calendar import callback_time, contact_deadline, is_open_on
+from desk.config import parse_settings
+from tests.conftest import CHAIN_TOML, chain_settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HQ = chain_settings(Path("/tmp/unused")).store("hq")  # Mon-Fri 09-21, Sat 10-18, Sun closed
+
+BERLIN_TOML = CHAIN_TOML + """
+[[stores]]
+id = "berlin"
+name = "Berlin"
+staff_chat_id = -1003
+managers = [502]
+timezone = "Europe/Berlin"
+holidays_country = "DE"
+holidays_subdivision = "BE"
+location = {{ lat = 52.52, lon = 13.40 }}
+hours = {{ mon = "10:00-20:00", tue = "10:00-20:00", wed = "10:00-20:00", thu = "10:00-20:00", fri = "10:00-20:00", sat = "10:00-20:00" }}
+closed_dates = [2026-12-24]
+"""
+BERLIN = parse_settings(BERLIN_TOML.format(data_dir="/tmp/unused")).store("berlin")
+NO_SUNSET = parse_settings(CHAIN_TOML.format(data_dir="/tmp/unused").replace(
+    'products = ["电热水壶", "空气净化器"]',
+    'products = ["电热水壶"]\npromises = { use_sunset = false }')).store("hq")
+
+
+def local(*args: int, tz: ZoneInfo = SHANGHAI) -> datetime:
+    return datetime(*args, tzinfo=tz)
+
+
+@pytest.mark.parametrize(("case", "store", "received", "deadline"), [
+    ("before opening", HQ, local(2026, 11, 23, 7, 30), local(2026, 11, 23, 16, 52)),
+    ("mid-day, sunset before closing", HQ, local(2026, 11, 23, 10, 0),
+     local(2026, 11, 23, 16, 52)),
+    ("after sunset in December", HQ, local(2026, 12, 21, 17, 30),
+     local(2026, 12, 22, 16, 55)),
+    ("after 17:30 in June the sun is still up", HQ, local(2026, 6, 22, 17, 30),
+     local(2026, 6, 22, 19, 1)),
+    ("Friday evening: Saturday has shorter hours", HQ, local(2026, 11, 27, 20, 0),
+     local(2026, 11, 28, 16, 51)),
+    ("Saturday evening before a closed Sunday", HQ, local(2026, 11, 28, 17, 0),
+     local(2026, 11, 30, 16, 51)),
+    ("eve of Spring Festival: holidays skipped", HQ, local(2027, 2, 4, 19, 0),
+     local(2027, 2, 11, 17, 37)),
+    ("sunset switched off: closing time", NO_SUNSET, local(2026, 12, 21, 17, 30),
+     local(2026, 12, 21, 21, 0)),
+    ("another time zone", BERLIN, local(2026, 12, 21, 15, 0, tz=ZoneInfo("Europe/Berlin")),
+     local(2026, 12, 21, 15, 53, tz=ZoneInfo("Europe/Berlin"))),
+    ("another country's holidays and an extra closed date", BERLIN,
+     local(2026, 12, 23, 18, 0, tz=ZoneInfo("Europe/Berlin")),
+     local(2026, 12, 28, 15, 58, tz=ZoneInfo("Europe/Berlin"))),
+])
+def test_contact_deadline(case: str, store, received: datetime, deadline: datetime) -> None:
+    assert contact_deadline(store, received) == deadline, case
+
+
+def test_public_holidays_close_the_store() -> None:
+    assert not is_open_on(HQ, date(2026, 10, 1))  # National Day
+    assert not is_open_on(HQ, date(2027, 2, 6))  # Spring Festival
+    assert is_open_on(HQ, date(2026, 11, 23))
+    assert not is_open_on(BERLIN, date(2026, 12, 25))  # Christmas in Germany
+    assert is_open_on(BERLIN, date(2026, 10, 1))
+
+
+@pytest.mark.parametrize(("done", "callback"), [
+    (local(2026, 11, 23, 15, 0), local(2026, 11, 24, 10, 0)),  # next opening day, 10:00
+    (local(2026, 11, 28, 15, 0), local(2026, 11, 30, 10, 0)),  # Saturday -> Monday
+    (local(2026, 9, 30, 15, 0), local(2026, 10, 8, 10, 0)),  # over the National Day week
+])
+def test_callback_time(done: datetime, callback: datetime) -> None:
+    assert callback_time(HQ, done) == callback
+
+
+def test_callback_time_stays_inside_opening_hours() -> None:
+    early = parse_settings(CHAIN_TOML.format(data_dir="/tmp/unused").replace(
+        'products = ["电热水壶", "空气净化器"]',
+        'products = ["电热水壶"]\npromises = { callback_time = "08:00" }')).store("hq")
+    assert callback_time(early, local(2026, 11, 27, 15, 0)) == local(2026, 11, 28, 10, 0)
