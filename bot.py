@@ -26,9 +26,9 @@ from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Store
-from handlers import customer, errors, manager, staff
+from handlers import customer, errors, manager, staff, survey
 from handlers.common import DESK_KEY
-from schedules import delivery
+from schedules import callbacks, deadlines, delivery
 
 log = logging.getLogger("sundown")
 
@@ -63,12 +63,15 @@ def build_application(
 
     # Handlers: audiences first, the catch-all and the error handler last.
     customer.register(application)
+    survey.register(application)
     staff.register(application)
     manager.register(application)
     errors.register(application)
 
-    # Jobs: all re-derived from the store at start-up.
+    # Jobs: sweeps that re-derive everything from the store; the first runs at start-up.
     delivery.register(application)
+    deadlines.register(application)
+    callbacks.register(application)
     return application
 
 

@@ -80,6 +80,15 @@ class Translator:
         clock = format_skeleton("Hm", local, locale=self.locale)
         return self.locale.datetime_formats["medium"].format(clock, day)
 
+    def promise(self, moment: datetime, tz: ZoneInfo, now: datetime) -> str:
+        """A promised time as people say it: today before 16:52, tomorrow before 10:30."""
+        local, today = moment.astimezone(tz), now.astimezone(tz).date()
+        if local.date() == today:
+            return self.gettext("today before {time}").format(time=self.time(moment, tz))
+        if (local.date() - today).days == 1:
+            return self.gettext("tomorrow before {time}").format(time=self.time(moment, tz))
+        return self.gettext("before {time}").format(time=self.short_datetime(moment, tz))
+
     def date(self, day: date) -> str:
         return format_date(day, "long", locale=self.locale)
 

@@ -40,10 +40,12 @@ def _require(condition: bool, reason: Reason) -> None:
         raise Refused(reason)
 
 
-def confirm(ticket: Ticket, now: datetime, offer_to: Technician | None) -> None:
+def confirm(ticket: Ticket, now: datetime, offer_to: Technician | None,
+            contact_by: datetime) -> None:
     """The customer confirmed the restatement: the draft becomes a ticket."""
     _require(ticket.state is State.DRAFT, Reason.STALE)
     ticket.confirmed_at = now.isoformat()
+    ticket.contact_by = contact_by.isoformat()
     ticket.awaiting = None
     ticket.record(now, ticket.customer_id, "confirmed", kind=ticket.kind.value)
     if offer_to is None:
@@ -115,8 +117,9 @@ def choose_outcome(
     ticket.record(now, actor, "outcome_chosen", outcome=outcome.value)
 
 
-def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datetime) -> None:
-    """Second half of "service done": the service report closes the service."""
+def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datetime,
+           callback_at: datetime) -> None:
+    """Second half of "service done": the report closes the service; a callback follows."""
     _require(ticket.state is State.CONTACTED and ticket.pending_outcome is not None, Reason.STALE)
     _owner_or_manager(ticket, actor, is_manager)
     ticket.state = State.DONE
@@ -124,7 +127,39 @@ def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datet
     ticket.pending_outcome = None
     ticket.report = report
     ticket.report_prompt_id = None
+    ticket.callback_at = callback_at.isoformat()
+    ticket.callback_sent = ticket.callback_reminded = False
     ticket.record(now, actor, "done", outcome=ticket.outcome.value, report=report)
+
+
+def no_answer(ticket: Ticket, actor: int, is_manager: bool, now: datetime,
+              retry_at: datetime) -> None:
+    """"Called, no answer": an attempt, not a contact; the technician is reminded to retry."""
+    _require(ticket.state is State.CLAIMED, Reason.STALE)
+    _owner_or_manager(ticket, actor, is_manager)
+    ticket.retry_at = retry_at.isoformat()
+    ticket.record(now, actor, "call_attempt", retry_at=ticket.retry_at)
+
+
+def manager_answered(ticket: Ticket, manager: int, name: str, now: datetime) -> None:
+    """The manager answered the escalated customer: that is the contact."""
+    _require(ticket.state is State.ESCALATED, Reason.STALE)
+    ticket.state = State.CONTACTED
+    if ticket.assignee_id is None:
+        ticket.assignee_id, ticket.assignee_name = manager, name
+    ticket.record(now, manager, "manager_answered")
+
+
+def reopen(ticket: Ticket, now: datetime, contact_by: datetime) -> None:
+    """A low score or "not solved" in the callback: the ticket goes back to its technician."""
+    _require(ticket.state is State.DONE, Reason.STALE)
+    ticket.state = State.CLAIMED if ticket.assignee_id is not None else State.NEW
+    ticket.contact_by = contact_by.isoformat()
+    ticket.contact_reminded = ticket.missed = False
+    ticket.nudged_at = ticket.retry_at = None
+    ticket.callback_at = None
+    ticket.callback_sent = ticket.callback_reminded = False
+    ticket.record(now, BOT, "reopened", contact_by=ticket.contact_by)
 
 
 def escalate(ticket: Ticket, actor: int, is_manager: bool, now: datetime) -> None:

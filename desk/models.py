@@ -7,6 +7,7 @@ through JSON so the store can keep them in TinyDB.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -136,6 +137,20 @@ class Ticket:
     report_prompt_id: int | None = None
     report: str | None = None
     reply_by: str | None = None
+    # The promises (schedules/): each due time is stored with the ticket, and each send is
+    # marked done in the same record before it goes out, so a restart never repeats one.
+    contact_by: str | None = None  # the same-day contact deadline (日落原则)
+    contact_reminded: bool = False
+    nudged_at: str | None = None  # the last "still unclaimed" nudge to the group
+    missed: bool = False  # the contact deadline passed without contact (遗漏)
+    retry_at: str | None = None  # "called, no answer": when to remind the technician to retry
+    reply_reminded: bool = False
+    reply_missed: bool = False
+    callback_at: str | None = None  # the satisfaction callback (电话跟踪)
+    callback_sent: bool = False
+    callback_reminded: bool = False
+    survey: dict[str, Any] | None = None
+    feedback: list[dict[str, Any]] = field(default_factory=list)  # 技术服务反馈表, archived
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -160,6 +175,9 @@ class Ticket:
         data["photos"] = list(data.get("photos", []))
         data["passed_by"] = list(data.get("passed_by", []))
         data["followups"] = [dict(f) for f in data.get("followups", [])]
+        if data.get("survey") is not None:
+            data["survey"] = json.loads(json.dumps(data["survey"]))
+        data["feedback"] = json.loads(json.dumps(data.get("feedback", [])))
         data["kind"] = Kind(data["kind"])
         data["state"] = State(data["state"])
         for name, enum in (("want", Want), ("outcome", Outcome), ("pending_outcome", Outcome)):

@@ -186,6 +186,13 @@ class Store:
         active = [t for t in self.tickets_of(customer_id) if t.is_active]
         return max(active, key=lambda t: t.number or 0) if active else None
 
+    def awaiting_comment(self, customer_id: int) -> Ticket | None:
+        """The customer's ticket whose satisfaction callback waits for a free comment."""
+        docs = self._tickets.search(
+            (Query().customer_id == customer_id) & (Query().survey.stage == "comment")
+        )
+        return Ticket.from_dict(docs[-1]) if docs else None
+
     def tickets_of(self, customer_id: int) -> list[Ticket]:
         docs = self._tickets.search(
             (Query().customer_id == customer_id) & (Query().state != State.DRAFT)

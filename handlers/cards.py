@@ -6,6 +6,7 @@ error, the bot removed from the group) has none, and ``schedules.delivery`` post
 
 from __future__ import annotations
 
+from telegram import Message, ReplyParameters
 from telegram.ext import ContextTypes
 
 from desk.i18n import translator
@@ -50,3 +51,12 @@ def _card_text(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> str:
     customer = desk.store.customer(ticket.customer_id)
     phone = customer.phone if customer else None
     return views.card(translator(store.language), ticket, store, phone)
+
+
+async def post_in_thread(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket,
+                         text: str) -> Message | None:
+    """A message to the store's group as a reply to the ticket's card (a mention notifies)."""
+    store = desk_of(context).store_config(ticket.store_id)
+    reply_to = (ReplyParameters(ticket.card_message_id, allow_sending_without_reply=True)
+                if ticket.card_message_id else None)
+    return await send(context, store.staff_chat_id, text, reply_parameters=reply_to)

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from desk import lifecycle
+from desk.calendar import contact_deadline
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import Customer, Kind, State, Ticket, Want, new_key
 from desk.restatement import read_complaint
@@ -41,6 +42,7 @@ from handlers.common import (
     user_translator,
 )
 from handlers.refusals import invalid_button
+from handlers.survey import record_comment
 
 # Drafts and tickets keep the whole text Telegram allows; the restatement quotes a part.
 MAX_TEXT = 4096
@@ -147,6 +149,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                     reply_markup=ReplyKeyboardRemove())
         return
     now = desk.clock()
+    surveyed = desk.store.awaiting_comment(user.id)
+    if surveyed is not None and text:
+        await record_comment(update, context, surveyed, text)
+        return
     active = desk.store.active_for(user.id)
     if active is not None:
         await _attach_followup(update, context, active, text, photo, t)
@@ -395,12 +401,14 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Ti
     store = desk.store_config(draft.store_id)
     now = desk.clock()
     offer_to = pick_technician(store, desk.store.open_load(store.id), now)
+    contact_by = contact_deadline(store, now)
     draft.language = t.language
-    ticket = desk.store.confirm(draft, lambda d: lifecycle.confirm(d, now, offer_to))
+    ticket = desk.store.confirm(
+        draft, lambda d: lifecycle.confirm(d, now, offer_to, contact_by))
     # Only now, with the ticket on disk, is the customer acknowledged.
     await answer(query)
     await _edit_query_message(update, context, views.restatement(t, ticket, asking=False))
-    await reply(update, context, views.acknowledgement(t, ticket, store))
+    await reply(update, context, views.acknowledgement(t, ticket, store, now))
     if not customer.phone and not customer.phone_declined:
         await reply(update, context, views.phone_request(t, ticket.kind is Kind.INQUIRY),
                     reply_markup=views.contact_keyboard(t))

@@ -96,6 +96,7 @@ async def on_manager_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     action, extra = fields[0], (fields[2] if len(fields) == 3 else None)
     now = desk.clock()
+    keyboard = None
     if action == "pick" and extra is None and ticket.is_active:
         await answer(query)
         await context.bot.edit_message_reply_markup(
@@ -111,11 +112,17 @@ async def on_manager_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             lifecycle.promise_reply(ticket, user.id, options[index], now)
             done_text = t.gettext("Done: the customer was promised an answer by {time}.").format(
                 time=t.datetime(options[index], store.timezone))
+            keyboard = views.answered_keyboard(t, ticket)
+        elif action == "answered" and extra is None:
+            lifecycle.manager_answered(ticket, user.id, user.full_name, now)
+            done_text = t.gettext("Noted: you have answered the customer of ticket #{number}."
+                                  ).format(number=ticket.number)
         elif action == "assign" and extra is not None and extra.isdigit():
             tech = store.technician(int(extra))
             if tech is None:
                 raise Refused(Reason.NOT_ON_ROSTER)
             lifecycle.reassign(ticket, user.id, tech, now)
+            keyboard = None
             done_text = t.gettext("Done: ticket #{number} is now with {name}.").format(
                 number=ticket.number, name=tech.name)
         else:
@@ -126,8 +133,11 @@ async def on_manager_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     desk.store.save(ticket)
     await answer(query)
-    await edit(context, query.message.chat.id, query.message.message_id, done_text)
+    await edit(context, query.message.chat.id, query.message.message_id, done_text,
+               reply_markup=keyboard)
     await refresh_card(context, ticket)
+    if action == "answered":
+        return
     if ticket.state is State.ESCALATED:
         reply_by = datetime.fromisoformat(ticket.reply_by)
         await tell_customer(context, ticket, lambda tc: tc.gettext(

@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from desk import lifecycle
+from desk.calendar import callback_time
 from desk.config import StoreConfig
 from desk.i18n import translator
 from desk.lifecycle import Reason, Refused
@@ -82,6 +83,9 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             lifecycle.pass_on(ticket, user.id, now, next_tech)
         elif action == "contact" and extra is None:
             lifecycle.mark_contacted(ticket, user.id, is_manager, now)
+        elif action == "noans" and extra is None:
+            lifecycle.no_answer(ticket, user.id, is_manager, now,
+                                now + store.promises.retry_after)
         elif action in ("done", "back") and extra is None:
             _require_service_owner(ticket, user.id, is_manager)
             await answer(query)
@@ -131,6 +135,10 @@ async def _after(context: ContextTypes.DEFAULT_TYPE, action: str, ticket: Ticket
         await tell_assigned(context, ticket)
     elif action == "pass" and ticket.state is State.OFFERED:
         await tell_technician(context, ticket, store)
+    elif action == "noans":
+        await tell_customer(context, ticket, lambda t: t.gettext(
+            "Our technician just tried to call you about ticket #{number} but could not get "
+            "through, and will call again later.").format(number=number))
     elif action == "contact":
         await tell_customer(context, ticket, lambda t: t.gettext(
             "Our technician has been in touch with you about ticket #{number}. Anything to add? "
@@ -168,8 +176,10 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "Please reply with a single line of at most {limit} characters.").format(
                 limit=MAX_REPORT))
         return
+    now = desk.clock()
     try:
-        lifecycle.finish(ticket, user.id, store.is_manager(user.id), report, desk.clock())
+        lifecycle.finish(ticket, user.id, store.is_manager(user.id), report, now,
+                         callback_time(store, now))
     except Refused as refused:
         await reply(update, context, refusal(t, refused.reason, ticket))
         return
@@ -180,7 +190,6 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "The service for your ticket #{number} is done. Outcome: {outcome}. Thank you for "
         "your patience!").format(number=ticket.number,
                                  outcome=tc.gettext(OUTCOME_LABELS[outcome])))
-    desk.store.archive(ticket)
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

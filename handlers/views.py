@@ -30,6 +30,7 @@ from desk.models import (
     Want,
 )
 from desk.restatement import quote
+from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 
 FOLLOWUPS_ON_CARD = 5
 FOLLOWUP_QUOTE = 200
@@ -118,7 +119,7 @@ def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
+def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig, now: datetime) -> str:
     """The reply to a confirmed restatement: seed 003's unified apology, the number, what next."""
     _ = t.gettext
     if ticket.kind is Kind.INQUIRY:
@@ -137,9 +138,10 @@ def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
             "",
             _("Your complaint number: <b>#{number}</b>").format(number=ticket.number),
         ]
-    lines += ["", _("What happens next: a technician of {store} will take your case and contact "
-                    "you. You will hear from me here at every step.").format(
-                        store=escape(store.name))]
+    promise = t.promise(parse_time(ticket.contact_by), store.timezone, now)
+    lines += ["", _("What happens next: a technician of {store} will contact you {promise}. "
+                    "You will hear from me here at every step.").format(
+                        store=escape(store.name), promise=promise)]
     return "\n".join(lines)
 
 
@@ -196,6 +198,12 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -
             lines.append(_("Offered to {name}: please accept or pass.").format(name=owner))
         else:
             lines.append(_("Assignee: {name}").format(name=owner))
+    if ticket.contact_by and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED):
+        deadline = t.datetime(parse_time(ticket.contact_by), store.timezone)
+        if ticket.missed:
+            lines.append(_("⚠️ Contact deadline {time} missed").format(time=deadline))
+        else:
+            lines.append(_("Contact the customer by: {time}").format(time=deadline))
     if ticket.state is State.ESCALATED:
         reply_by = parse_time(ticket.reply_by)
         if reply_by is None:
@@ -206,6 +214,16 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -
     if ticket.state is State.DONE and ticket.outcome is not None:
         lines.append(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS[ticket.outcome])))
         lines.append(_("Service report: {report}").format(report=escape(ticket.report or "")))
+        callback_at = parse_time(ticket.callback_at)
+        if callback_at is not None and not ticket.callback_sent:
+            lines.append(_("Satisfaction callback: {time}").format(
+                time=t.datetime(callback_at, store.timezone)))
+    survey = ticket.survey or {}
+    if survey.get("overall") is not None:
+        label = SOLVED_LABELS.get(survey.get("solved"))
+        solved = _(label) if label else "—"
+        lines.append(_("Customer's score: {score}/5 · {solved}").format(
+            score=survey["overall"], solved=solved))
     return "\n".join(lines)
 
 
@@ -221,8 +239,11 @@ def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
             [escalate],
         ])
     if ticket.state is State.CLAIMED:
-        return InlineKeyboardMarkup([[button(_("📞 Customer contacted"), f"t:contact:{n}")],
-                                     [escalate]])
+        return InlineKeyboardMarkup([
+            [button(_("📞 Customer contacted"), f"t:contact:{n}"),
+             button(_("📵 Called, no answer"), f"t:noans:{n}")],
+            [escalate],
+        ])
     if ticket.state is State.CONTACTED:
         if ticket.pending_outcome is not None:
             return None  # waiting for the service report, asked for in a reply prompt
@@ -268,8 +289,102 @@ def reply_time_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+def answered_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(t.gettext("✅ I have answered the customer"), f"m:answered:{ticket.number}")]])
+
+
 def technician_keyboard(ticket: Ticket, store: StoreConfig) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button(tech.name, f"m:assign:{ticket.number}:{tech.user_id}")]
          for tech in store.technicians]
     )
+
+
+# -- satisfaction callback ---------------------------------------------------------------------
+
+
+def survey_overall(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
+    return t.gettext(
+        "Hello! This is {store} following up on your ticket #{number}. Overall, how satisfied "
+        "are you with our service? (5 = very satisfied)").format(
+            store=escape(store.name), number=ticket.number)
+
+
+def survey_reminder(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
+    return t.gettext(
+        "A gentle reminder from {store}: we would still like to know how the service for your "
+        "ticket #{number} went. It takes a few seconds.").format(
+            store=escape(store.name), number=ticket.number)
+
+
+def survey_solved(t: Translator) -> str:
+    return t.gettext("Is the problem fully solved? Is anything still wrong?")
+
+
+def survey_driver(t: Translator, driver: str) -> str:
+    _ = t.gettext
+    return "\n".join([_("Five short optional questions (1 = poor, 5 = excellent):"),
+                      _(DRIVER_QUESTIONS[driver])])
+
+
+def survey_comment(t: Translator) -> str:
+    return t.gettext("Anything else you would like to tell us? Just type it, or skip.")
+
+
+def survey_thanks(t: Translator) -> str:
+    return t.gettext("Thank you for your feedback! It helps us serve you better.")
+
+
+def survey_keyboard(t: Translator, ticket: Ticket, stage: str,
+                    driver: str | None = None) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    n = ticket.number
+    if stage == "overall":
+        return InlineKeyboardMarkup([[button(str(s), f"s:o:{n}:{s}") for s in SCORES]])
+    if stage == "solved":
+        return InlineKeyboardMarkup([[button(_(SOLVED_LABELS[v]), f"s:s:{n}:{v}")]
+                                     for v in SOLVED])
+    if stage == "drivers":
+        return InlineKeyboardMarkup([
+            [button(str(s), f"s:d:{n}:{driver}:{s}") for s in SCORES],
+            [button(_("Skip these questions"), f"s:skip:{n}")],
+        ])
+    return InlineKeyboardMarkup([[button(_("Skip"), f"s:c:{n}")]])
+
+
+def feedback_record(t: Translator, ticket: Ticket, store: StoreConfig,
+                    record: dict) -> str:
+    """The technical service feedback form (技术服务反馈表) for the store's managers."""
+    _ = t.gettext
+    lines = [
+        _("📋 Service feedback record · ticket #{number}").format(number=ticket.number),
+        _("Store: {store} · Customer: {name}").format(store=escape(store.name),
+                                                      name=escape(ticket.customer_name)),
+        _("Kind: {kind} · Technician: {name}").format(
+            kind=_(KIND_LABELS[ticket.kind]), name=escape(ticket.assignee_name or "—")),
+    ]
+    if record.get("outcome"):
+        outcome = OUTCOME_LABELS[Outcome(record["outcome"])]
+        lines.append(_("Outcome: {outcome}").format(outcome=_(outcome)))
+    lines.append(_("Service report: {report}").format(report=escape(record.get("report") or "")))
+    lines.append("")
+    if record.get("stage") == "unanswered":
+        lines.append(_("The customer did not answer the satisfaction callback."))
+        return "\n".join(lines)
+    overall = record.get("overall")
+    lines.append(_("Overall satisfaction: {score}/5").format(
+        score=overall if overall is not None else "—"))
+    solved = record.get("solved")
+    lines.append(_("Fully solved? {answer}").format(
+        answer=_(SOLVED_LABELS[solved]) if solved else "—"))
+    drivers = record.get("drivers", {})
+    if drivers:
+        lines.append(" · ".join(f"{_(label)} {drivers[name]}" for name, _w, label in DRIVERS
+                                if name in drivers))
+        lines.append(_("Service quality index: {index}").format(
+            index=quality_index(drivers)))
+    if record.get("comment"):
+        lines.append(_("Customer's comment: “{comment}”").format(
+            comment=escape(quote(record["comment"]))))
+    return "\n".join(lines)

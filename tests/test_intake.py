@@ -21,7 +21,7 @@ ACKNOWLEDGEMENT = (
     "\n"
     "您的投诉单号:#1\n"
     "\n"
-    "接下来:旗舰店的技术人员会接手并与您联系。每一步进展我都会在这里通知您。"
+    "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。"
 )
 
 
@@ -54,6 +54,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
 
     ticket = world.store.by_number(1)
     assert ticket.state is State.OFFERED and ticket.assignee_id == 201
+    assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
     assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
     assert [e.action for e in ticket.events] == ["confirmed", "offered"]
     assert restatement.text.endswith("✅ 已提交。") and restatement.labels == []
@@ -72,7 +73,8 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
         "客户诉求:换货\n"
         "\n"
         "状态:待技术人员接单\n"
-        "已分配给 李工:请接单或转交。"
+        "已分配给 李工:请接单或转交。\n"
+        "联系期限:2026年11月23日 16:52"
     )
     assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
     assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理"]
@@ -151,7 +153,7 @@ async def test_inquiry_uses_the_unclear_question_wording(world: World) -> None:
     assert c.texts(world.customer)[-2:] == [
         "对不起,这个问题我目前还不能确定。我会通知公司的专门人员为你解答。\n\n"
         "您的咨询单号:#1\n\n"
-        "接下来:旗舰店的技术人员会接手并与您联系。每一步进展我都会在这里通知您。",
+        "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。",
         "请留下你的联系电话,我会通知公司的专门人员为你解答。",
     ]
     assert c.last(world.staff_group).text.startswith("🆕 投诉单 #1 · 咨询")

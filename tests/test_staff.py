@@ -14,8 +14,8 @@ async def test_offered_technician_accepts_and_the_customer_is_told(world: World)
     card = world.client.last(world.staff_group)
     assert await world.client.click(world.li, card, "接单") is None
     assert world.store.by_number(1).state is State.CLAIMED
-    assert card.text.endswith("状态:已接单\n负责人:李工")
-    assert card.labels == ["📞 已联系客户", "🆘 无法解决,上报经理"]
+    assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:2026年11月23日 16:52")
+    assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理"]
     assert world.client.last(world.customer).text == "技术人员 李工 已负责您的投诉单 #1,会与您联系。"
     assert len(world.client.inbox(world.staff_group)) == 1, "one card, edited in place"
 
@@ -37,16 +37,17 @@ async def test_whole_service_with_report(world: World) -> None:
     assert card.labels == [], "no buttons while the report is awaited"
     await c.send(world.li, "已上门更换密封圈,测试不再漏水", group=world.staff_group, reply_to=prompt)
 
-    assert world.store.by_number(1) is None, "a finished ticket leaves the hot file"
-    archived = world.store.archived(1)
-    assert archived.state is State.DONE and archived.outcome is Outcome.SOLVED
-    assert archived.report == "已上门更换密封圈,测试不再漏水"
-    assert [(e.action, e.actor) for e in archived.events] == [
+    done = world.store.by_number(1)
+    assert done.state is State.DONE and done.outcome is Outcome.SOLVED
+    assert done.report == "已上门更换密封圈,测试不再漏水"
+    assert done.callback_at == "2026-11-24T10:00:00+08:00", "next opening day, 10:00"
+    assert [(e.action, e.actor) for e in done.events] == [
         ("confirmed", 1001), ("offered", 0), ("accepted", 201), ("contacted", 201),
         ("outcome_chosen", 201), ("done", 201)]
-    assert archived.events[3].at == "2026-11-23T02:30:00+00:00"
+    assert done.events[3].at == "2026-11-23T02:30:00+00:00"
     assert card.text.endswith("状态:服务已完成\n负责人:李工\n处理结果:已圆满解决\n"
-                              "服务报告:已上门更换密封圈,测试不再漏水")
+                              "服务报告:已上门更换密封圈,测试不再漏水\n"
+                              "满意度回访:2026年11月24日 10:00")
     assert c.last(world.customer).text == (
         "您的投诉单 #1 服务已完成,处理结果:已圆满解决。谢谢您的耐心!")
     await c.send(world.customer, "/mytickets")
@@ -241,7 +242,7 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
     ticket = world.store.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CLAIMED, 202)
     assert alert.text == "已完成:投诉单 #1 已交给 王工。"
-    assert card.text.endswith("状态:已接单\n负责人:王工")
+    assert card.text.endswith("状态:已接单\n负责人:王工\n联系期限:2026年11月23日 16:52")
     assert c.last(world.customer).text == "技术人员 王工 已负责您的投诉单 #1,会与您联系。"
     assert c.last(world.wang).text == "旗舰店的投诉单 #1 现在由您负责,请到员工群查看卡片。"
 

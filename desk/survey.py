@@ -1,0 +1,58 @@
+"""The satisfaction callback's questions and the service quality index (seed 003).
+
+The five drivers of service quality and their weights: reliability 可靠度 32%, responsiveness
+反应度 22%, assurance 保证 19%, empathy 同情心 16%, tangibles 有形化 11%. The index is the
+weighted mean of the drivers the customer scored, on 0-100.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desk.i18n import N_
+
+SCORES = (1, 2, 3, 4, 5)
+LOW_SCORE = 2  # an overall score at or below this reopens the ticket
+
+DRIVERS = (
+    ("reliability", 0.32, N_("Reliability")),
+    ("responsiveness", 0.22, N_("Responsiveness")),
+    ("assurance", 0.19, N_("Assurance")),
+    ("empathy", 0.16, N_("Empathy")),
+    ("tangibles", 0.11, N_("Tangibles")),
+)
+DRIVER_QUESTIONS = {
+    "reliability": N_("Reliability: did we do what we promised, and do it right?"),
+    "responsiveness": N_("Responsiveness: how quickly did we react to you?"),
+    "assurance": N_("Assurance: were our staff knowledgeable and courteous?"),
+    "empathy": N_("Empathy: did we understand you and care about your case?"),
+    "tangibles": N_("Tangibles: how were our premises, tools and materials?"),
+}
+
+SOLVED = ("fully", "partly", "not")
+SOLVED_LABELS = {
+    "fully": N_("Fully solved"),
+    "partly": N_("Partly solved, something remains"),
+    "not": N_("Not solved"),
+}
+MAX_COMMENT = 1000
+
+
+def quality_index(drivers: dict[str, int]) -> float | None:
+    """Weighted mean of the scored drivers on 0-100; None when none was scored."""
+    scored = [(weight, drivers[name]) for name, weight, _ in DRIVERS if name in drivers]
+    if not scored:
+        return None
+    total = sum(weight for weight, _ in scored)
+    return round(sum(weight * (score - 1) / 4 for weight, score in scored) / total * 100, 1)
+
+
+def is_low(survey: dict[str, Any]) -> bool:
+    """A low score or "not solved" reopens the ticket."""
+    overall = survey.get("overall")
+    return (overall is not None and overall <= LOW_SCORE) or survey.get("solved") == "not"
+
+
+def next_driver(survey: dict[str, Any]) -> str | None:
+    answered = survey.get("drivers", {})
+    return next((name for name, _, _ in DRIVERS if name not in answered), None)
