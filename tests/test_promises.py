@@ -1,0 +1,326 @@
+"""Time-bound promises over simulated days: reminders, breaches, retries, callbacks, restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desk.models import State
+from schedules.callbacks import JOB_NAME as CALLBACKS
+from schedules.deadlines import JOB_NAME as DEADLINES
+from tests.conftest import World, file_complaint, start_world
+
+
+async def tick(world: World, **advance: float) -> None:
+    """Let time pass, then let every sweep run once, as the job queue would."""
+    if advance:
+        world.clock.advance(**advance)
+    for name in (DEADLINES, CALLBACKS):
+        (job,) = world.app.job_queue.get_jobs_by_name(name)
+        await job.run(world.app)
+
+
+def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
+    """A Shanghai wall-clock time on November ``day``, 2026, as UTC."""
+    return datetime(2026, 11, day, hour - 8, minute, tzinfo=UTC)
+
+
+async def finish_service(world: World, report: str = "已更换密封圈") -> None:
+    c = world.client
+    card = c.inbox(world.staff_group)[0]
+    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
+        await c.click(world.li, card, label)
+    await c.send(world.li, report, group=world.staff_group, reply_to=c.last(world.staff_group))
+
+
+async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await c.click(world.li, c.last(world.staff_group), "接单")
+    card = c.inbox(world.staff_group)[0]
+    world.clock.set(at(15, 51))
+    await tick(world)
+    assert c.last(world.staff_group).text != "⏰", "not yet: an hour before is 15:52"
+    world.clock.set(at(15, 52))
+    await tick(world)
+    reminder = c.last(world.staff_group)
+    assert reminder.text == "⏰ 李工,投诉单 #1 须在 16:52 前联系客户。"
+    assert 'tg://user?id=201' in reminder.html and reminder.reply_to == card.message_id
+    await tick(world, minutes=10)
+    assert c.last(world.staff_group) is reminder, "one reminder"
+
+    world.clock.set(at(16, 52))
+    await tick(world)
+    assert c.last(world.manager).text == (
+        "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月23日 16:52 前联系客户,已记为遗漏。")
+    ticket = world.store.by_number(1)
+    assert ticket.missed is True
+    assert [e.action for e in ticket.events][-1] == "missed"
+    assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
+    alerts = len(c.inbox(world.manager))
+    await tick(world, hours=1)
+    assert len(c.inbox(world.manager)) == alerts, "one breach alert"
+    assert c.inbox(world.east_manager) == []
+
+
+async def test_contact_in_time_cancels_reminder_and_breach(world: World) -> None:
+    await world.client.send(world.manager, "/start")
+    await file_complaint(world)
+    card = world.client.inbox(world.staff_group)[0]
+    await world.client.click(world.li, card, "接单")
+    await world.client.click(world.li, card, "已联系客户")
+    before = len(world.telegram.sent("sendMessage"))
+    world.clock.set(at(18, 0))
+    await tick(world)
+    assert len(world.telegram.sent("sendMessage")) == before
+    assert world.store.by_number(1).missed is False
+
+
+async def test_unclaimed_ticket_nudges_the_group_while_open(world: World) -> None:
+    c = world.client
+    await file_complaint(world, "店员态度很差,我想要个说法", store="east")  # no roster
+    await tick(world, minutes=29)
+    assert len(c.inbox(world.east_group)) == 1
+    await tick(world, minutes=1)
+    assert c.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+    await tick(world, minutes=10)
+    assert len(c.inbox(world.east_group)) == 2
+    await tick(world, minutes=20)
+    assert len(c.inbox(world.east_group)) == 3
+    world.clock.set(at(15, 52))
+    await tick(world)
+    assert c.last(world.east_group).text == "⏰ 投诉单 #1 还没有人接单,须在 16:51 前联系客户。"
+
+
+async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
+    world.clock.set(at(20, 50))
+    await file_complaint(world, "店员态度很差,我想要个说法", store="east")
+    world.clock.set(at(23, 0))
+    await tick(world)
+    assert len(world.client.inbox(world.east_group)) == 1
+    world.clock.set(at(9, 0, day=24))
+    await tick(world)
+    assert world.client.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+
+
+async def test_late_complaint_is_promised_for_tomorrow(world: World) -> None:
+    world.clock.set(at(18, 30))
+    await file_complaint(world)
+    assert "接下来:旗舰店的技术人员会在明天 16:52 前与您联系。" in world.client.texts(
+        world.customer)[-2]
+    assert world.store.by_number(1).contact_by == "2026-11-24T16:52:00+08:00"
+
+
+async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None:
+    c = world.client
+    await file_complaint(world)
+    card = c.inbox(world.staff_group)[0]
+    await c.click(world.li, card, "接单")
+    await c.click(world.li, card, "未接通")
+    assert c.last(world.customer).text == (
+        "我们的技术人员刚才就投诉单 #1 致电您,但未能接通,稍后会再与您联系。")
+    ticket = world.store.by_number(1)
+    assert ticket.state is State.CLAIMED and ticket.retry_at == "2026-11-23T03:00:00+00:00"
+    assert [e.action for e in ticket.events][-1] == "call_attempt"
+    await tick(world, minutes=59)
+    assert c.last(world.staff_group) is card
+    await tick(world, minutes=1)
+    assert c.last(world.staff_group).text == "📞 李工,请再次致电投诉单 #1 的客户。"
+    await tick(world, minutes=30)
+    assert len(c.inbox(world.staff_group)) == 2, "one retry reminder"
+    assert await c.click(world.wang, card, "未接通") == "只有负责人(李工)或经理可以进行此操作。"
+
+
+async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await c.click(world.li, c.last(world.staff_group), "无法解决")
+    alert = c.last(world.manager)
+    await c.click(world.manager, alert, "11月23日 21:00")
+    assert alert.labels == ["✅ 我已答复客户"]
+    world.clock.set(at(20, 0))
+    await tick(world)
+    assert c.last(world.manager).text == "⏰ 旗舰店:已承诺投诉单 #1 的客户在 2026年11月23日 21:00 前答复。"
+    world.clock.set(at(21, 0))
+    await tick(world)
+    assert c.last(world.manager).text == (
+        "⚠️ 旗舰店:投诉单 #1 已超过向客户承诺的最迟答复时间 2026年11月23日 21:00。")
+    assert world.store.by_number(1).reply_missed is True
+    await c.click(world.manager, alert, "我已答复客户")
+    ticket = world.store.by_number(1)
+    assert (ticket.state, ticket.assignee_id) == (State.CONTACTED, 201)
+    assert alert.text == "已记录:您已答复投诉单 #1 的客户。"
+
+
+async def test_satisfaction_callback_full_survey(world: World) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await finish_service(world)
+    world.clock.set(at(9, 59, day=24))
+    await tick(world)
+    assert c.last(world.customer).text.startswith("您的投诉单 #1 服务已完成")
+    world.clock.set(at(10, 0, day=24))
+    await tick(world)
+    question = c.last(world.customer)
+    assert question.text == (
+        "您好!这里是旗舰店,回访您的投诉单 #1。总体来说,您对我们的服务满意吗?(5 分为非常满意)")
+    assert question.labels == ["1", "2", "3", "4", "5"]
+    await c.click(world.customer, question, "4")
+    assert question.text == "您的问题是否已圆满解决?是否仍有问题?"
+    await c.click(world.customer, question, "已圆满解决")
+    assert question.text == (
+        "再请您回答五个可选的小问题(1 = 很差,5 = 很好):\n可靠度:我们是否做到了承诺的事,并且做对了?")
+    for score in ("5", "4", "4", "5", "3"):
+        await c.click(world.customer, question, score)
+    assert question.text == "还有什么想对我们说的吗?请直接输入,或点击“跳过”。"
+    await c.send(world.customer, "师傅很专业,谢谢")
+    assert c.last(world.customer).text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
+
+    assert c.last(world.manager).text == (
+        "📋 技术服务反馈表 · 投诉单 #1\n"
+        "门店:旗舰店 · 客户:张 女士\n"
+        "类型:商品质量投诉 · 技术人员:李工\n"
+        "处理结果:已圆满解决\n"
+        "服务报告:已更换密封圈\n"
+        "\n"
+        "总体满意度:4/5\n"
+        "是否已圆满解决:已圆满解决\n"
+        "可靠度 5 · 反应度 4 · 保证 4 · 同情心 5 · 有形化 3\n"
+        "服务品质指数:84.2\n"
+        "客户意见:“师傅很专业,谢谢”")
+    assert world.store.by_number(1) is None, "settled: archived"
+    archived = world.store.archived(1)
+    assert archived.feedback[0]["overall"] == 4 and archived.feedback[0]["comment"] == (
+        "师傅很专业,谢谢")
+    await tick(world, days=5)
+    asked = [call for call in world.telegram.sent("sendMessage")
+             if call.params["chat_id"] == world.customer.id and "回访" in call.params["text"]]
+    assert len(asked) == 1, "asked once"
+
+
+async def test_skipping_the_optional_questions(world: World) -> None:
+    c = world.client
+    await file_complaint(world)
+    await finish_service(world)
+    await tick(world, days=1)
+    question = c.last(world.customer)
+    await c.click(world.customer, question, "5")
+    await c.click(world.customer, question, "已圆满解决")
+    await c.click(world.customer, question, "跳过这些问题")
+    await c.click(world.customer, question, "跳过")
+    assert question.text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
+    assert world.store.archived(1).feedback[0]["drivers"] == {}
+
+
+async def test_low_score_reopens_the_ticket(world: World) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await finish_service(world)
+    await tick(world, days=1)
+    question = c.last(world.customer)
+    await c.click(world.customer, question, "2")
+    await c.click(world.customer, question, "部分解决")
+    ticket = world.store.by_number(1)
+    assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
+    assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
+    assert [e.action for e in ticket.events][-1] == "reopened"
+    assert c.last(world.customer).text == (
+        "很抱歉问题还没有解决。您的投诉单 #1 已重新打开,我们会尽快再次与您联系。")
+    assert c.last(world.staff_group).text == (
+        "🔁 李工:投诉单 #1 的客户不满意,投诉单已重新打开,请再次联系客户。")
+    assert c.last(world.manager).text.startswith(
+        "🔁 旗舰店:客户不满意,投诉单 #1 已重新打开。\n\n📋 技术服务反馈表 · 投诉单 #1")
+    assert "总体满意度:2/5" in c.last(world.manager).text
+    card = c.inbox(world.staff_group)[0]
+    assert "状态:已接单" in card.text and "客户评分:2/5 · 部分解决,仍有问题" in card.text
+    # The customer may still finish the optional questions; the ticket stays open.
+    await c.click(world.customer, question, "跳过这些问题")
+    await c.click(world.customer, question, "跳过")
+    assert world.store.by_number(1).state is State.CLAIMED
+    assert len(world.store.by_number(1).feedback) == 1
+
+
+async def test_not_solved_reopens_even_with_a_good_score(world: World) -> None:
+    await file_complaint(world)
+    await finish_service(world)
+    await tick(world, days=1)
+    question = world.client.last(world.customer)
+    await world.client.click(world.customer, question, "4")
+    await world.client.click(world.customer, question, "没有解决")
+    assert world.store.by_number(1).state is State.CLAIMED
+
+
+async def test_unanswered_callback_gets_one_reminder_then_gives_up(world: World) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await finish_service(world)
+    world.clock.set(at(10, 0, day=24))
+    await tick(world)
+    await tick(world, hours=23, minutes=59)
+    assert len([m for m in c.inbox(world.customer) if "回访" in m.text]) == 1
+    await tick(world, minutes=1)
+    reminder = c.last(world.customer)
+    assert reminder.text.startswith("旗舰店温馨提醒:我们仍想了解投诉单 #1 的服务情况")
+    assert reminder.labels == ["1", "2", "3", "4", "5"]
+    await tick(world, hours=47)
+    assert world.store.by_number(1) is not None
+    await tick(world, hours=1)
+    assert world.store.by_number(1) is None
+    assert world.store.archived(1).feedback[0]["stage"] == "unanswered"
+    assert c.last(world.manager).text.endswith("客户未回复满意度回访。")
+    assert len([m for m in c.inbox(world.customer) if "提醒" in m.text]) == 1
+
+
+async def test_forged_survey_answers_are_refused(world: World) -> None:
+    c = world.client
+    await file_complaint(world)
+    await finish_service(world)
+    await tick(world, days=1)
+    question = c.last(world.customer)
+    assert await c.press(world.other_customer, question, "s:o:1:5") == "This button is no longer valid."
+    assert await c.press(world.customer, question, "s:s:1:fully") == "这个按钮已失效。", "not yet"
+    assert await c.press(world.customer, question, "s:o:1:9") == "这个按钮已失效。"
+    assert await c.press(world.customer, question, "s:o:2:5") == "这个按钮已失效。"
+    assert world.store.by_number(1).survey["stage"] == "overall"
+
+
+async def test_restart_with_a_pending_callback_fires_it_exactly_once(tmp_path: Path) -> None:
+    world = await start_world(tmp_path / "data")
+    await file_complaint(world)
+    await finish_service(world)
+    await world.app.shutdown()
+
+    # The bot is down while the callback falls due; a new process starts on the same data.
+    clock = world.clock
+    clock.set(at(15, 0, day=24))
+    again = await start_world(tmp_path / "data", clock=clock)
+    await tick(again)
+    asked = [m for m in again.client.inbox(again.customer) if "回访" in m.text]
+    assert len(asked) == 1
+    await again.app.shutdown()
+
+    third = await start_world(tmp_path / "data", clock=clock)
+    await tick(third, minutes=5)
+    assert [m for m in third.client.inbox(third.customer) if "回访" in m.text] == []
+    assert third.store.by_number(1).callback_sent is True
+    await third.app.shutdown()
+
+
+async def test_steps_missed_while_down_run_at_once_in_order(tmp_path: Path) -> None:
+    world = await start_world(tmp_path / "data")
+    await world.client.send(world.manager, "/start")
+    await file_complaint(world, "店员态度很差,我想要个说法", store="east")
+    await world.app.shutdown()
+    clock = world.clock
+    clock.set(at(17, 0))
+    again = await start_world(tmp_path / "data", clock=clock)
+    await tick(again)
+    group = [m.text for m in again.client.inbox(again.east_group)]
+    assert group == ["🔔 投诉单 #1 仍在等待接单。"], "one catch-up nudge, no stale reminder"
+    assert again.store.by_number(1).missed is True
+    await again.app.shutdown()
