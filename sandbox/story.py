@@ -3,10 +3,13 @@
     python bot.py demo            # Chinese
     python bot.py demo --lang en  # English
 
-A customer complains, the bot restates, the customer confirms and shares a phone number; the
-offered technician accepts, records contact and finishes with a service report. A second
-customer's complaint cannot be solved by the staff: the manager is alerted and promises the
-latest reply time. Every chat is printed as its user would read it.
+A customer complains, the bot restates, the customer confirms (and is promised contact before
+today's sunset) and shares a phone number; the offered technician accepts, records contact and
+finishes with a service report. A second customer's ticket is claimed but not contacted: the
+technician is reminded an hour before sunset, the manager is alerted at the breach, and the
+technician escalates it; the manager promises the latest reply time. Next morning the first
+customer gets the satisfaction callback, and the manager the feedback record. Simulated time;
+every chat is printed as its user would read it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import bot
 from desk.clock import FakeClock
 from desk.config import parse_settings
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
+from schedules import callbacks, deadlines
 
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
 
@@ -62,22 +66,32 @@ CAST = {
               "complaint": "电热水壶用了两天就漏水,我要换货",
               "followup": "补充一下:是上周六在店里买的",
               "report": "已上门更换新壶,客户确认不再漏水",
-              "second_complaint": "上门安装的师傅迟到了两个小时,态度也很敷衍"},
+              "second_complaint": "上门安装的师傅迟到了两个小时,态度也很敷衍",
+              "comment": "师傅很专业,换得很快,谢谢!"},
     "zh_TW": {"store": "旗艦店", "products": '["電熱水壺", "空氣清淨機"]', "li": "李工",
               "wang": "王工", "customer": ("張", "女士"), "second": ("王", "先生"),
               "manager": "趙經理", "group": "旗艦店員工群", "code": "zh-hant",
               "complaint": "電熱水壺用了兩天就漏水,我要換貨",
               "followup": "補充一下:是上週六在店裡買的",
               "report": "已上門更換新壺,客戶確認不再漏水",
-              "second_complaint": "上門安裝的師傅遲到了兩個小時,態度也很敷衍"},
+              "second_complaint": "上門安裝的師傅遲到了兩個小時,態度也很敷衍",
+              "comment": "師傅很專業,換得很快,謝謝!"},
     "en": {"store": "Flagship Store", "products": '["kettle", "air purifier"]', "li": "Li",
            "wang": "Wang", "customer": ("Anna", "Zhang"), "second": ("Tom", "Wang"),
            "manager": "Manager Zhao", "group": "Flagship staff", "code": "en",
            "complaint": "My kettle started leaking after two days, I'd like an exchange",
            "followup": "To add: I bought it in the store last Saturday",
            "report": "Replaced the kettle at the customer's home; no more leaking",
-           "second_complaint": "The technician came two hours late and was rude"},
+           "second_complaint": "The technician came two hours late and was rude",
+           "comment": "Very professional, quick exchange, thank you!"},
 }
+
+
+async def sweep(application) -> None:
+    """Run the schedules' sweeps once, as the job queue does every half minute."""
+    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME):
+        for job in application.job_queue.get_jobs_by_name(name):
+            await job.run(application)
 
 
 class Transcript:
@@ -168,10 +182,29 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         await client.click(second, client.last(second), "✅")
         second_card = client.last(group)
         clock.advance(minutes=5)
+        await client.click(li, second_card, "✅")
+
+        # Nobody calls the second customer: the sunset rule's reminder, then the breach.
+        clock.set(datetime(2026, 11, 23, 7, 52, tzinfo=UTC))  # 15:52, an hour before sunset
+        await sweep(application)
+        clock.set(datetime(2026, 11, 23, 8, 52, tzinfo=UTC))  # 16:52, sunset
+        await sweep(application)
+        clock.advance(minutes=8)
         await client.click(li, second_card, "🆘")
         alert = client.last(manager)
         clock.advance(minutes=10)
         await client.press(manager, alert, alert.buttons[0][0]["callback_data"])
+
+        # Next opening day, 10:00: the satisfaction callback for the first ticket.
+        clock.set(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+        await sweep(application)
+        survey = client.last(customer)
+        for data in ("s:o:1:5", "s:s:1:fully", "s:d:1:reliability:5",
+                     "s:d:1:responsiveness:4", "s:d:1:assurance:5", "s:d:1:empathy:5",
+                     "s:d:1:tangibles:4"):
+            clock.advance(seconds=20)
+            await client.press(customer, survey, data)
+        await client.send(customer, cast["comment"])
         await application.shutdown()
         if client.errors:
             raise RuntimeError(f"the demo hit errors: {client.errors!r}")
