@@ -26,6 +26,7 @@ lint: setup
 
 bench: setup
 	$(PY) bench/intake.py
+	$(PY) bench/deadlines.py
 
 run: setup
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)
