@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bot  # noqa: E402
-from bench.intake import seed_history  # noqa: E402
-from desk.clock import FakeClock  # noqa: E402
-from desk.config import parse_settings  # noqa: E402
-from desk.models import Kind, State, Ticket, Want  # noqa: E402
-from sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from sandbox.story import DEMO_START, DEMO_TOML, sweep  # noqa: E402
+import bot
+from bench.intake import seed_history
+from desk.clock import FakeClock
+from desk.config import parse_settings
+from desk.models import Kind, State, Ticket, Want
+from sandbox.fake_telegram import FakeTelegram
+from sandbox.story import DEMO_START, DEMO_TOML, sweep
 
 OPEN = 1_000
 TICKS = 20
