@@ -130,9 +130,10 @@ async def _reopened(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> None:
     t = translator(store.language)
     owner = (views.mention(ticket.assignee_id, ticket.assignee_name or "")
              if ticket.assignee_id else t.gettext("everyone"))
-    await post_in_thread(context, ticket, t.gettext(
+    await post_in_thread(context, ticket, "\n\n".join([t.gettext(
         "🔁 {name}: the customer of ticket #{number} is not satisfied; the ticket is reopened. "
-        "Please contact them again.").format(name=owner, number=ticket.number))
+        "Please contact them again.").format(name=owner, number=ticket.number),
+        views.feedback_record(t, ticket, store, record)]))
     await tell_customer(context, ticket, lambda tc: tc.gettext(
         "We are sorry the problem is not solved yet. Your ticket #{number} is open again and "
         "someone will contact you again soon.").format(number=ticket.number))

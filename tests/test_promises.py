@@ -230,8 +230,10 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     assert [e.action for e in ticket.events][-1] == "reopened"
     assert c.last(world.customer).text == (
         "很抱歉问题还没有解决。您的投诉单 #1 已重新打开,我们会尽快再次与您联系。")
-    assert c.last(world.staff_group).text == (
-        "🔁 李工:投诉单 #1 的客户不满意,投诉单已重新打开,请再次联系客户。")
+    assert c.last(world.staff_group).text.startswith(
+        "🔁 李工:投诉单 #1 的客户不满意,投诉单已重新打开,请再次联系客户。\n\n"
+        "📋 技术服务反馈表 · 投诉单 #1\n")
+    assert "总体满意度:2/5\n是否已圆满解决:部分解决,仍有问题" in c.last(world.staff_group).text
     assert c.last(world.manager).text.startswith(
         "🔁 旗舰店:客户不满意,投诉单 #1 已重新打开。\n\n📋 技术服务反馈表 · 投诉单 #1")
     assert "总体满意度:2/5" in c.last(world.manager).text
