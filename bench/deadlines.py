@@ -24,10 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bot
 from bench.intake import seed_history
 from desk.clock import FakeClock
-from desk.config import parse_settings
 from desk.models import Kind, State, Ticket, Want
 from sandbox.fake_telegram import FakeTelegram
-from sandbox.story import DEMO_START, DEMO_TOML, sweep
+from sandbox.story import DEMO_START, demo_settings, sweep
 
 OPEN = 1_000
 TICKS = 20
@@ -67,9 +66,7 @@ async def measure(archived: int) -> tuple[float, float]:
         seed_open(data_dir, archived + 1)
         clock = FakeClock(DEMO_START)
         started = time.perf_counter()
-        settings = parse_settings(DEMO_TOML.format(
-            data_dir=data_dir.as_posix(), lang="zh_CN", store="旗舰店",
-            products='["电热水壶"]', li="李工", wang="王工"))
+        settings = demo_settings(data_dir)
         telegram = FakeTelegram()
         telegram.clock = clock
         application = bot.build_application(settings, request=telegram, clock=clock)

@@ -21,11 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot
-from desk.config import parse_settings
 from desk.models import Kind, State, Ticket, Want
 from desk.storage import CUSTOMER_SHARDS
 from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient
-from sandbox.story import DEMO_START, DEMO_TOML
+from sandbox.story import DEMO_START, demo_settings
 
 # A busy chain's open tickets, held steady: for each new ticket the oldest one finishes (outside
 # the timed span), as in a working store; the closed history is what differs between the runs.
@@ -68,9 +67,7 @@ async def measure(closed: int, samples: int) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         seed_history(data_dir, closed)
-        settings = parse_settings(DEMO_TOML.format(
-            data_dir=data_dir.as_posix(), lang="zh_CN", store="旗舰店",
-            products='["电热水壶"]', li="李工", wang="王工"))
+        settings = demo_settings(data_dir)
         telegram = FakeTelegram()
         application = bot.build_application(settings, request=telegram)
         await application.initialize()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import bot
 from desk.clock import FakeClock
-from desk.config import parse_settings
+from desk.config import Settings, parse_settings
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from schedules import callbacks, deadlines
 
@@ -87,6 +87,14 @@ CAST = {
 }
 
 
+def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
+    """The demo chain's one store, in ``language``, keeping its data in ``data_dir``."""
+    cast = CAST[language]
+    return parse_settings(DEMO_TOML.format(
+        data_dir=data_dir.as_posix(), lang=language, store=cast["store"],
+        products=cast["products"], li=cast["li"], wang=cast["wang"]))
+
+
 async def sweep(application) -> None:
     """Run the schedules' sweeps once, as the job queue does every half minute."""
     for name in (deadlines.JOB_NAME, callbacks.JOB_NAME):
@@ -135,9 +143,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
     cast = CAST[language]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(data_dir or scratch)
-        settings = parse_settings(DEMO_TOML.format(
-            data_dir=folder.as_posix(), lang=language, store=cast["store"],
-            products=cast["products"], li=cast["li"], wang=cast["wang"]))
+        settings = demo_settings(folder, language)
         telegram = FakeTelegram()
         clock = FakeClock(DEMO_START)
         telegram.clock = clock
