@@ -35,11 +35,14 @@ def remember_user(desk: Desk, user: User) -> Customer:
         customer = Customer(user_id=user.id, name=user.full_name,
                             telegram_language=user.language_code)
         desk.store.save_customer(customer)
-    elif (customer.telegram_language != user.language_code and user.language_code) or (
-        customer.name != user.full_name
+    elif (
+        (customer.telegram_language != user.language_code and user.language_code)
+        or customer.name != user.full_name
+        or customer.blocked  # writing to us again means they unblocked the bot
     ):
         customer.telegram_language = user.language_code or customer.telegram_language
         customer.name = user.full_name
+        customer.blocked = False
         desk.store.save_customer(customer)
     return customer
 

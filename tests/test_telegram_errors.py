@@ -50,6 +50,19 @@ async def test_customer_who_blocked_the_bot(world: World) -> None:
     assert len(world.telegram.sent("sendMessage")) == sends, "no more sends to a blocked chat"
 
 
+async def test_customer_who_unblocks_the_bot_is_written_to_again(world: World) -> None:
+    await file_complaint(world)
+    world.telegram.blocked.add(world.customer.id)
+    card = world.client.last(world.staff_group)
+    await world.client.click(world.li, card, "接单")
+    assert world.store.customer(world.customer.id).blocked is True
+    world.telegram.blocked.discard(world.customer.id)
+    await world.client.send(world.customer, "/mytickets")
+    assert world.store.customer(world.customer.id).blocked is False
+    await world.client.click(world.li, card, "已联系客户")
+    assert world.client.last(world.customer).text.startswith("技术人员已就投诉单 #1 与您取得联系")
+
+
 async def test_flood_control_on_a_notice_is_logged_not_fatal(world: World) -> None:
     await file_complaint(world)
     world.telegram.fail("sendMessage", "retry_after", chat_id=world.customer.id)
