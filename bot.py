@@ -28,7 +28,7 @@ from desk.context import Desk
 from desk.storage import Store
 from handlers import customer, errors, manager, staff, survey
 from handlers.common import DESK_KEY
-from schedules import callbacks, deadlines, delivery
+from schedules import callbacks, deadlines, delivery, digest
 
 log = logging.getLogger("sundown")
 
@@ -72,6 +72,7 @@ def build_application(
     delivery.register(application)
     deadlines.register(application)
     callbacks.register(application)
+    digest.register(application)
     return application
 
 

@@ -72,6 +72,7 @@ class StoreConfig:
     closed_on_holidays: bool = True
     closed_dates: frozenset[date] = frozenset()
     promises: Promises = field(default_factory=Promises)
+    digest_time: time = time(20, 0)  # when the managers get the daily digest, local time
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -216,7 +217,15 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         closed_on_holidays=closed_on_holidays,
         closed_dates=frozenset(closed),
         promises=_promises(raw.get("promises", {}), f"{key}.promises"),
+        digest_time=_clock_time(raw.get("digest_time", "20:00"), f"{key}.digest_time"),
     )
+
+
+def _clock_time(value: Any, key: str) -> time:
+    match = re.match(r"^(\d{1,2}):(\d{2})$", value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ConfigError(key, f'expected "HH:MM", got {value!r}')
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _check_holidays(country: str, subdivision: str | None, key: str) -> None:
@@ -264,11 +273,7 @@ def _promises(raw: Any, key: str) -> Promises:
             raise ConfigError(f"{key}.callback_after_days", "must be a whole number, 0 to 30")
         values["callback_after_days"] = days
     if "callback_time" in raw:
-        value = raw["callback_time"]
-        match = re.match(r"^(\d{1,2}):(\d{2})$", value) if isinstance(value, str) else None
-        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-            raise ConfigError(f"{key}.callback_time", f'expected "HH:MM", got {value!r}')
-        values["callback_time"] = time(int(match.group(1)), int(match.group(2)))
+        values["callback_time"] = _clock_time(raw["callback_time"], f"{key}.callback_time")
     return Promises(**values)
 
 

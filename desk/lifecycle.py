@@ -47,7 +47,8 @@ def confirm(ticket: Ticket, now: datetime, offer_to: Technician | None,
     ticket.confirmed_at = now.isoformat()
     ticket.contact_by = contact_by.isoformat()
     ticket.awaiting = None
-    ticket.record(now, ticket.customer_id, "confirmed", kind=ticket.kind.value)
+    ticket.record(now, ticket.customer_id, "confirmed", kind=ticket.kind.value,
+                  contact_by=ticket.contact_by)
     if offer_to is None:
         ticket.state = State.NEW
     else:

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,8 @@ class Store:
         self._tickets = self._hot.table("tickets")
         self._archives: dict[str, TinyDB] = {}
         self._customer_shards: dict[int, TinyDB] = {}
+        # Managers' records: served counts, fed-back marks, digests sent. Small and rare.
+        self._records = _open_db(self.data_dir / "records.json")
         self._finish_interrupted_archiving()
 
     # -- tickets -------------------------------------------------------------------------------
@@ -274,6 +277,44 @@ class Store:
                     log.warning("finishing the archiving of ticket #%s after a crash", number)
                     self._tickets.remove(doc_ids=[doc.doc_id])
 
+    # -- tickets of a period, for the digest and exports -----------------------------------------
+
+    def hot_snapshot(self) -> str:
+        """The open tickets as JSON text: a copy another thread may read while this one writes."""
+        data = self._hot.storage.read() or {}
+        return json.dumps(list(data.get("tickets", {}).values()), ensure_ascii=False)
+
+    # -- managers' records ---------------------------------------------------------------------
+
+    def set_served(self, store_id: str, day: date, count: int, by: int, at: datetime) -> None:
+        record = {"store_id": store_id, "date": day.isoformat(), "count": count, "by": by,
+                  "at": at.isoformat()}
+        served = self._records.table("served")
+        served.upsert(record, (Query().store_id == store_id) & (Query().date == day.isoformat()))
+
+    def served(self, store_id: str) -> dict[date, int]:
+        docs = self._records.table("served").search(Query().store_id == store_id)
+        return {date.fromisoformat(d["date"]): d["count"] for d in docs}
+
+    def mark_fed_back(self, store_id: str, key: str, label: str, by: int, at: datetime) -> None:
+        self._records.table("fed_back").insert(
+            {"store_id": store_id, "key": key, "label": label, "by": by, "at": at.isoformat()})
+
+    def fed_back(self, store_id: str) -> set[str]:
+        docs = self._records.table("fed_back").search(Query().store_id == store_id)
+        return {d["key"] for d in docs}
+
+    def fed_back_records(self, store_id: str) -> list[dict[str, Any]]:
+        return self._records.table("fed_back").search(Query().store_id == store_id)
+
+    def digest_sent(self, key: str, day: date) -> bool:
+        return self._records.table("digests").contains(
+            (Query().key == key) & (Query().date == day.isoformat()))
+
+    def mark_digest_sent(self, key: str, day: date, at: datetime) -> None:
+        self._records.table("digests").insert(
+            {"key": key, "date": day.isoformat(), "at": at.isoformat()})
+
     # -- customers -----------------------------------------------------------------------------
 
     def customer(self, user_id: int) -> Customer | None:
@@ -293,6 +334,33 @@ class Store:
         return self._customer_shards[index]
 
     def close(self) -> None:
-        for db in [self._hot, *self._archives.values(), *self._customer_shards.values()]:
+        for db in [self._hot, self._records, *self._archives.values(),
+                   *self._customer_shards.values()]:
             db.close()
+
+
+def months_between(first: date, last: date) -> list[str]:
+    months, cursor = [], first.replace(day=1)
+    while cursor <= last:
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def load_tickets(data_dir: Path, hot_snapshot: str, months: list[str]) -> list[Ticket]:
+    """Open tickets (from a snapshot) and the archived ones of ``months``.
+
+    Safe off the event loop: it reads the archive files directly (they are only ever replaced
+    whole, by rename) and touches no TinyDB instance of the store.
+    """
+    docs = json.loads(hot_snapshot)
+    seen = {d.get("number") for d in docs}
+    for month in months:
+        path = data_dir / "archive" / f"{month}.json"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            archived = json.load(f).get("tickets", {}).values()
+        docs.extend(d for d in archived if d.get("number") not in seen)
+    return [Ticket.from_dict(d) for d in docs if d.get("state") != "draft"]
 

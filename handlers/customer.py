@@ -433,5 +433,4 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
         on_unsupported))
-    application.add_handler(MessageHandler(
-        PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, help_command))
+

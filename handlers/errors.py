@@ -6,9 +6,10 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from handlers.common import answer, desk_of, user_translator
+from handlers.customer import help_command
 from handlers.refusals import invalid_button
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:
-    """The catch-all button handler goes last; the error handler sees every failure."""
+    """Registered last: unknown commands and buttons; the error handler sees every failure."""
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, help_command))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_error_handler(on_error)

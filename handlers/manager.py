@@ -8,18 +8,23 @@ promised time. Only the store's configured managers may press these buttons.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from desk import lifecycle
+from desk.calendar import local_day
 from desk.config import StoreConfig
+from desk.export import to_csv
 from desk.i18n import translator
 from desk.lifecycle import Reason, Refused
 from desk.models import State, Ticket
 from desk.promises import reply_options
+from desk.storage import load_tickets, months_between
 from handlers import views
 from handlers.cards import refresh_card
 from handlers.common import (
@@ -28,10 +33,12 @@ from handlers.common import (
     desk_of,
     edit,
     person_translator,
+    reply,
     send,
     split_data,
     user_translator,
 )
+from handlers.digests import build, deliver
 from handlers.notices import tell_assigned, tell_customer
 from handlers.refusals import invalid_button, refusal
 
@@ -149,6 +156,158 @@ async def on_manager_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await tell_technician(context, ticket, store)
 
 
+
+
+# -- records: digest on demand, served counts, exports, fed-back marks ---------------------------
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _managed_store(desk, user_id: int, args: list[str]) -> tuple[StoreConfig | None, list[str]]:
+    """The store named first in ``args`` (if the user manages it), else their only store."""
+    managed = desk.settings.stores_managed_by(user_id)
+    if args and (named := desk.settings.store(args[0])) is not None:
+        return (named if named in managed else None), args[1:]
+    return (managed[0] if len(managed) == 1 else None), args
+
+
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest [store] [YYYY-MM-DD]: the digest of any past day, for managers only."""
+    desk = desk_of(context)
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    if not desk.settings.stores_managed_by(user.id):
+        await reply(update, context, t.gettext("Sorry, digests are for the store's managers."))
+        return
+    store, rest = _managed_store(desk, user.id, list(context.args or []))
+    if store is None:
+        ids = ", ".join(s.id for s in desk.settings.stores_managed_by(user.id))
+        await reply(update, context, t.gettext(
+            "Which store? Usage: /digest <store> [YYYY-MM-DD]; your stores: {stores}").format(
+                stores=ids))
+        return
+    today = local_day(store, desk.clock())
+    day = _parse_day(rest[0]) if rest else today
+    if day is None or day > today or len(rest) > 1:
+        await reply(update, context, t.gettext(
+            "Please give a past date as YYYY-MM-DD, e.g. /digest {store} {date}.").format(
+                store=store.id, date=today.isoformat()))
+        return
+    digest = await build(context, store, day)
+    await deliver(context, user.id, store, digest)
+
+
+async def served_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/served <count> [store] [YYYY-MM-DD]: customers served, for the complaint rate."""
+    desk = desk_of(context)
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    args = list(context.args or [])
+    if not desk.settings.stores_managed_by(user.id):
+        await reply(update, context, t.gettext("Sorry, only the store's managers can do this."))
+        return
+    count = int(args[0]) if args and args[0].isdigit() and len(args[0]) < 7 else None
+    store, rest = _managed_store(desk, user.id, args[1:])
+    day = _parse_day(rest[0]) if rest else (local_day(store, desk.clock()) if store else None)
+    if count is None or store is None or day is None or len(rest) > 1:
+        await reply(update, context, t.gettext(
+            "Usage: /served <customers served> [store] [YYYY-MM-DD], e.g. /served 180"))
+        return
+    desk.store.set_served(store.id, day, count, user.id, desk.clock())
+    await reply(update, context, t.gettext("Noted: {store} served {count} customers on {date}."
+                                           ).format(store=store.name, count=count,
+                                                    date=t.date(day)))
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export [from] [to]: the managed stores' tickets with audit trail, as CSV."""
+    desk = desk_of(context)
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    stores = desk.settings.stores_managed_by(user.id)
+    if not stores:
+        await reply(update, context, t.gettext("Sorry, exports are for the store's managers."))
+        return
+    args = list(context.args or [])
+    today = local_day(stores[0], desk.clock())
+    days = [_parse_day(a) for a in args]
+    if len(args) > 2 or None in days:
+        await reply(update, context, t.gettext(
+            "Usage: /export [YYYY-MM-DD] [YYYY-MM-DD]; without dates, the last 30 days."))
+        return
+    first = days[0] if days else today - timedelta(days=29)
+    last = days[1] if len(days) == 2 else today
+    if first > last:
+        first, last = last, first
+    hot = desk.store.hot_snapshot()
+    store_ids = {s.id for s in stores}
+
+    def select() -> list:
+        return [tk for tk in load_tickets(desk.store.data_dir, hot, months_between(first, last))
+                if tk.store_id in store_ids and tk.confirmed_at
+                and first <= local_day(desk.store_config(tk.store_id),
+                                       datetime.fromisoformat(tk.confirmed_at)) <= last]
+
+    tickets = await asyncio.to_thread(select)
+    # Phones come from the customer profiles, read here on the loop's thread.
+    phones = {}
+    for ticket in tickets:
+        if ticket.customer_id not in phones:
+            profile = desk.store.customer(ticket.customer_id)
+            phones[ticket.customer_id] = profile.phone if profile else None
+    data = await asyncio.to_thread(to_csv, tickets, phones)
+    count = len(tickets)
+    name = f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
+    try:
+        await context.bot.send_document(
+            user.id, InputFile(data, filename=name),
+            caption=t.gettext("{count} tickets, {first} to {last}").format(
+                count=count, first=t.date(first), last=t.date(last)))
+    except TelegramError as exc:
+        log.warning("sending an export to %s failed: %s", user.id, exc)
+
+
+async def on_fed_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Mark a recurring issue as fed back to design, production and operations."""
+    desk = desk_of(context)
+    query = update.callback_query
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    fields = (query.data or "").split(":")
+    store = desk.settings.store(fields[2]) if len(fields) == 4 else None
+    if store is None:
+        await answer(query, invalid_button(t), alert=True)
+        return
+    if not store.is_manager(user.id):
+        await answer(query, refusal(t, Reason.MANAGERS_ONLY), alert=True)
+        return
+    digest = await build(context, store, local_day(store, desk.clock()))
+    item = next((r for r in digest.recurring if r.token == fields[3]), None)
+    if item is None:
+        await answer(query, invalid_button(t), alert=True)
+        return
+    desk.store.mark_fed_back(store.id, item.key, item.label, user.id, desk.clock())
+    await answer(query, t.gettext("Marked as fed back: {label}").format(label=item.label))
+    markup = query.message.reply_markup if query.message else None
+    if markup is not None:
+        rows = [row for row in markup.inline_keyboard
+                if all(b.callback_data != query.data for b in row)]
+        try:
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+        except TelegramError as exc:
+            log.info("could not update the digest's buttons: %s", exc)
+
+
 def register(application: Application) -> None:
-    """Manager handlers: escalation and reassignment buttons."""
+    """Manager handlers: escalation buttons, digest on demand, served counts, exports."""
+    private = filters.ChatType.PRIVATE
     application.add_handler(CallbackQueryHandler(on_manager_button, pattern=r"^m:"))
+    application.add_handler(CallbackQueryHandler(on_fed_back, pattern=r"^d:fed:"))
+    application.add_handler(CommandHandler("digest", digest_command, filters=private))
+    application.add_handler(CommandHandler("served", served_command, filters=private))
+    application.add_handler(CommandHandler("export", export_command, filters=private))

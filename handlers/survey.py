@@ -54,6 +54,10 @@ async def on_survey_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     elif action == "s" and len(value) == 1 and value[0] in SOLVED:
         survey["solved"] = value[0]
         survey["stage"] = "drivers"
+        # The mandatory part is complete: the digest counts the answer from here, for this
+        # technician.
+        survey["answered_at"] = now.isoformat()
+        survey["technician"] = ticket.assignee_id
         reopen = is_low(survey) and ticket.state is State.DONE
     elif (action == "d" and len(value) == 2 and value[0] == next_driver(survey)
           and value[1] in {str(s) for s in SCORES}):
