@@ -188,7 +188,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if store is None:
         ids = ", ".join(s.id for s in desk.settings.stores_managed_by(user.id))
         await reply(update, context, t.gettext(
-            "Which store? Usage: /digest <store> [YYYY-MM-DD]; your stores: {stores}").format(
+            "Which store? Usage: /digest STORE [YYYY-MM-DD]; your stores: {stores}").format(
                 stores=ids))
         return
     today = local_day(store, desk.clock())
@@ -216,7 +216,7 @@ async def served_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     day = _parse_day(rest[0]) if rest else (local_day(store, desk.clock()) if store else None)
     if count is None or store is None or day is None or len(rest) > 1:
         await reply(update, context, t.gettext(
-            "Usage: /served <customers served> [store] [YYYY-MM-DD], e.g. /served 180"))
+            "Usage: /served COUNT [STORE] [YYYY-MM-DD], e.g. /served 180"))
         return
     desk.store.set_served(store.id, day, count, user.id, desk.clock())
     await reply(update, context, t.gettext("Noted: {store} served {count} customers on {date}."
