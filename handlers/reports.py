@@ -41,6 +41,10 @@ def _minutes(t: Translator, value: float | None) -> str:
     return t.gettext("{minutes} min").format(minutes=format_decimal(round(value), locale=t.locale))
 
 
+def _labelled(t: Translator, label: str, value: str) -> str:
+    return t.gettext("{label}: {value}").format(label=label, value=value)
+
+
 def _pair(t: Translator, today: str, week: str) -> str:
     return t.gettext("{today} · 7 days: {week}").format(today=today, week=week)
 
@@ -72,8 +76,8 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
                                                      str(week.new_total))),
     ]
     for kind in Kind:
-        lines.append(f"  {_(KIND_LABELS[kind])}: " + _pair(
-            t, str(today.new_by_kind[kind]), str(week.new_by_kind[kind])))
+        lines.append("  " + _labelled(t, _(KIND_LABELS[kind]), _pair(
+            t, str(today.new_by_kind[kind]), str(week.new_by_kind[kind]))))
     lines += [
         _("Open: {open} · overdue: {overdue} · escalations waiting: {waiting}").format(
             open=digest.open_now, overdue=digest.overdue_now,
@@ -102,7 +106,7 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
     for key, label in GAP_LABELS.items():
         numbers = digest.gaps.get(key, [])
         listed = " ".join(f"#{n}" for n in numbers) if numbers else "—"
-        lines.append(f"  {_(label)}: {listed}")
+        lines.append("  " + _labelled(t, _(label), listed))
     lines.append("  " + _("Recurring (3+ in 30 days), not yet fed back:"))
     if not digest.recurring:
         lines.append("    —")
