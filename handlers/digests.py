@@ -7,6 +7,7 @@ import asyncio
 import logging
 from datetime import date, timedelta
 
+from telegram import InputFile
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -56,7 +57,8 @@ async def send_chart(context: ContextTypes.DEFAULT_TYPE, chat_id: int, t: Transl
     title = t.gettext("{store} · tickets per day, last 14 days").format(store=store.name)
     png = await asyncio.to_thread(chart.render, t, title, digest.chart)
     try:
-        await context.bot.send_photo(chat_id, png, caption=title)
+        name = f"digest-{store.id}-{digest.day.isoformat()}.png"
+        await context.bot.send_photo(chat_id, InputFile(png, filename=name), caption=title)
     except TelegramError as exc:
         log.warning("sending the digest chart to %s failed: %s", chat_id, exc)
     return png

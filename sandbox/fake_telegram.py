@@ -208,19 +208,17 @@ class FakeTelegram(BaseRequest):
         return self._to_api(shown)
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:
-        upload = next(iter(files.values()), None)
-        content = upload[1] if isinstance(upload, tuple) else None
-        filename = upload[0] if isinstance(upload, tuple) else None
-        shown = self._add(int(params["chat_id"]), BOT_ID, params.get("caption", ""),
-                          params.get("reply_markup") or {}, html_mode=True, kind="document")
-        shown.document, shown.filename = content, filename
-        return self._to_api(shown)
+        return self._send_file(params, files, "document")
 
     def _api_sendPhoto(self, params: dict, files: dict) -> dict:
+        return self._send_file(params, files, "photo")
+
+    def _send_file(self, params: dict, files: dict, kind: str) -> dict:
         upload = next(iter(files.values()), None)
+        filename, content = (upload[0], upload[1]) if isinstance(upload, tuple) else (None, None)
         shown = self._add(int(params["chat_id"]), BOT_ID, params.get("caption", ""),
-                          params.get("reply_markup") or {}, html_mode=True, kind="photo")
-        shown.document = upload[1] if isinstance(upload, tuple) else None
+                          params.get("reply_markup") or {}, html_mode=True, kind=kind,
+                          document=content, filename=filename)
         return self._to_api(shown)
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
@@ -268,12 +266,13 @@ class FakeTelegram(BaseRequest):
     # -- chats -----------------------------------------------------------------------------------
 
     def _add(self, chat_id: int, sender_id: int, text: str, markup: dict[str, Any],
-             html_mode: bool = False, reply_to: int | None = None, kind: str = "text") -> Shown:
+             html_mode: bool = False, reply_to: int | None = None, kind: str = "text",
+             document: bytes | None = None, filename: str | None = None) -> Shown:
         shown = Shown(
             chat_id=chat_id, message_id=next(self._message_ids),
             text=render_html(text) if html_mode else text, html=text, sender_id=sender_id,
             buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
-            reply_to=reply_to, kind=kind,
+            reply_to=reply_to, kind=kind, document=document, filename=filename,
         )
         self.chats.setdefault(chat_id, []).append(shown)
         self._notify("send", shown)

@@ -8,8 +8,9 @@ today's sunset) and shares a phone number; the offered technician accepts, recor
 finishes with a service report. A second customer's ticket is claimed but not contacted: the
 technician is reminded an hour before sunset, the manager is alerted at the breach, and the
 technician escalates it; the manager promises the latest reply time. Next morning the first
-customer gets the satisfaction callback, and the manager the feedback record. Simulated time;
-every chat is printed as its user would read it.
+customer gets the satisfaction callback, and the manager the feedback record; that evening the
+manager gets the daily digest, whose chart is saved to a file. Simulated time; every chat is
+printed as its user would read it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import bot
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
-from schedules import callbacks, deadlines
+from schedules import callbacks, deadlines, digest
 
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
 
@@ -97,7 +98,7 @@ def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
 
 async def sweep(application) -> None:
     """Run the schedules' sweeps once, as the job queue does every half minute."""
-    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME):
+    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME):
         for job in application.job_queue.get_jobs_by_name(name):
             await job.run(application)
 
@@ -105,9 +106,10 @@ async def sweep(application) -> None:
 class Transcript:
     """Prints every message as the chat it lands in shows it; an edit shows what changed."""
 
-    def __init__(self, names: dict[int, str], out=print):
+    def __init__(self, names: dict[int, str], out=print, files: Path | None = None):
         self.names = names
         self.out = out
+        self.files = files or Path(tempfile.gettempdir())
         self.current_chat: int | None = None
         self.seen: dict[tuple[int, int], list[str]] = {}
 
@@ -118,6 +120,11 @@ class Transcript:
             self.out(f"══ {self.names.get(shown.chat_id, shown.chat_id)} ══")
         key = (shown.chat_id, shown.message_id)
         lines = shown.text.splitlines() or [""]
+        if shown.kind in ("photo", "document") and shown.document:
+            suffix = Path(shown.filename or "chart.png").suffix or ".png"
+            path = self.files / f"sundown-demo-{shown.chat_id}-{shown.message_id}{suffix}"
+            path.write_bytes(shown.document)
+            lines = [f"🖼 {lines[0]}", f"[{path}]"]
         if event == "edit":
             before = self.seen.get(key, [])
             changed = [line for line in lines if line not in before] or ["(buttons)"]
@@ -160,7 +167,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         names = {customer.id: customer.full_name, second.id: second.full_name,
                  li.id: li.first_name, wang.id: wang.first_name,
                  manager.id: manager.first_name, group.id: group.title}
-        telegram.listeners.append(Transcript(names, out))
+        telegram.listeners.append(Transcript(names, out, Path(data_dir) if data_dir else None))
 
         await client.send(manager, "/start")
         await client.send(customer, "/start s_flagship")
@@ -211,6 +218,10 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
             clock.advance(seconds=20)
             await client.press(customer, survey, data)
         await client.send(customer, cast["comment"])
+
+        # 20:00: the manager's daily digest, with its chart.
+        clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+        await sweep(application)
         await application.shutdown()
         if client.errors:
             raise RuntimeError(f"the demo hit errors: {client.errors!r}")
