@@ -28,6 +28,7 @@ from desk.context import Desk
 from desk.storage import Store
 from handlers import customer, errors, manager, staff, survey
 from handlers.common import DESK_KEY
+from handlers.digests import close_pool
 from schedules import callbacks, deadlines, delivery, digest
 
 log = logging.getLogger("sundown")
@@ -77,6 +78,7 @@ def build_application(
 
 
 async def _close_store(application: Application) -> None:
+    await close_pool(application)
     application.bot_data[DESK_KEY].store.close()
 
 

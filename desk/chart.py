@@ -60,3 +60,11 @@ def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], i
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def chart_job(language: str, title: str,
+              chart: list[tuple[date, dict[Kind, int], int]]) -> bytes:
+    """``render`` for a worker process, which builds its own translator."""
+    from desk.i18n import translator
+
+    return render(translator(language), title, chart)

@@ -19,10 +19,12 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from desk.config import StoreConfig
 from desk.models import Kind, Ticket
+from desk.storage import load_tickets
 from desk.survey import DRIVERS, is_low, quality_index
 
 WEEK = 7
@@ -312,18 +314,19 @@ def compute(store: StoreConfig, tickets: list[Ticket], day: date, now: datetime,
     week_start = start - timedelta(days=WEEK - 1)
     until = min(now, end)
     states = [(_state_at(t, until), t) for t in tickets]
-    chart = []
-    for offset in range(CHART_DAYS - 1, -1, -1):
-        chart_day = day - timedelta(days=offset)
-        day_start, day_end = day_bounds(store, chart_day)
-        counts = dict.fromkeys(Kind, 0)
-        missed = 0
-        for ticket in tickets:
-            if day_start <= _at(ticket.confirmed_at) < day_end:
-                counts[ticket.kind] += 1
-            missed += sum(1 for e in ticket.events if e.action == "missed"
-                          and day_start <= _at(e.detail.get("deadline")) < day_end)
-        chart.append((chart_day, counts, missed))
+    chart_days = [day - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
+    counts = {d: dict.fromkeys(Kind, 0) for d in chart_days}
+    missed = dict.fromkeys(chart_days, 0)
+    for ticket in tickets:  # one pass, not one per day: histories are long
+        confirmed_day = _at(ticket.confirmed_at).astimezone(store.timezone).date()
+        if confirmed_day in counts:
+            counts[confirmed_day][ticket.kind] += 1
+        for event in ticket.events:
+            if event.action == "missed" and event.detail.get("deadline"):
+                missed_day = _at(event.detail["deadline"]).astimezone(store.timezone).date()
+                if missed_day in missed:
+                    missed[missed_day] += 1
+    chart = [(d, counts[d], missed[d]) for d in chart_days]
     return Digest(
         store_id=store.id,
         day=day,
@@ -337,3 +340,10 @@ def compute(store: StoreConfig, tickets: list[Ticket], day: date, now: datetime,
         recurring=recurring(tickets, end - timedelta(days=RECURRENCE_DAYS), end, fed_back),
         chart=chart,
     )
+
+
+def digest_job(data_dir: Path, hot_snapshot: str, months: list[str], store: StoreConfig,
+               day: date, now: datetime, served: dict[date, int], fed_back: set[str]) -> Digest:
+    """The whole digest computation, for a worker process: reads the files itself."""
+    tickets = load_tickets(data_dir, hot_snapshot, months)
+    return compute(store, tickets, day, now, served, fed_back)
