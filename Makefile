@@ -27,6 +27,7 @@ lint: setup
 bench: setup
 	$(PY) bench/intake.py
 	$(PY) bench/deadlines.py
+	$(PY) bench/digest.py
 
 run: setup
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)
