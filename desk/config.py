@@ -52,6 +52,23 @@ class Promises:
     reply_reminder_before: timedelta = timedelta(minutes=60)  # before an escalation's reply time
     callback_after_days: int = 1  # satisfaction callback: this many opening days after service
     callback_time: time = time(10, 0)
+    vip_contact_within: timedelta | None = None  # VIPs: a shorter contact deadline, if set
+
+
+GREETABLE = ("new_year", "spring_festival", "labour_day", "dragon_boat", "mid_autumn",
+             "national_day")
+
+
+@dataclass(frozen=True)
+class Greetings:
+    """Regular customers and their holiday greetings (seed 004: 过年过节打个电话)."""
+
+    enabled: bool = True
+    time: time = time(9, 0)
+    holidays: tuple[str, ...] = ("new_year", "spring_festival", "mid_autumn", "national_day")
+    custom: tuple[tuple[int, int, str], ...] = ()  # (month, day, name), e.g. the anniversary
+    regular_after: int = 3  # completed tickets + recorded visits that make a regular
+    rate_per_second: float = 25.0  # below Telegram's ~30 messages/s per bot
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,7 @@ class StoreConfig:
     closed_dates: frozenset[date] = frozenset()
     promises: Promises = field(default_factory=Promises)
     digest_time: time = time(20, 0)  # when the managers get the daily digest, local time
+    greetings: Greetings = field(default_factory=Greetings)
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -218,7 +236,55 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         closed_dates=frozenset(closed),
         promises=_promises(raw.get("promises", {}), f"{key}.promises"),
         digest_time=_clock_time(raw.get("digest_time", "20:00"), f"{key}.digest_time"),
+        greetings=_greetings(raw.get("greetings", {}), f"{key}.greetings"),
     )
+
+
+def _greetings(raw: Any, key: str) -> Greetings:
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table")
+    known = {"enabled", "time", "holidays", "custom", "regular_after", "rate_per_second"}
+    for name in raw:
+        if name not in known:
+            raise ConfigError(f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    if "enabled" in raw:
+        if not isinstance(raw["enabled"], bool):
+            raise ConfigError(f"{key}.enabled", "must be true or false")
+        values["enabled"] = raw["enabled"]
+    if "time" in raw:
+        values["time"] = _clock_time(raw["time"], f"{key}.time")
+    if "holidays" in raw:
+        holidays = raw["holidays"]
+        if not isinstance(holidays, list) or any(h not in GREETABLE for h in holidays):
+            raise ConfigError(f"{key}.holidays", f"must be a list from {list(GREETABLE)}")
+        values["holidays"] = tuple(holidays)
+    if "custom" in raw:
+        custom = []
+        for i, item in enumerate(raw["custom"] if isinstance(raw["custom"], list) else [None]):
+            where = f"{key}.custom[{i}]"
+            match = re.match(r"^(\d{2})-(\d{2})$", str(item.get("date", ""))) \
+                if isinstance(item, dict) else None
+            if not match or not isinstance(item.get("name"), str) or not item["name"]:
+                raise ConfigError(where, 'must be a table like { date = "11-28", name = "店庆" }')
+            month, day = int(match.group(1)), int(match.group(2))
+            try:
+                date(2028, month, day)  # a leap year accepts 02-29
+            except ValueError as exc:
+                raise ConfigError(f"{where}.date", f"not a day of the year: {item['date']!r}"
+                                  ) from exc
+            custom.append((month, day, item["name"]))
+        values["custom"] = tuple(custom)
+    if "regular_after" in raw:
+        if not _is_int(raw["regular_after"]) or not 1 <= raw["regular_after"] <= 100:
+            raise ConfigError(f"{key}.regular_after", "must be a whole number, 1 to 100")
+        values["regular_after"] = raw["regular_after"]
+    if "rate_per_second" in raw:
+        rate = raw["rate_per_second"]
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 30:
+            raise ConfigError(f"{key}.rate_per_second", "must be a number above 0, at most 30")
+        values["rate_per_second"] = float(rate)
+    return Greetings(**values)
 
 
 def _clock_time(value: Any, key: str) -> time:
@@ -252,7 +318,8 @@ _MINUTES = {
 def _promises(raw: Any, key: str) -> Promises:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
-    known = {"use_sunset", "callback_after_days", "callback_time", *_MINUTES}
+    known = {"use_sunset", "callback_after_days", "callback_time", "vip_contact_within_minutes",
+             *_MINUTES}
     for name in raw:
         if name not in known:
             raise ConfigError(f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
@@ -267,6 +334,12 @@ def _promises(raw: Any, key: str) -> Promises:
             if not _is_int(minutes) or not 1 <= minutes <= 24 * 60:
                 raise ConfigError(f"{key}.{name}", "must be a whole number of minutes, 1 to 1440")
             values[attribute] = timedelta(minutes=minutes)
+    if "vip_contact_within_minutes" in raw:
+        minutes = raw["vip_contact_within_minutes"]
+        if not _is_int(minutes) or not 1 <= minutes <= 24 * 60:
+            raise ConfigError(f"{key}.vip_contact_within_minutes",
+                              "must be a whole number of minutes, 1 to 1440")
+        values["vip_contact_within"] = timedelta(minutes=minutes)
     if "callback_after_days" in raw:
         days = raw["callback_after_days"]
         if not _is_int(days) or not 0 <= days <= 30:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -325,6 +326,41 @@ class Store:
         self._shard(customer.user_id).table("customers").upsert(
             Document(customer.to_dict(), doc_id=customer.user_id)
         )
+
+    def all_customers(self) -> Iterator[Customer]:
+        for index in range(CUSTOMER_SHARDS):
+            path = self.data_dir / "customers" / f"{index:02d}.json"
+            if path.exists():
+                for doc in self._shard(index).table("customers").all():
+                    yield Customer.from_dict(doc)
+
+    def forget_customer(self, user_id: int, now: datetime) -> int:
+        """Delete a customer's profile; their tickets stay, under an anonymous reference.
+
+        Returns how many tickets were anonymised. Drafts are simply dropped.
+        """
+        anonymous = -(secrets.randbelow(10**12) + 1)  # not derived from the id: irreversible
+
+        def anonymise(ticket: Ticket) -> Ticket:
+            ticket.customer_id = anonymous
+            ticket.customer_name = ""
+            ticket.photos = []
+            ticket.record(now, 0, "customer_forgotten")
+            return ticket
+
+        count = 0
+        self._tickets.remove((Query().customer_id == user_id) & (Query().state == State.DRAFT))
+        for doc in self._tickets.search(Query().customer_id == user_id):
+            self.save(anonymise(Ticket.from_dict(doc)))
+            count += 1
+        for month in self.archive_months():
+            table = self._archive(month).table("tickets")
+            for doc in table.search(Query().customer_id == user_id):
+                table.upsert(Document(anonymise(Ticket.from_dict(doc)).to_dict(),
+                                      doc_id=doc.doc_id))
+                count += 1
+        self._shard(user_id).table("customers").remove(doc_ids=[user_id])
+        return count
 
     def _shard(self, user_id: int) -> TinyDB:
         index = user_id % CUSTOMER_SHARDS

@@ -50,7 +50,7 @@ def _card_text(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> str:
     store = desk.store_config(ticket.store_id)
     customer = desk.store.customer(ticket.customer_id)
     phone = customer.phone if customer else None
-    return views.card(translator(store.language), ticket, store, phone)
+    return views.card(translator(store.language), ticket, store, phone, customer)
 
 
 async def post_in_thread(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket,

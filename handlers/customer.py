@@ -25,9 +25,9 @@ from telegram.ext import (
 )
 
 from desk import lifecycle
-from desk.calendar import contact_deadline
+from desk.calendar import contact_deadline, local_day
 from desk.i18n import LANGUAGES, N_, Translator, translator
-from desk.models import Customer, Kind, State, Ticket, Want, new_key
+from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
 from desk.restatement import read_complaint
 from desk.roster import pick_technician
 from handlers import views
@@ -59,6 +59,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     linked = desk.settings.store(arg[2:]) if arg.startswith("s_") else None
     if linked is not None:
         customer.store_id = linked.id
+        visit = f"{linked.id}:{local_day(linked, desk.clock()).isoformat()}"
+        if visit not in customer.visits:  # one visit a day per store: a QR scan at the counter
+            customer.visits.append(visit)
     elif customer.store_id is None and len(desk.settings.stores) == 1:
         customer.store_id = desk.settings.stores[0].id
     desk.store.save_customer(customer)
@@ -70,7 +73,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, _("Hello! Which of our stores is this about?"),
                     reply_markup=views.store_keyboard(desk.settings.stores))
         return
-    await reply(update, context, _greeting(t, desk.store_config(customer.store_id).name))
+    store = desk.store_config(customer.store_id)
+    await reply(update, context, _welcome(t, customer, store) + _greeting(t, store.name))
+
+
+def _welcome(t: Translator, customer: Customer, store) -> str:
+    """A regular is recognised by name (seed 004: the hotel that greets its regular)."""
+    if customer.is_regular(store.greetings.regular_after):
+        return t.gettext("{name}, welcome back! ").format(name=customer.name)
+    return ""
 
 
 def _greeting(t: Translator, store_name: str) -> str:
@@ -200,7 +211,9 @@ async def _restate(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Ti
                     reply_markup=views.want_keyboard(t, draft))
         return
     draft.awaiting = None
-    sent = await reply(update, context, views.restatement(t, draft),
+    welcome = _welcome(t, customer, desk.store_config(draft.store_id)) \
+        if draft.restatement_message_id is None else ""
+    sent = await reply(update, context, welcome + views.restatement(t, draft),
                        reply_markup=views.restatement_keyboard(t, draft))
     draft.restatement_message_id = sent.message_id if sent else None
     desk.store.save(draft)
@@ -284,6 +297,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         if action == "lang":
             await _choose_language(update, context, customer, value)
+            return
+        if action == "forget" and value in ("yes", "no"):
+            await _forget(update, context, value == "yes")
             return
         handler = {"ok": _confirm, "kind": _show_kinds, "edit": _ask_correction}.get(action)
         draft = desk.store.by_key(value)
@@ -402,6 +418,10 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Ti
     now = desk.clock()
     offer_to = pick_technician(store, desk.store.open_load(store.id), now)
     contact_by = contact_deadline(store, now)
+    vip = customer.tier == TIER_VIP
+    if vip and store.promises.vip_contact_within is not None:
+        contact_by = min(contact_by, now + store.promises.vip_contact_within)
+    draft.vip = vip
     draft.language = t.language
     ticket = desk.store.confirm(
         draft, lambda d: lifecycle.confirm(d, now, offer_to, contact_by))
@@ -415,6 +435,54 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Ti
     await post_card(context, ticket)
 
 
+async def greetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/greetings on|off for customers; preview|cancel for managers."""
+    desk = desk_of(context)
+    user = update.effective_user
+    customer = remember_user(desk, user)
+    t = user_translator(desk, user, customer)
+    choice = (context.args or [""])[0].lower()
+    if choice in ("preview", "cancel"):
+        from handlers import greetings  # managers' side of the same command
+
+        await (greetings.preview if choice == "preview" else greetings.cancel)(update, context)
+        return
+    if choice not in ("on", "off"):
+        state = t.gettext("on") if customer.greetings else t.gettext("off")
+        await reply(update, context, t.gettext(
+            "Holiday greetings are {state} for you. /greetings on or /greetings off to change."
+        ).format(state=state))
+        return
+    customer.greetings = choice == "on"
+    desk.store.save_customer(customer)
+    await reply(update, context, t.gettext("You will get our holiday greetings.")
+                if customer.greetings else
+                t.gettext("You will not get holiday greetings any more."))
+
+
+async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask before deleting the customer's personal data."""
+    t = user_translator(desk_of(context), update.effective_user)
+    await reply(update, context, t.gettext(
+        "This deletes your name, phone number and profile with us. Your tickets stay in the "
+        "store's records without any link to you, and we cannot follow them up with you any "
+        "more. Delete?"), reply_markup=views.forget_keyboard(t))
+
+
+async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> None:
+    desk = desk_of(context)
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    await answer(update.callback_query)
+    if not confirmed:
+        await _edit_query_message(update, context, t.gettext("Nothing was deleted."))
+        return
+    count = desk.store.forget_customer(user.id, desk.clock())
+    await _edit_query_message(update, context, t.gettext(
+        "Done: your personal data is deleted; {count} tickets are kept anonymously.").format(
+            count=count))
+
+
 def register(application: Application) -> None:
     """Customer handlers, private chats only; the order matters: commands, then content."""
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
@@ -422,6 +490,8 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("language", language, filters=PRIVATE))
     application.add_handler(CommandHandler("mytickets", my_tickets, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
+    application.add_handler(CommandHandler("greetings", greetings_command, filters=PRIVATE))
+    application.add_handler(CommandHandler("forget_me", forget_me, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^c:"))
     application.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_edited))

@@ -31,7 +31,15 @@ from desk.calendar import callback_time
 from desk.config import StoreConfig
 from desk.i18n import translator
 from desk.lifecycle import Reason, Refused
-from desk.models import OUTCOME_LABELS, Outcome, State, Ticket
+from desk.models import (
+    OUTCOME_LABELS,
+    TIER_LABELS,
+    TIER_REGULAR,
+    TIER_VIP,
+    Outcome,
+    State,
+    Ticket,
+)
 from desk.roster import pick_technician
 from handlers import views
 from handlers.cards import refresh_card
@@ -68,6 +76,9 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await answer(query, invalid_button(t), alert=True)
         return
     action, extra = fields[0], (fields[2] if len(fields) == 3 else None)
+    if action in ("tier", "note"):
+        await _profile_button(update, context, store, ticket, action, extra)
+        return
     is_manager = store.is_manager(user.id)
     tech = store.technician(user.id)
     name = tech.name if tech else user.full_name
@@ -107,6 +118,38 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await answer(query)
     await refresh_card(context, ticket)
     await _after(context, action, ticket, store, user.id, name)
+
+
+async def _profile_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          store: StoreConfig, ticket: Ticket, action: str,
+                          extra: str | None) -> None:
+    """Grade the customer or start a note: any member of the store's staff group may."""
+    desk = desk_of(context)
+    query = update.callback_query
+    user = update.effective_user
+    t = translator(store.language)
+    customer = desk.store.customer(ticket.customer_id)
+    valid = (action == "tier" and extra in (TIER_REGULAR, TIER_VIP)) or (
+        action == "note" and extra is None)
+    if customer is None or not valid or not ticket.is_active:
+        await answer(query, invalid_button(t), alert=True)
+        return
+    if action == "tier":
+        customer.tier = None if customer.tier == extra else extra
+        desk.store.save_customer(customer)
+        label = t.gettext(TIER_LABELS[extra])
+        await answer(query, (t.gettext("Now marked: {tier}") if customer.tier else
+                             t.gettext("No longer marked: {tier}")).format(tier=label))
+        await refresh_card(context, ticket)
+        return
+    await answer(query)
+    tech = store.technician(user.id)
+    prompt = await send(context, store.staff_chat_id, views.note_prompt(
+        t, ticket, user.id, tech.name if tech else user.full_name),
+        reply_markup=ForceReply(selective=True))
+    if prompt is not None:
+        ticket.note_prompt_id = prompt.message_id
+        desk.store.save(ticket)
 
 
 def _require_service_owner(ticket: Ticket, actor: int, is_manager: bool) -> None:
@@ -164,8 +207,12 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if store is None or message.reply_to_message is None:
         return
     prompt_id = message.reply_to_message.message_id
-    ticket = next((tk for tk in desk.store.open_tickets(store.id)
-                   if tk.report_prompt_id == prompt_id), None)
+    open_tickets = desk.store.open_tickets(store.id)
+    noted = next((tk for tk in open_tickets if tk.note_prompt_id == prompt_id), None)
+    if noted is not None:
+        await _record_note(update, context, store, noted)
+        return
+    ticket = next((tk for tk in open_tickets if tk.report_prompt_id == prompt_id), None)
     if ticket is None:
         return  # an ordinary conversation among staff
     t = translator(store.language)
@@ -184,12 +231,38 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, refusal(t, refused.reason, ticket))
         return
     desk.store.save(ticket)
+    customer = desk.store.customer(ticket.customer_id)
+    if customer is not None:  # counts towards becoming a regular
+        customer.completed += 1
+        desk.store.save_customer(customer)
     await refresh_card(context, ticket)
     outcome = ticket.outcome
     await tell_customer(context, ticket, lambda tc: tc.gettext(
         "The service for your ticket #{number} is done. Outcome: {outcome}. Thank you for "
         "your patience!").format(number=ticket.number,
                                  outcome=tc.gettext(OUTCOME_LABELS[outcome])))
+
+
+async def _record_note(update: Update, context: ContextTypes.DEFAULT_TYPE, store: StoreConfig,
+                       ticket: Ticket) -> None:
+    """A staff note on the customer (seed 004: preferences the hotel remembered)."""
+    desk = desk_of(context)
+    t = translator(store.language)
+    text = " ".join((update.effective_message.text or "").split())
+    customer = desk.store.customer(ticket.customer_id)
+    if not text or len(text) > MAX_REPORT or customer is None:
+        await reply(update, context, t.gettext(
+            "Please reply with a single line of at most {limit} characters.").format(
+                limit=MAX_REPORT))
+        return
+    user = update.effective_user
+    customer.notes.append({"at": desk.clock().isoformat(), "by": user.id,
+                           "by_name": user.full_name, "text": text})
+    desk.store.save_customer(customer)
+    ticket.note_prompt_id = None
+    desk.store.save(ticket)
+    await refresh_card(context, ticket)
+    await reply(update, context, t.gettext("Noted on the customer's profile."))
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,7 +22,10 @@ from desk.models import (
     KIND_LABELS,
     OUTCOME_LABELS,
     STATE_LABELS,
+    TIER_LABELS,
+    TIER_REGULAR,
     WANT_LABELS,
+    Customer,
     Kind,
     Outcome,
     State,
@@ -33,6 +36,7 @@ from desk.restatement import quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 
 FOLLOWUPS_ON_CARD = 5
+NOTES_ON_CARD = 3
 FOLLOWUP_QUOTE = 200
 
 
@@ -109,6 +113,12 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )
 
 
+def forget_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    return InlineKeyboardMarkup([[button(_("Yes, delete my data"), "c:forget:yes"),
+                                  button(_("No, keep it"), "c:forget:no")]])
+
+
 def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     _ = t.gettext
     return ReplyKeyboardMarkup(
@@ -165,7 +175,8 @@ def ticket_line(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
 # -- staff card --------------------------------------------------------------------------------
 
 
-def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
+         customer: Customer | None = None) -> str:
     """The ticket's card in the staff group, edited in place as the ticket moves."""
     _ = t.gettext
     icon = {State.NEW: "🆕", State.OFFERED: "🆕", State.CLAIMED: "🔧", State.CONTACTED: "📞",
@@ -173,11 +184,19 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -
     received = parse_time(ticket.confirmed_at) or parse_time(ticket.created_at)
     lines = [
         _("{icon} <b>Ticket #{number}</b> · {kind}").format(
-            icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind])),
-        _("Customer: {name}").format(name=escape(ticket.customer_name))
+            icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind]))
+        + (" · 💎 VIP" if ticket.vip else ""),
+        _("Customer: {name}").format(name=escape(ticket.customer_name or "—"))
         + (f" · 📞 {escape(phone)}" if phone else ""),
         _("Received: {time}").format(time=t.datetime(received, store.timezone)),
     ]
+    if customer is not None and customer.is_regular(store.greetings.regular_after):
+        tier = _(TIER_LABELS.get(customer.tier or TIER_REGULAR))
+        lines.append(_("Customer tier: {tier} · completed tickets: {count}").format(
+            tier=tier, count=customer.completed))
+    for note in (customer.notes[-NOTES_ON_CARD:] if customer else []):
+        lines.append(_("📝 Note: {text}").format(text=escape(quote(note["text"],
+                                                                    FOLLOWUP_QUOTE))))
     if ticket.product:
         lines.append(_("Product/order: {product}").format(product=escape(ticket.product)))
     lines.append(_("What happened: “{text}”").format(text=escape(quote(ticket.text))))
@@ -228,6 +247,19 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -
 
 
 def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
+    keyboard = _state_keyboard(t, ticket)
+    if keyboard is None or not ticket.is_active:
+        return keyboard
+    _ = t.gettext
+    n = ticket.number
+    # Seed 001/004: grade the customer and note their preferences, from the ticket.
+    profile = [button(_("⭐ Regular"), f"t:tier:{n}:regular"),
+               button(_("💎 VIP"), f"t:tier:{n}:vip"),
+               button(_("📝 Note"), f"t:note:{n}")]
+    return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile])
+
+
+def _state_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     _ = t.gettext
     n = ticket.number
     escalate = button(_("🆘 Can't solve here"), f"t:esc:{n}")
@@ -258,6 +290,13 @@ def outcome_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
         [[button(_(OUTCOME_LABELS[o]), f"t:out:{n}:{o.value}")] for o in Outcome]
         + [[button(_("↩️ Back"), f"t:back:{n}")]]
     )
+
+
+def note_prompt(t: Translator, ticket: Ticket, user_id: int, name: str) -> str:
+    return t.gettext(
+        "{name}, please reply to this message with a note about the customer of ticket "
+        "#{number} (preferences, what to keep in mind).").format(
+            name=mention(user_id, name), number=ticket.number)
 
 
 def report_prompt(t: Translator, ticket: Ticket, user_id: int, name: str) -> str:
