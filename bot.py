@@ -29,7 +29,7 @@ from desk.storage import Store
 from handlers import customer, errors, manager, staff, survey
 from handlers.common import DESK_KEY
 from handlers.digests import close_pool
-from schedules import callbacks, deadlines, delivery, digest
+from schedules import callbacks, deadlines, delivery, digest, greetings
 
 log = logging.getLogger("sundown")
 
@@ -74,10 +74,12 @@ def build_application(
     deadlines.register(application)
     callbacks.register(application)
     digest.register(application)
+    greetings.register(application)
     return application
 
 
 async def _close_store(application: Application) -> None:
+    await greetings.stop_campaigns(application)
     await close_pool(application)
     application.bot_data[DESK_KEY].store.close()
 

@@ -135,6 +135,9 @@ class Store:
         self._customer_shards: dict[int, TinyDB] = {}
         # Managers' records: served counts, fed-back marks, digests sent. Small and rare.
         self._records = _open_db(self.data_dir / "records.json")
+        # Greeting campaigns; each one's sends go to an append-only log beside it.
+        self._campaign_db = _open_db(self.data_dir / "greetings.json")
+        self._campaigns = self._campaign_db.table("campaigns")
         self._finish_interrupted_archiving()
 
     # -- tickets -------------------------------------------------------------------------------
@@ -316,6 +319,23 @@ class Store:
         self._records.table("digests").insert(
             {"key": key, "date": day.isoformat(), "at": at.isoformat()})
 
+    # -- greeting campaigns ----------------------------------------------------------------------
+
+    def campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        doc = self._campaigns.get(Query().id == campaign_id)
+        return dict(doc) if doc else None
+
+    def save_campaign(self, campaign: dict[str, Any]) -> None:
+        self._campaigns.upsert(campaign, Query().id == campaign["id"])
+
+    def campaigns(self, state: str | None = None) -> list[dict[str, Any]]:
+        docs = self._campaigns.all() if state is None else self._campaigns.search(
+            Query().state == state)
+        return [dict(d) for d in docs]
+
+    def campaign_log_path(self, campaign_id: str) -> Path:
+        return self.data_dir / "campaigns" / f"{campaign_id}.log"
+
     # -- customers -----------------------------------------------------------------------------
 
     def customer(self, user_id: int) -> Customer | None:
@@ -370,7 +390,8 @@ class Store:
         return self._customer_shards[index]
 
     def close(self) -> None:
-        for db in [self._hot, self._records, *self._archives.values(),
+        for db in [self._hot, self._records, self._campaign_db,
+                   *self._archives.values(),
                    *self._customer_shards.values()]:
             db.close()
 

@@ -15,10 +15,12 @@ errors included: "message is not modified", a user who blocked the bot (403), fl
 from __future__ import annotations
 
 import asyncio
+import collections
 import html
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,8 +111,13 @@ class Call:
 class FakeTelegram(BaseRequest):
     """The Bot API, in process."""
 
-    def __init__(self, bot_username: str = "SundownDeskBot"):
+    def __init__(self, bot_username: str = "SundownDeskBot", rate_limit: int | None = None):
+        """``rate_limit``: messages per second the bot may send, as Telegram enforces (~30);
+        beyond it the answer is 429 with retry_after, and nothing is delivered."""
         self.bot_username = bot_username
+        self.rate_limit = rate_limit
+        self._recent_sends: collections.deque[float] = collections.deque()
+        self.rejected = 0
         self.calls: list[Call] = []
         self.chats: dict[int, list[Shown]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
@@ -144,6 +151,9 @@ class FakeTelegram(BaseRequest):
         failure = self._take_failure(name, params)
         if failure is not None:
             return failure
+        if name.startswith("send") and self._over_rate():
+            self.rejected += 1
+            return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
@@ -154,6 +164,17 @@ class FakeTelegram(BaseRequest):
         if isinstance(result, tuple):
             return result
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _over_rate(self) -> bool:
+        if self.rate_limit is None:
+            return False
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self.rate_limit:
+            return True
+        self._recent_sends.append(now)
+        return False
 
     # -- error injection -------------------------------------------------------------------------
 
