@@ -13,11 +13,11 @@ from telegram.ext import ContextTypes
 from desk.calendar import local_day
 from desk.config import StoreConfig
 from desk.greetings import TO_CALL, Occasion, next_occasion
-from desk.i18n import LANGUAGE_NAMES, Translator, translator
-from desk.models import Customer
+from desk.i18n import LANGUAGE_NAMES, N_, Translator, translator
 from handlers.common import desk_of, reply, user_translator
 
 TASKS_KEY = "greeting-campaigns"
+SAMPLE_NAME = N_("Ms Zhang")  # whose name the preview greets
 
 
 def occasion_name(t: Translator, occasion: Occasion) -> str:
@@ -95,7 +95,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 store=store.name))
             continue
         plan = await make_plan(context, store)
-        sample = Customer(user_id=0, name=t.gettext("Ms Zhang"))
+
         lines = [t.gettext("{store}: next greeting {date}, {occasion}.").format(
             store=escape(store.name), date=t.date(occasion.day),
             occasion=escape(occasion_name(t, occasion))),
@@ -105,7 +105,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for code, language in LANGUAGE_NAMES.items():
             tl = translator(code)
             lines += ["", f"<b>{language}</b>",
-                      greeting_text(tl, tl.gettext(sample.name), store, occasion)]
+                      greeting_text(tl, tl.gettext(SAMPLE_NAME), store, occasion)]
         await reply(update, context, "\n".join(lines))
 
 

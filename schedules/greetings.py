@@ -142,7 +142,8 @@ async def run_campaign(application: Application, cid: str) -> None:
         campaign["state"] = "done"
         campaign["finished_at"] = desk.clock().isoformat()
         desk.store.save_campaign(campaign)
-        await _report(context, store, occasion, campaign, sends.counts())
+        if total or any(campaign["skipped"].values()):  # nothing to say about no one
+            await _report(context, store, occasion, campaign, sends.counts())
     finally:
         sends.close()
 
