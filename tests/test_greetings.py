@@ -61,6 +61,13 @@ def greetings_to(world: World) -> Counter:
                    if m.from_bot and ("快乐" in m.text or "happy" in m.text))
 
 
+async def until_greeted(world: World, count: int) -> None:
+    """Wait (at most 10 s) until the running sender has delivered ``count`` greetings."""
+    async with asyncio.timeout(10):
+        while sum(greetings_to(world).values()) < count:  # noqa: ASYNC110 - polling the fake
+            await asyncio.sleep(0.01)
+
+
 def campaigns(world: World) -> list[dict]:
     return [c for c in world.store.campaigns() if c["store_id"] == "hq"]
 
@@ -128,8 +135,7 @@ async def test_restart_mid_campaign_resumes_without_duplicates(tmp_path: Path) -
     world.clock.set(SPRING_FESTIVAL_0900)
     (job,) = world.app.job_queue.get_jobs_by_name(JOB_NAME)
     await job.run(world.app)
-    while sum(greetings_to(world).values()) < 10:
-        await asyncio.sleep(0.01)
+    await until_greeted(world, 10)
     await stop_campaigns(world.app)  # the process dies mid-campaign
     first = greetings_to(world)
     await world.app.shutdown()
@@ -162,8 +168,7 @@ async def test_cancel_stops_a_running_campaign(world: World) -> None:
     world.clock.set(SPRING_FESTIVAL_0900)
     (job,) = world.app.job_queue.get_jobs_by_name(JOB_NAME)
     await job.run(world.app)
-    while sum(greetings_to(world).values()) < 5:
-        await asyncio.sleep(0.01)
+    await until_greeted(world, 5)
     await c.send(world.manager, "/greetings cancel")
     assert c.last(world.manager).text.startswith("⏹ 旗舰店春节问候已停止。\n已发送:")
     sent = sum(greetings_to(world).values())
