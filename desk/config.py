@@ -68,7 +68,7 @@ class Greetings:
     holidays: tuple[str, ...] = ("new_year", "spring_festival", "mid_autumn", "national_day")
     custom: tuple[tuple[int, int, str], ...] = ()  # (month, day, name), e.g. the anniversary
     regular_after: int = 3  # completed tickets + recorded visits that make a regular
-    rate_per_second: float = 25.0  # below Telegram's ~30 messages/s per bot
+    rate_per_second: float = 28.0  # just below Telegram's ~30 messages/s per bot
 
 
 @dataclass(frozen=True)
