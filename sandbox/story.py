@@ -9,12 +9,14 @@ finishes with a service report. A second customer's ticket is claimed but not co
 technician is reminded an hour before sunset, the manager is alerted at the breach, and the
 technician escalates it; the manager promises the latest reply time. Next morning the first
 customer gets the satisfaction callback, and the manager the feedback record; that evening the
-manager gets the daily digest, whose chart is saved to a file. Simulated time; every chat is
-printed as its user would read it.
+manager gets the daily digest, whose chart is saved to a file. On New Year's Day the regular
+gets a holiday greeting by name, and the manager a list of regulars to call instead. Simulated
+time; every chat is printed as its user would read it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import textwrap
 from datetime import UTC, datetime
@@ -24,7 +26,8 @@ import bot
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
-from schedules import callbacks, deadlines, digest
+from handlers.greetings import TASKS_KEY
+from schedules import callbacks, deadlines, digest, greetings
 
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
 
@@ -98,7 +101,7 @@ def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
 
 async def sweep(application) -> None:
     """Run the schedules' sweeps once, as the job queue does every half minute."""
-    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME):
+    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME, greetings.JOB_NAME):
         for job in application.job_queue.get_jobs_by_name(name):
             await job.run(application)
 
@@ -178,6 +181,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         card = client.last(group)
         clock.advance(minutes=12)
         await client.click(li, card, "✅")
+        await client.click(li, card, "⭐")  # Li knows her: a regular of the store
         clock.advance(minutes=3)
         await client.send(customer, cast["followup"])
         clock.advance(minutes=40)
@@ -196,6 +200,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         second_card = client.last(group)
         clock.advance(minutes=5)
         await client.click(li, second_card, "✅")
+        await client.click(li, second_card, "⭐")
 
         # Nobody calls the second customer: the sunset rule's reminder, then the breach.
         clock.set(datetime(2026, 11, 23, 7, 52, tzinfo=UTC))  # 15:52, an hour before sunset
@@ -222,6 +227,11 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         # 20:00: the manager's daily digest, with its chart.
         clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
         await sweep(application)
+
+        # New Year's Day, 09:00: holiday greetings for the store's regulars.
+        clock.set(datetime(2027, 1, 1, 1, 0, tzinfo=UTC))
+        await sweep(application)
+        await asyncio.gather(*application.bot_data.get(TASKS_KEY, {}).values())
         await application.shutdown()
         if client.errors:
             raise RuntimeError(f"the demo hit errors: {client.errors!r}")
