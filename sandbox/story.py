@@ -25,8 +25,8 @@ from pathlib import Path
 import bot
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
-from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from handlers.greetings import TASKS_KEY
+from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from schedules import callbacks, deadlines, digest, greetings
 
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
