@@ -28,6 +28,7 @@ bench: setup
 	$(PY) bench/intake.py
 	$(PY) bench/deadlines.py
 	$(PY) bench/digest.py
+	$(PY) bench/greetings.py
 
 run: setup
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)
