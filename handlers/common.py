@@ -133,3 +133,17 @@ def split_data(data: str | None, prefix: str, parts: int) -> list[str] | None:
 
 def as_int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+async def managers_only(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                        refusal: str) -> tuple[Desk, Translator, list] | None:
+    """The asker's desk, language and managed stores; anyone else gets ``refusal`` (a message
+    id, translated here) and None."""
+    desk = desk_of(context)
+    user = update.effective_user
+    t = user_translator(desk, user, desk.store.customer(user.id))
+    stores = desk.settings.stores_managed_by(user.id)
+    if not stores:
+        await reply(update, context, t.gettext(refusal))
+        return None
+    return desk, t, stores

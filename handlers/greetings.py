@@ -14,7 +14,8 @@ from desk.calendar import local_day
 from desk.config import StoreConfig
 from desk.greetings import TO_CALL, Occasion, next_occasion
 from desk.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from handlers.common import desk_of, reply, user_translator
+from handlers.common import managers_only, reply
+from handlers.refusals import ONLY_MANAGERS
 
 TASKS_KEY = "greeting-campaigns"
 SAMPLE_NAME = N_("Ms Zhang")  # whose name the preview greets
@@ -81,13 +82,10 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/greetings preview: the next greeted day, the text in each language, who would get it."""
     from schedules.greetings import make_plan  # the schedule owns planning
 
-    desk = desk_of(context)
-    user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    stores = desk.settings.stores_managed_by(user.id)
-    if not stores:
-        await reply(update, context, t.gettext("Sorry, only the store's managers can do this."))
+    asker = await managers_only(update, context, ONLY_MANAGERS)
+    if asker is None:
         return
+    desk, t, stores = asker
     for store in stores:
         occasion = next_occasion(store, local_day(store, desk.clock()))
         if occasion is None or not store.greetings.enabled:
@@ -111,13 +109,11 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/greetings cancel: stop the store's running campaign; what was sent stays sent."""
-    desk = desk_of(context)
-    user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    managed = {s.id for s in desk.settings.stores_managed_by(user.id)}
-    if not managed:
-        await reply(update, context, t.gettext("Sorry, only the store's managers can do this."))
+    asker = await managers_only(update, context, ONLY_MANAGERS)
+    if asker is None:
         return
+    desk, t, stores = asker
+    managed = {s.id for s in stores}
     running = [c for c in desk.store.campaigns("running") if c["store_id"] in managed]
     if not running:
         await reply(update, context, t.gettext("No greetings are being sent right now."))

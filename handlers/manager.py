@@ -20,7 +20,7 @@ from desk import lifecycle
 from desk.calendar import local_day
 from desk.config import StoreConfig
 from desk.export import to_csv
-from desk.i18n import translator
+from desk.i18n import N_, translator
 from desk.lifecycle import Reason, Refused
 from desk.models import State, Ticket
 from desk.promises import reply_options
@@ -32,6 +32,7 @@ from handlers.common import (
     as_int,
     desk_of,
     edit,
+    managers_only,
     person_translator,
     reply,
     send,
@@ -40,9 +41,10 @@ from handlers.common import (
 )
 from handlers.digests import build, deliver
 from handlers.notices import tell_assigned, tell_customer
-from handlers.refusals import invalid_button, refusal
+from handlers.refusals import ONLY_MANAGERS, invalid_button, refusal
 
 log = logging.getLogger(__name__)
+
 
 
 def escalated_at(ticket: Ticket) -> datetime:
@@ -178,12 +180,11 @@ def _managed_store(desk, user_id: int, args: list[str]) -> tuple[StoreConfig | N
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest [store] [YYYY-MM-DD]: the digest of any past day, for managers only."""
-    desk = desk_of(context)
-    user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    if not desk.settings.stores_managed_by(user.id):
-        await reply(update, context, t.gettext("Sorry, digests are for the store's managers."))
+    asker = await managers_only(update, context, N_("Sorry, digests are for the store's managers."))
+    if asker is None:
         return
+    desk, t, _stores = asker
+    user = update.effective_user
     store, rest = _managed_store(desk, user.id, list(context.args or []))
     if store is None:
         ids = ", ".join(s.id for s in desk.settings.stores_managed_by(user.id))
@@ -204,13 +205,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def served_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/served <count> [store] [YYYY-MM-DD]: customers served, for the complaint rate."""
-    desk = desk_of(context)
-    user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    args = list(context.args or [])
-    if not desk.settings.stores_managed_by(user.id):
-        await reply(update, context, t.gettext("Sorry, only the store's managers can do this."))
+    asker = await managers_only(update, context, ONLY_MANAGERS)
+    if asker is None:
         return
+    desk, t, _stores = asker
+    user = update.effective_user
+    args = list(context.args or [])
     count = int(args[0]) if args and args[0].isdigit() and len(args[0]) < 7 else None
     store, rest = _managed_store(desk, user.id, args[1:])
     day = _parse_day(rest[0]) if rest else (local_day(store, desk.clock()) if store else None)
@@ -226,13 +226,11 @@ async def served_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export [from] [to]: the managed stores' tickets with audit trail, as CSV."""
-    desk = desk_of(context)
-    user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    stores = desk.settings.stores_managed_by(user.id)
-    if not stores:
-        await reply(update, context, t.gettext("Sorry, exports are for the store's managers."))
+    asker = await managers_only(update, context, N_("Sorry, exports are for the store's managers."))
+    if asker is None:
         return
+    desk, t, stores = asker
+    user = update.effective_user
     args = list(context.args or [])
     today = local_day(stores[0], desk.clock())
     days = [_parse_day(a) for a in args]

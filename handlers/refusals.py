@@ -16,6 +16,10 @@ REFUSALS = {
 }
 
 
+# A command only managers may use, asked by someone else.
+ONLY_MANAGERS = N_("Sorry, only the store's managers can do this.")
+
+
 def refusal(t: Translator, reason: Reason, ticket: Ticket | None = None) -> str:
     text = t.gettext(REFUSALS[reason])
     return text.format(name=(ticket.assignee_name if ticket else None) or "—")
