@@ -25,7 +25,7 @@ from typing import Any
 from desk.config import StoreConfig
 from desk.models import Kind, Ticket
 from desk.storage import load_tickets
-from desk.survey import DRIVERS, is_low, quality_index
+from desk.survey import DRIVERS, is_low, quality_index, survey_records
 
 WEEK = 7
 CHART_DAYS = 14
@@ -146,14 +146,8 @@ def _events(ticket: Ticket, until: datetime) -> list[tuple[datetime, Any]]:
 
 
 def _surveys(ticket: Ticket) -> list[dict[str, Any]]:
-    """Every answered callback of a ticket: archived records and the one in progress."""
-    records = list(ticket.feedback)
-    current = ticket.survey or {}
-    if current.get("answered_at") and current not in records and not any(
-        r.get("answered_at") == current.get("answered_at") for r in records
-    ):
-        records.append(current)
-    return [r for r in records if r.get("answered_at")]
+    """Every answered callback of a ticket."""
+    return [r for r in survey_records(ticket) if r.get("answered_at")]
 
 
 def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end: datetime,

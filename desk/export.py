@@ -10,7 +10,7 @@ import io
 import json
 
 from desk.models import Ticket
-from desk.survey import DRIVERS, quality_index
+from desk.survey import DRIVERS, quality_index, survey_records
 
 COLUMNS = [
     "number", "store", "kind", "state", "confirmed_at", "customer", "phone", "product", "want",
@@ -25,9 +25,7 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for ticket in sorted(tickets, key=lambda t: t.number or 0):
-        surveys = [*ticket.feedback]
-        if ticket.survey and ticket.survey.get("answered_at") and ticket.survey not in surveys:
-            surveys.append(ticket.survey)
+        surveys = survey_records(ticket)
         last = surveys[-1] if surveys else {}
         drivers = last.get("drivers") or {}
         first_contact = next((e.at for e in ticket.events

@@ -17,7 +17,7 @@ from desk.calendar import public_holidays
 from desk.config import StoreConfig
 from desk.i18n import N_
 from desk.models import Customer, Ticket
-from desk.survey import is_low
+from desk.survey import is_low, survey_records
 
 # Our keys, the names the holidays package gives them, and what we call them.
 HOLIDAYS = {
@@ -82,7 +82,7 @@ def unhappy_customers(tickets: list[Ticket], now: datetime) -> tuple[set[int], s
     open_complaints = {t.customer_id for t in tickets if t.is_active}
     low = set()
     for ticket in tickets:
-        for survey in [*ticket.feedback, ticket.survey or {}]:
+        for survey in survey_records(ticket):
             answered = survey.get("answered_at")
             if answered and is_low(survey) and \
                     now - datetime.fromisoformat(answered) <= LOW_SCORE_WINDOW:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from desk.i18n import N_
+from desk.models import Ticket
 
 SCORES = (1, 2, 3, 4, 5)
 LOW_SCORE = 2  # an overall score at or below this reopens the ticket
@@ -45,6 +46,17 @@ def quality_index(drivers: dict[str, int]) -> float | None:
         return None
     total = sum(weight for weight, _ in scored)
     return round(sum(weight * (score - 1) / 4 for weight, score in scored) / total * 100, 1)
+
+
+def survey_records(ticket: Ticket) -> list[dict[str, Any]]:
+    """A ticket's callback records: the archived ones, then the one in progress if it was
+    answered and is not archived yet (a settled record repeats it, with outcome and report)."""
+    records = list(ticket.feedback)
+    current = ticket.survey or {}
+    answered = current.get("answered_at")
+    if answered and not any(r.get("answered_at") == answered for r in records):
+        records.append(current)
+    return records
 
 
 def is_low(survey: dict[str, Any]) -> bool:

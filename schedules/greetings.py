@@ -112,7 +112,8 @@ async def _start(context: ContextTypes.DEFAULT_TYPE, store: StoreConfig, occasio
             await send(context, manager, to_call_text(t, store, occasion, names))
 
 
-def _occasion(campaign: dict) -> Occasion:
+def occasion_of(campaign: dict) -> Occasion:
+    """The occasion a stored campaign greets."""
     return Occasion(datetime.fromisoformat(campaign["day"]).date(), campaign["key"],
                     campaign["name"], campaign["custom"])
 
@@ -125,7 +126,7 @@ async def run_campaign(application: Application, cid: str) -> None:
     store = desk.settings.store(campaign["store_id"]) if campaign else None
     if campaign is None or store is None or campaign["state"] != "running":
         return
-    occasion = _occasion(campaign)
+    occasion = occasion_of(campaign)
     sends = SendLog(desk.store.campaign_log_path(cid))
     total = len(campaign["recipients"])
     interval = 1 / store.greetings.rate_per_second
@@ -198,10 +199,6 @@ async def _progress(context, store: StoreConfig, occasion: Occasion, cid: str, d
     for manager in store.managers:
         t = person_translator(desk, manager, store.language)
         await send(context, manager, progress_text(t, store, occasion, done, total))
-
-
-def occasion_of(campaign: dict) -> Occasion:
-    return _occasion(campaign)
 
 
 async def _report(context, store: StoreConfig, occasion: Occasion, campaign: dict,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import struct
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -255,3 +256,15 @@ async def test_export_is_a_csv_excel_reads(world: World) -> None:
     assert "confirmed" in rows[0]["audit_trail"] and "offered" in rows[0]["audit_trail"]
     await c.send(world.manager, "/export yesterday")
     assert c.last(world.manager).text.startswith("用法:/export")
+
+
+def test_export_lists_a_settled_callback_once() -> None:
+    from desk.export import to_csv
+
+    answered = survey(sh(23, 15, 5), 4, "fully")
+    settled = {**answered, "outcome": "solved", "report": "已更换"}
+    done = ticket(1, Kind.QUALITY, sh(23, 10), [], state=State.DONE, feedback=[settled])
+    done.survey = answered  # the live survey stays on the ticket after it is archived
+    row = next(csv.DictReader(io.StringIO(to_csv([done], {}).decode("utf-8-sig"))))
+    assert row["overall"] == "4"
+    assert len(json.loads(row["feedback_records"])) == 1
