@@ -36,10 +36,10 @@ run: setup
 # Translators: after changing user-facing text, refresh the template and the catalogs.
 extract-messages: setup
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -k N_ -k ngettext:1,2 \
-	    --no-location --sort-output --project=sundown -o locales/messages.pot .
+	    --no-location --sort-output --width=100 --project=sundown -o locales/messages.pot .
 
 update-catalogs: extract-messages
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width=100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

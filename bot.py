@@ -6,8 +6,9 @@ Usage:
     python bot.py demo [--lang en]          # no token, no network: a scripted story
     python bot.py links --config config.toml [--username MyStoreBot]   # QR deep links
 
-``build_application`` wires the handlers and jobs, in this visible order, around one store
-(the single source of truth); tests and the demo inject a fake transport and a fake clock.
+``build_application`` wires the handlers and jobs, in this visible order, around one database
+(the single source of truth) and its outbox; tests and the demo inject a fake transport and a
+fake clock.
 """
 
 from __future__ import annotations
@@ -18,26 +19,29 @@ import logging
 import os
 import sys
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
-from desk.storage import Store
+from desk.storage import Database
 from handlers import customer, errors, manager, staff, survey
-from handlers.common import DESK_KEY
-from handlers.digests import close_pool
-from schedules import callbacks, deadlines, delivery, digest, greetings
+from outbox import campaigns
+from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
+from outbox.digests import close_pool
+from outbox.limits import Limits
+from outbox.post import Outbox
+from outbox.sender import Sender
+from schedules import callbacks, deadlines, digest, greetings
 
 log = logging.getLogger("sundown")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 # Any well-formed token does for the offline fake transport.
 OFFLINE_TOKEN = "123456:OFFLINE-DEMO-TOKEN"
-# Retries for flood control (RetryAfter) in run mode; each waits as long as Telegram asks.
-RATE_LIMIT_RETRIES = 3
 
 
 def build_application(
@@ -46,21 +50,33 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     token: str | None = None,
-    rate_limiter: bool | None = None,
+    limits: Limits | None = None,
 ) -> Application:
-    """The Application with every handler and job registered, its store opened."""
-    builder = ApplicationBuilder().token(token or OFFLINE_TOKEN).base_url(settings.base_url)
+    """The Application with every handler and job registered, its database opened.
+
+    ``limits`` are the sender's (Telegram's, by default); tests that are not about limits
+    pass ``Limits.unlimited()``.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(token or OFFLINE_TOKEN)
+        .base_url(settings.base_url)
+        .context_types(ContextTypes(context=DeskContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_started)
+        .post_stop(_stopping)
+        .post_shutdown(_closed)
+    )
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limiter if rate_limiter is not None else request is None:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-    builder = builder.post_shutdown(_close_store)
     application = builder.build()
-    application.bot_data[DESK_KEY] = Desk(
-        settings=settings, store=Store(settings.data_dir), clock=clock or system_clock
-    )
+    desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
+    application.bot_data[DESK_KEY] = desk
+    sender = Sender(application.bot, desk.db, desk.clock, limits)
+    application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
 
     # Handlers: audiences first, the catch-all and the error handler last.
     customer.register(application)
@@ -69,8 +85,7 @@ def build_application(
     manager.register(application)
     errors.register(application)
 
-    # Jobs: sweeps that re-derive everything from the store; the first runs at start-up.
-    delivery.register(application)
+    # Jobs: sweeps that re-derive everything from the database, at start-up and then on a beat.
     deadlines.register(application)
     callbacks.register(application)
     digest.register(application)
@@ -78,10 +93,19 @@ def build_application(
     return application
 
 
-async def _close_store(application: Application) -> None:
-    await greetings.stop_campaigns(application)
+async def _started(application: Application) -> None:
+    """The sender starts with the application: what was queued before a crash goes out now."""
+    outbox_of(application).start()
+
+
+async def _stopping(application: Application) -> None:
+    await campaigns.stop_all(application)
+    await outbox_of(application).stop()
+
+
+async def _closed(application: Application) -> None:
     await close_pool(application)
-    application.bot_data[DESK_KEY].store.close()
+    desk_of(application).db.close()
 
 
 def _load(path: str) -> Settings:
@@ -123,7 +147,7 @@ def links(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from sandbox.story import play  # the offline fake Telegram is only needed here
 
-    asyncio.run(play(language=args.lang, data_dir=args.data_dir))
+    asyncio.run(play(build_application, language=args.lang, data_dir=args.data_dir))
     return 0
 
 

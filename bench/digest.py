@@ -22,12 +22,13 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from handlers.digests import build, worker_pool
+
 import bot
 from bench.intake import percentile, seed_history
 from desk.chart import chart_job
 from desk.i18n import translator
 from handlers import reports
-from handlers.digests import build, worker_pool
 from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient
 from sandbox.story import DEMO_START, demo_settings
 

@@ -90,9 +90,9 @@ async def measure(closed: int, samples: int) -> list[float]:
             if i >= OPEN_TICKETS:
                 latencies.append((acked[user.id] - started) * 1000)
                 desk = application.bot_data["desk"]
-                oldest = desk.store.open_tickets()[0]
+                oldest = desk.db.open_tickets()[0]
                 oldest.state = State.DONE
-                desk.store.archive(oldest)
+                desk.db.archive(oldest)
         await application.shutdown()
         return latencies
 

@@ -1,4 +1,4 @@
-"""What every handler and job works with: the settings, the store and the clock."""
+"""What every handler and job works with: the settings, the database and the clock."""
 
 from __future__ import annotations
 
@@ -8,21 +8,24 @@ from desk.clock import Clock
 from desk.config import Settings, StoreConfig
 from desk.i18n import negotiate
 from desk.models import Customer
-from desk.storage import Store
+from desk.storage import Database
 
 
 @dataclass
 class Desk:
     settings: Settings
-    store: Store
+    db: Database
     clock: Clock
 
-    def store_config(self, store_id: str) -> StoreConfig:
-        config = self.settings.store(store_id)
-        if config is None:
-            # Tickets of a store removed from the config still need a language and a zone.
-            return self.settings.stores[0]
-        return config
+    def store(self, store_id: str | None) -> StoreConfig | None:
+        """A store of the config; None for one that was removed from it (its tickets stay
+        where they are: never shown to another store's staff)."""
+        return self.settings.store(store_id) if store_id else None
+
+    def display_store(self, store_id: str | None) -> StoreConfig:
+        """A store for formatting only (a time zone, a language): a removed store's tickets
+        still show their dates to their customer."""
+        return self.store(store_id) or self.settings.stores[0]
 
     def language_of(self, customer: Customer | None, telegram_code: str | None = None,
                     fallback: str | None = None) -> str:
@@ -36,3 +39,10 @@ class Desk:
             config = self.settings.store(customer.store_id)
             default = config.language if config else default
         return negotiate(telegram_code, default)
+
+    def person_language(self, user_id: int, fallback: str) -> str:
+        """The language of someone we write to unprompted (a manager, a technician)."""
+        person = self.db.customer(user_id)
+        if person is None or not (person.language or person.telegram_language):
+            return negotiate(None, fallback)
+        return self.language_of(person, fallback=fallback)

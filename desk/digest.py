@@ -122,6 +122,8 @@ class Digest:
     gaps: dict[str, list[int]]
     recurring: list[Recurring]
     chart: list[tuple[date, dict[Kind, int], int]]
+    # Messages the outbox gave up on (id, kind, number, error): listed once, then dropped.
+    undelivered: list[dict[str, Any]] = field(default_factory=list)
 
 
 def percentile(values: list[float], q: int) -> float | None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from desk.calendar import closing_on, opening_days_from
 from desk.config import StoreConfig
+from desk.models import Ticket
 
 MIN_TIME_LEFT_TODAY = timedelta(hours=1)
 
@@ -28,3 +29,9 @@ def reply_options(store: StoreConfig, since: datetime) -> list[datetime]:
             if closing is not None:
                 options.append(closing)
     return options
+
+
+def escalated_at(ticket: Ticket) -> datetime:
+    """When the ticket was last escalated: the reply options are computed from then."""
+    moment = next((e.at for e in reversed(ticket.events) if e.action == "escalated"), None)
+    return datetime.fromisoformat(moment or ticket.created_at)

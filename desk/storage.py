@@ -1,16 +1,22 @@
-"""Durable storage of tickets and customers on TinyDB.
+"""Durable storage of tickets, customers and what the bot has to say, on TinyDB.
 
 TinyDB rewrites a whole file on every write (about 8 ms at 1k documents, 630 ms at 50k on this
 kind of machine, with the event loop blocked all along), so the file written on the hot path
 must stay small whatever the history:
 
-- ``desk.json``: drafts and open tickets, plus the ticket-number counter. Every customer-facing
-  acknowledgement is one write of this file.
+- ``desk.json``, the hot file: drafts and open tickets, the outbox (messages not yet delivered,
+  and failed ones until a digest has listed them), marks of digests sent, and the counters. A
+  :class:`Transaction` changes any of these in one atomic write: a confirmation writes the
+  ticket, the acknowledgement and the card together.
 - ``archive/YYYY-MM.json``: finished tickets, by the month they were confirmed in.
 - ``customers/NN.json``: customer profiles, sharded by user id so one write stays small.
+- ``records.json`` (served counts, fed-back marks) and ``greetings.json`` (campaigns).
 
-Every file is written crash-safely: a temp file, fsync, ``os.replace`` (the default JSONStorage
-left a corrupt file in 4 of 20 kills during a write). A stale temp file is ignored at start.
+Every file is written crash-safely: a temp file, fsync, ``os.replace``, then the folder is
+fsynced (the default JSONStorage left a corrupt file in 4 of 20 kills during a write). A stale
+temp file is ignored. Folders are created 0700 and files 0600 whatever the umask: they hold
+customers' phone numbers. A file that cannot be read is never overwritten: :class:`DataError`
+names it, and start-up stops.
 """
 
 from __future__ import annotations
@@ -29,10 +35,30 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from desk.models import ACTIVE_STATES, Customer, State, Ticket
+from desk.outgoing import Outgoing, Status
 
 log = logging.getLogger(__name__)
 
 CUSTOMER_SHARDS = 32
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+MARKS_KEPT = timedelta(days=60)  # digest marks older than this are dropped from the hot file
+
+
+class DataError(Exception):
+    """A data file cannot be read; ``path`` names it."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the bot's user only."""
+    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    os.chmod(path, FOLDER_MODE)  # mkdir's mode is masked by the umask
+    return path
 
 
 class AtomicJSONStorage(Storage):
@@ -44,7 +70,7 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | Path, cache_documents: bool = False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         self._cache: dict[str, Any] | None = None
         self._encoded: dict[tuple[str, str], tuple[Any, str]] | None = (
             {} if cache_documents else None
@@ -54,16 +80,23 @@ class AtomicJSONStorage(Storage):
         if self._cache is None:
             try:
                 with self.path.open(encoding="utf-8") as f:
-                    self._cache = json.load(f)
+                    data = json.load(f)
             except FileNotFoundError:
                 return None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise DataError(self.path, f"not valid JSON ({exc})") from exc
+            if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+                raise DataError(self.path, "not a TinyDB file (expected tables of documents)")
+            self._cache = data
         return self._cache
 
     def write(self, data: dict[str, Any]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
             text = self._encode(data)
-            with tmp.open("w", encoding="utf-8") as f:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                os.fchmod(f.fileno(), FILE_MODE)  # an old temp file may have other bits
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
@@ -94,9 +127,7 @@ class AtomicJSONStorage(Storage):
                     # A private copy: TinyDB may later change ``doc`` in place.
                     cached = (json.loads(text), text)
                     self._encoded[key] = cached
-                # TinyDB's document ids are digit strings; only odd ones need the encoder.
-                quoted = f'"{doc_id}"' if doc_id.isdigit() else _dumps(doc_id)
-                docs.append(f"{quoted}:{cached[1]}")
+                docs.append(f"{_dumps(doc_id)}:{cached[1]}")
             tables.append(f"{_dumps(name)}:{{{','.join(docs)}}}")
         for key in self._encoded.keys() - seen:
             del self._encoded[key]
@@ -120,73 +151,271 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _open_db(path: Path, cache_documents: bool = False) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage, cache_documents=cache_documents)
+    db = TinyDB(path, storage=AtomicJSONStorage, cache_documents=cache_documents)
+    db.storage.read()  # fail now, naming the file, rather than in the middle of a handler
+    return db
 
 
-class Store:
-    """The single source of truth for tickets and customers."""
+# Tables of the hot file.
+TICKETS = "tickets"
+OUTBOX = "outbox"
+MARKS = "marks"
+META = "meta"
+_META_ID = "1"
+
+
+class Transaction:
+    """One atomic write of the hot file: read fresh, change, write once.
+
+    Use it as a context manager; nothing is written if the block raises. Reads through the
+    transaction see its own changes. It must not span an ``await``: that is the point.
+    """
+
+    def __init__(self, db: Database):
+        self._db = db
+        self._base = db._hot_data()
+        self._changes: dict[str, dict[str, Any]] = {}
+        self.added: list[Outgoing] = []  # outbox entries queued or changed, for the sender
+        self.dropped: list[str] = []
+        self.committed = False
+
+    # -- raw documents -------------------------------------------------------------------------
+
+    def _get(self, table: str, doc_id: str) -> Any:
+        changes = self._changes.get(table, {})
+        if doc_id in changes:
+            return changes[doc_id]
+        return self._base.get(table, {}).get(doc_id)
+
+    def _items(self, table: str) -> Iterator[tuple[str, Any]]:
+        changes = self._changes.get(table, {})
+        for doc_id, doc in self._base.get(table, {}).items():
+            if doc_id not in changes:
+                yield doc_id, doc
+        for doc_id, doc in changes.items():
+            if doc is not None:
+                yield doc_id, doc
+
+    def _put(self, table: str, doc_id: str, doc: Any) -> None:
+        self._changes.setdefault(table, {})[doc_id] = doc
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    def ticket(self, key: str) -> Ticket | None:
+        doc = self._get(TICKETS, key)
+        return self._db._ticket(doc) if doc else None
+
+    def ticket_by_number(self, number: int) -> Ticket | None:
+        for doc_id, doc in self._changes.get(TICKETS, {}).items():
+            if doc is not None and doc.get("number") == number:
+                return self.ticket(doc_id)
+        key = self._db._number_index().get(number)
+        return self.ticket(key) if key else None
+
+    def tickets(self) -> list[Ticket]:
+        """Every draft and open ticket, fresh."""
+        found = (self._db._ticket(doc) for _id, doc in self._items(TICKETS))
+        return [t for t in found if t is not None]
+
+    def draft_for(self, customer_id: int) -> Ticket | None:
+        drafts = [t for t in self.tickets()
+                  if t.customer_id == customer_id and t.state is State.DRAFT]
+        return drafts[-1] if drafts else None
+
+    def active_for(self, customer_id: int) -> Ticket | None:
+        """The customer's newest open ticket: their follow-ups attach to it."""
+        active = [t for t in self.tickets() if t.customer_id == customer_id and t.is_active]
+        return max(active, key=lambda t: t.number or 0) if active else None
+
+    def save(self, ticket: Ticket) -> None:
+        self._put(TICKETS, ticket.key, ticket.to_dict())
+
+    def remove(self, key: str) -> None:
+        self._put(TICKETS, key, None)
+
+    def _meta(self) -> dict[str, Any]:
+        return dict(self._get(META, _META_ID) or {})
+
+    def next_number(self) -> int:
+        """The next ticket number; the counter lives in the same file as the tickets, so a
+        crash can neither lose a confirmed ticket nor hand its number out twice."""
+        meta = self._meta()
+        meta["last_number"] = meta.get("last_number", 0) + 1
+        self._put(META, _META_ID, meta)
+        return meta["last_number"]
+
+    # -- the outbox ----------------------------------------------------------------------------
+
+    def outgoing(self, entry_id: str) -> Outgoing | None:
+        doc = self._get(OUTBOX, entry_id)
+        return Outgoing.from_dict(doc) if doc else None
+
+    def outgoings(self) -> list[Outgoing]:
+        return sorted((Outgoing.from_dict(d) for _id, d in self._items(OUTBOX)),
+                      key=lambda o: o.seq)
+
+    def put(self, entry: Outgoing) -> Outgoing:
+        """Queue (or change) an outgoing message in this write."""
+        if not entry.seq:
+            meta = self._meta()
+            meta["last_seq"] = entry.seq = meta.get("last_seq", 0) + 1
+            self._put(META, _META_ID, meta)
+        self._put(OUTBOX, entry.id, entry.to_dict())
+        self.added = [e for e in self.added if e.id != entry.id] + [entry]
+        return entry
+
+    def drop(self, entry_id: str) -> None:
+        self._put(OUTBOX, entry_id, None)
+        self.added = [e for e in self.added if e.id != entry_id]
+        self.dropped.append(entry_id)
+
+    # -- marks ---------------------------------------------------------------------------------
+
+    def marked(self, name: str) -> bool:
+        return self._get(MARKS, name) is not None
+
+    def mark(self, name: str, at: datetime, **detail: Any) -> None:
+        self._put(MARKS, name, {"at": at.isoformat(), **detail})
+        horizon = (at - MARKS_KEPT).isoformat()
+        for doc_id, doc in list(self._items(MARKS)):
+            if doc.get("at", "") < horizon:
+                self._put(MARKS, doc_id, None)
+
+    # -- the write -----------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        if self.committed:
+            raise RuntimeError("a transaction is written once")
+        data = dict(self._base)
+        for table, changes in self._changes.items():
+            merged = dict(data.get(table, {}))
+            for doc_id, doc in changes.items():
+                if doc is None:
+                    merged.pop(doc_id, None)
+                else:
+                    merged[doc_id] = doc
+            data[table] = merged
+        if self._changes:
+            self._db._write_hot(data)
+        self.committed = True
+        self._db._committed(self)
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._db._open = None
+        if exc_type is None:
+            self.commit()
+
+
+class Database:
+    """The single source of truth: tickets, customers, the outbox, the managers' records."""
 
     def __init__(self, data_dir: str | Path):
-        self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = private_folder(Path(data_dir))
         self._hot = _open_db(self.data_dir / "desk.json", cache_documents=True)
-        self._tickets = self._hot.table("tickets")
         self._archives: dict[str, TinyDB] = {}
         self._customer_shards: dict[int, TinyDB] = {}
-        # Managers' records: served counts, fed-back marks, digests sent. Small and rare.
+        # Managers' records: served counts, fed-back marks. Small and rare.
         self._records = _open_db(self.data_dir / "records.json")
         # Greeting campaigns; each one's sends go to an append-only log beside it.
         self._campaign_db = _open_db(self.data_dir / "greetings.json")
         self._campaigns = self._campaign_db.table("campaigns")
+        self._numbers: dict[int, str] | None = None
+        self._open: Transaction | None = None
+        self.unreadable: dict[str, str] = {}  # ticket key -> why it could not be read
+        self.listeners: list[Callable[[Transaction], None]] = []
+        self._upgrade_hot_file()
         self._finish_interrupted_archiving()
 
-    # -- tickets -------------------------------------------------------------------------------
+    # -- the hot file --------------------------------------------------------------------------
 
-    def save(self, ticket: Ticket) -> None:
-        """Insert or update a draft or open ticket: one durable write of the hot file."""
-        self._tickets.upsert(ticket.to_dict(), Query().key == ticket.key)
+    def _hot_data(self) -> dict[str, Any]:
+        return self._hot.storage.read() or {}
 
-    def confirm(self, ticket: Ticket, mutate: Callable[[Ticket], None]) -> Ticket:
-        """Give a draft its number and apply ``mutate``, in one durable write.
+    def _write_hot(self, data: dict[str, Any]) -> None:
+        self._hot.storage.write(data)
 
-        The number counter lives in the same file, so a crash can neither lose a confirmed
-        ticket nor hand its number out twice.
-        """
+    def _committed(self, tx: Transaction) -> None:
+        self._numbers = None
+        for listener in self.listeners:
+            listener(tx)
 
-        storage = self._hot.storage
-        current = storage.read() or {}
-        tickets = dict(current.get("tickets", {}))
-        doc_id = next((i for i, d in tickets.items() if d["key"] == ticket.key), None)
-        if doc_id is None:
-            # Drafts are saved before they can be confirmed; inventing a doc id here would
-            # collide with TinyDB's own id counter.
-            raise KeyError(f"no draft {ticket.key} to confirm")
-        number = current.get("meta", {}).get("1", {}).get("last_number", 0) + 1
-        candidate = Ticket.from_dict(ticket.to_dict())
-        candidate.number = number
-        mutate(candidate)
-        tickets[doc_id] = candidate.to_dict()
-        # New dicts for the changed parts only: a failed write leaves the cache as it was.
-        updated = {**current, "tickets": tickets, "meta": {"1": {"last_number": number}}}
+    def transaction(self) -> Transaction:
+        """Read the hot file fresh, change it, write it once (``with db.transaction() as tx``)."""
+        if self._open is not None:
+            raise RuntimeError("transactions do not nest: finish the open one first")
+        self._open = Transaction(self)
+        return self._open
+
+    def update(self, key: str, change: Callable[[Ticket, Transaction], None]) -> Ticket | None:
+        """Re-read the ticket ``key``, apply ``change`` and write it, in one step."""
+        with self.transaction() as tx:
+            ticket = tx.ticket(key)
+            if ticket is None:
+                return None
+            change(ticket, tx)
+            tx.save(ticket)
+        return ticket
+
+    def _ticket(self, doc: dict[str, Any]) -> Ticket | None:
+        """A stored ticket; one that cannot be read is set aside (kept, logged once)."""
         try:
-            storage.write(updated)
-        finally:
-            self._tickets.clear_cache()
-        return candidate
+            return Ticket.from_dict(doc)
+        except Exception as exc:  # a bad record must not stop the others
+            key = str(doc.get("key")) if isinstance(doc, dict) else "?"
+            if key not in self.unreadable:
+                log.error("ticket %s cannot be read and is set aside: %r", key, exc)
+                self.unreadable[key] = f"{type(exc).__name__}: {exc}"
+            return None
+
+    def _docs(self) -> Iterator[dict[str, Any]]:
+        yield from self._hot_data().get(TICKETS, {}).values()
+
+    def _number_index(self) -> dict[int, str]:
+        if self._numbers is None:
+            tickets = self._hot_data().get(TICKETS, {})
+            self._numbers = {d["number"]: key for key, d in tickets.items()
+                             if isinstance(d, dict) and isinstance(d.get("number"), int)}
+        return self._numbers
+
+    def _upgrade_hot_file(self) -> None:
+        """Files written before the outbox keyed tickets by TinyDB's counter; key them by their
+        own key, so a ticket is found without a scan."""
+        data = self._hot_data()
+        tickets = data.get(TICKETS, {})
+        if all(key == doc.get("key") for key, doc in tickets.items() if isinstance(doc, dict)):
+            return
+        rekeyed = {(doc.get("key") if isinstance(doc, dict) else key) or key: doc
+                   for key, doc in tickets.items()}
+        self._write_hot({**data, TICKETS: rekeyed})
+
+    # -- tickets, read ---------------------------------------------------------------------------
 
     def by_key(self, key: str) -> Ticket | None:
-        doc = self._tickets.get(Query().key == key)
-        return Ticket.from_dict(doc) if doc else None
+        doc = self._hot_data().get(TICKETS, {}).get(key)
+        return self._ticket(doc) if doc else None
 
     def by_number(self, number: int) -> Ticket | None:
-        doc = self._tickets.get(Query().number == number)
-        return Ticket.from_dict(doc) if doc else None
+        key = self._number_index().get(number)
+        return self.by_key(key) if key else None
+
+    def hot_tickets(self) -> list[Ticket]:
+        """Every draft and open ticket, for sweeps and start-up; unreadable ones left out."""
+        found = (self._ticket(doc) for doc in self._docs())
+        return [t for t in found if t is not None]
 
     def draft_for(self, customer_id: int) -> Ticket | None:
-        docs = self._tickets.search(
-            (Query().customer_id == customer_id) & (Query().state == State.DRAFT)
-        )
-        return Ticket.from_dict(docs[-1]) if docs else None
+        drafts = [d for d in self._docs()
+                  if d.get("customer_id") == customer_id and d.get("state") == State.DRAFT]
+        return self._ticket(drafts[-1]) if drafts else None
+
+    def tickets_of(self, customer_id: int) -> list[Ticket]:
+        docs = [d for d in self._docs()
+                if d.get("customer_id") == customer_id and d.get("state") != State.DRAFT]
+        found = (self._ticket(d) for d in docs)
+        return sorted((t for t in found if t is not None), key=lambda t: t.number or 0)
 
     def active_for(self, customer_id: int) -> Ticket | None:
         """The customer's newest open ticket: their follow-ups attach to it."""
@@ -195,61 +424,78 @@ class Store:
 
     def awaiting_comment(self, customer_id: int) -> Ticket | None:
         """The customer's ticket whose satisfaction callback waits for a free comment."""
-        docs = self._tickets.search(
-            (Query().customer_id == customer_id) & (Query().survey.stage == "comment")
-        )
-        return Ticket.from_dict(docs[-1]) if docs else None
-
-    def tickets_of(self, customer_id: int) -> list[Ticket]:
-        docs = self._tickets.search(
-            (Query().customer_id == customer_id) & (Query().state != State.DRAFT)
-        )
-        return sorted((Ticket.from_dict(d) for d in docs), key=lambda t: t.number or 0)
+        docs = [d for d in self._docs() if d.get("customer_id") == customer_id
+                and (d.get("survey") or {}).get("stage") == "comment"]
+        return self._ticket(docs[-1]) if docs else None
 
     def open_tickets(self, store_id: str | None = None) -> list[Ticket]:
-        docs = self._tickets.search(Query().state.one_of([s.value for s in ACTIVE_STATES]))
-        tickets = [Ticket.from_dict(d) for d in docs]
-        if store_id is not None:
-            tickets = [t for t in tickets if t.store_id == store_id]
-        return sorted(tickets, key=lambda t: t.number or 0)
+        active = {s.value for s in ACTIVE_STATES}
+        docs = [d for d in self._docs() if d.get("state") in active
+                and (store_id is None or d.get("store_id") == store_id)]
+        found = (self._ticket(d) for d in docs)
+        return sorted((t for t in found if t is not None), key=lambda t: t.number or 0)
 
     def open_load(self, store_id: str) -> dict[int, int]:
         """Open tickets per assignee in a store, read without building every ticket."""
         active = {s.value for s in ACTIVE_STATES}
         load: dict[int, int] = {}
-        for doc in self._tickets.all():
-            if doc["store_id"] == store_id and doc["state"] in active and doc["assignee_id"]:
-                load[doc["assignee_id"]] = load.get(doc["assignee_id"], 0) + 1
+        for doc in self._docs():
+            assignee = doc.get("assignee_id")
+            if doc.get("store_id") == store_id and doc.get("state") in active and assignee:
+                load[assignee] = load.get(assignee, 0) + 1
         return load
 
-    def hot_tickets(self) -> list[Ticket]:
-        """Every draft and open ticket, for sweeps and start-up."""
-        return [Ticket.from_dict(d) for d in self._tickets.all()]
-
-    def delete_draft(self, ticket: Ticket) -> None:
-        self._tickets.remove((Query().key == ticket.key) & (Query().state == State.DRAFT))
-
     def last_number(self) -> int:
-        data = self._hot.storage.read() or {}
-        return data.get("meta", {}).get("1", {}).get("last_number", 0)
+        return (self._hot_data().get(META, {}).get(_META_ID) or {}).get("last_number", 0)
+
+    def outgoing(self) -> list[Outgoing]:
+        """The outbox: pending entries and failed ones not yet listed, oldest first."""
+        docs = self._hot_data().get(OUTBOX, {}).values()
+        return sorted((Outgoing.from_dict(d) for d in docs), key=lambda o: o.seq)
+
+    def failed_outgoing(self) -> list[Outgoing]:
+        return [o for o in self.outgoing() if o.status is Status.FAILED]
+
+    def marked(self, name: str) -> bool:
+        return name in self._hot_data().get(MARKS, {})
+
+    # -- tickets, written ----------------------------------------------------------------------
+
+    def save(self, ticket: Ticket) -> None:
+        """Insert or update one draft or open ticket that was *just* read: one durable write.
+        Anything read before an await goes through :meth:`update` instead."""
+        with self.transaction() as tx:
+            tx.save(ticket)
+
+    def delete_draft(self, key: str) -> None:
+        with self.transaction() as tx:
+            ticket = tx.ticket(key)
+            if ticket is not None and ticket.state is State.DRAFT:
+                tx.remove(key)
 
     # -- archive -------------------------------------------------------------------------------
 
-    def archive(self, ticket: Ticket) -> None:
+    def archive(self, key: str) -> Ticket | None:
         """Move a finished ticket out of the hot file.
 
         The archive is written first; a crash between the two writes leaves the ticket in both,
         and start-up finishes the move.
         """
+        ticket = self.by_key(key)
+        if ticket is None:
+            return None
         month = (ticket.confirmed_at or ticket.created_at)[:7]
         self._archive(month).table("tickets").upsert(
             Document(ticket.to_dict(), doc_id=ticket.number or 0)
         )
-        self._tickets.remove(Query().key == ticket.key)
-        customer = self.customer(ticket.customer_id)
-        if customer is not None and ticket.number is not None:
-            customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
-            self.save_customer(customer)
+        with self.transaction() as tx:
+            tx.remove(key)
+        if ticket.number is not None:
+            def remember(customer: Customer) -> None:
+                customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+
+            self.update_customer(ticket.customer_id, remember)
+        return ticket
 
     def archived(self, number: int, month: str | None = None) -> Ticket | None:
         months = [month] if month else self.archive_months()
@@ -273,20 +519,25 @@ class Store:
         return self._archives[month]
 
     def _finish_interrupted_archiving(self) -> None:
-        for doc in self._tickets.all():
+        done = []
+        for key, doc in self._hot_data().get(TICKETS, {}).items():
             number = doc.get("number")
-            month = (doc.get("confirmed_at") or doc["created_at"])[:7]
+            month = (doc.get("confirmed_at") or doc.get("created_at") or "")[:7]
             if number and (self.data_dir / "archive" / f"{month}.json").exists():
                 if self._archive(month).table("tickets").contains(doc_id=number):
                     log.warning("finishing the archiving of ticket #%s after a crash", number)
-                    self._tickets.remove(doc_ids=[doc.doc_id])
+                    done.append(key)
+        if done:
+            with self.transaction() as tx:
+                for key in done:
+                    tx.remove(key)
 
     # -- tickets of a period, for the digest and exports -----------------------------------------
 
     def hot_snapshot(self) -> str:
-        """The open tickets as JSON text: a copy another thread may read while this one writes."""
-        data = self._hot.storage.read() or {}
-        return json.dumps(list(data.get("tickets", {}).values()), ensure_ascii=False)
+        """The open tickets as JSON text: a copy another process may read while this one writes."""
+        tickets = self._hot_data().get(TICKETS, {})
+        return json.dumps(list(tickets.values()), ensure_ascii=False)
 
     # -- managers' records ---------------------------------------------------------------------
 
@@ -312,12 +563,11 @@ class Store:
         return self._records.table("fed_back").search(Query().store_id == store_id)
 
     def digest_sent(self, key: str, day: date) -> bool:
-        return self._records.table("digests").contains(
+        """Whether the digest ``key`` (a store id, or ``chain:<manager>``) of ``day`` went out.
+        Marks live in the hot file, written with the digest's messages; older versions kept
+        them in records.json."""
+        return self.marked(digest_mark(key, day)) or self._records.table("digests").contains(
             (Query().key == key) & (Query().date == day.isoformat()))
-
-    def mark_digest_sent(self, key: str, day: date, at: datetime) -> None:
-        self._records.table("digests").insert(
-            {"key": key, "date": day.isoformat(), "at": at.isoformat()})
 
     # -- greeting campaigns ----------------------------------------------------------------------
 
@@ -336,6 +586,20 @@ class Store:
     def campaign_log_path(self, campaign_id: str) -> Path:
         return self.data_dir / "campaigns" / f"{campaign_id}.log"
 
+    # -- files the outbox sends (charts, exports) ------------------------------------------------
+
+    def outbox_file(self, name: str, content: bytes) -> str:
+        """Keep a file to send; returns its path relative to the data folder."""
+        folder = private_folder(self.data_dir / "outbox")
+        path = folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        _fsync_dir(folder)
+        return f"outbox/{name}"
+
     # -- customers -----------------------------------------------------------------------------
 
     def customer(self, user_id: int) -> Customer | None:
@@ -346,6 +610,16 @@ class Store:
         self._shard(customer.user_id).table("customers").upsert(
             Document(customer.to_dict(), doc_id=customer.user_id)
         )
+
+    def update_customer(self, user_id: int,
+                        change: Callable[[Customer], None]) -> Customer | None:
+        """Re-read a customer's profile, apply ``change`` and write it, in one step."""
+        customer = self.customer(user_id)
+        if customer is None:
+            return None
+        change(customer)
+        self.save_customer(customer)
+        return customer
 
     def all_customers(self) -> Iterator[Customer]:
         for index in range(CUSTOMER_SHARDS):
@@ -369,10 +643,15 @@ class Store:
             return ticket
 
         count = 0
-        self._tickets.remove((Query().customer_id == user_id) & (Query().state == State.DRAFT))
-        for doc in self._tickets.search(Query().customer_id == user_id):
-            self.save(anonymise(Ticket.from_dict(doc)))
-            count += 1
+        with self.transaction() as tx:
+            for ticket in tx.tickets():
+                if ticket.customer_id != user_id:
+                    continue
+                if ticket.state is State.DRAFT:
+                    tx.remove(ticket.key)
+                else:
+                    tx.save(anonymise(ticket))
+                    count += 1
         for month in self.archive_months():
             table = self._archive(month).table("tickets")
             for doc in table.search(Query().customer_id == user_id):
@@ -389,11 +668,22 @@ class Store:
             self._customer_shards[index] = _open_db(path, cache_documents=True)
         return self._customer_shards[index]
 
+    def check_files(self) -> None:
+        """Read every customer shard now, so a corrupt one stops start-up instead of leaving
+        one customer in 32 without an answer."""
+        for index in range(CUSTOMER_SHARDS):
+            if (self.data_dir / "customers" / f"{index:02d}.json").exists():
+                self._shard(index)
+
     def close(self) -> None:
         for db in [self._hot, self._records, self._campaign_db,
                    *self._archives.values(),
                    *self._customer_shards.values()]:
             db.close()
+
+
+def digest_mark(key: str, day: date) -> str:
+    return f"digest:{key}:{day.isoformat()}"
 
 
 def months_between(first: date, last: date) -> list[str]:
@@ -408,16 +698,28 @@ def load_tickets(data_dir: Path, hot_snapshot: str, months: list[str]) -> list[T
     """Open tickets (from a snapshot) and the archived ones of ``months``.
 
     Safe off the event loop: it reads the archive files directly (they are only ever replaced
-    whole, by rename) and touches no TinyDB instance of the store.
+    whole, by rename) and touches no TinyDB instance of the database. Unreadable tickets are
+    left out, as everywhere.
     """
     docs = json.loads(hot_snapshot)
-    seen = {d.get("number") for d in docs}
+    seen = {d.get("number") for d in docs if isinstance(d, dict)}
     for month in months:
         path = data_dir / "archive" / f"{month}.json"
         if not path.exists():
             continue
-        with path.open(encoding="utf-8") as f:
-            archived = json.load(f).get("tickets", {}).values()
+        try:
+            with path.open(encoding="utf-8") as f:
+                archived = json.load(f).get("tickets", {}).values()
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            log.error("archive %s cannot be read: %s", path, exc)
+            continue
         docs.extend(d for d in archived if d.get("number") not in seen)
-    return [Ticket.from_dict(d) for d in docs if d.get("state") != "draft"]
-
+    tickets = []
+    for doc in docs:
+        if not isinstance(doc, dict) or doc.get("state") == "draft":
+            continue
+        try:
+            tickets.append(Ticket.from_dict(doc))
+        except Exception as exc:  # a bad record must not break a digest for everyone
+            log.error("ticket %s cannot be read: %r", doc.get("number"), exc)
+    return tickets

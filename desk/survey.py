@@ -59,6 +59,12 @@ def survey_records(ticket: Ticket) -> list[dict[str, Any]]:
     return records
 
 
+def feedback_of(ticket: Ticket) -> dict[str, Any]:
+    """The feedback record (技术服务反馈表): the service report and the customer's answers."""
+    return {**(ticket.survey or {}), "outcome": ticket.outcome.value if ticket.outcome else None,
+            "report": ticket.report}
+
+
 def is_low(survey: dict[str, Any]) -> bool:
     """A low score or "not solved" reopens the ticket."""
     overall = survey.get("overall")

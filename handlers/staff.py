@@ -7,12 +7,17 @@ service report (asked for in a reply prompt), or "can't solve here" to escalate 
 
 Every press is checked again on the server: the press must come from the ticket's own store
 group, the ticket must still be in the state the button was drawn for, and the presser must
-have the right (assignee or manager) where it matters. Callback data can be forged.
+have the right (assignee or manager) where it matters. Callback data can be forged. The ticket
+is read, changed and written in one transaction with the messages the step causes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
 
 from telegram import ForceReply, Update
 from telegram.constants import ChatMemberStatus
@@ -21,253 +26,286 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from desk import lifecycle
+from desk.buttons import Action, Press, decode
 from desk.calendar import callback_time
 from desk.config import StoreConfig
-from desk.i18n import translator
+from desk.i18n import Translator, translator
 from desk.lifecycle import Reason, Refused
-from desk.models import (
-    OUTCOME_LABELS,
-    TIER_LABELS,
-    TIER_REGULAR,
-    TIER_VIP,
-    Outcome,
-    State,
-    Ticket,
-)
+from desk.models import TIER_LABELS, Customer, Outcome, State, Ticket
+from desk.outgoing import Priority
 from desk.roster import pick_technician
-from handlers import views
-from handlers.cards import refresh_card
-from handlers.common import (
-    answer,
-    as_int,
-    desk_of,
-    person_translator,
-    reply,
-    send,
-    split_data,
-)
-from handlers.manager import alert_managers, tell_technician
-from handlers.notices import tell_assigned, tell_customer
-from handlers.refusals import invalid_button, refusal
+from desk.storage import Transaction
+from outbox import views
+from outbox.context import DeskContext
+from outbox.notices import alert_escalation, tell_assigned, tell_done, tell_technician
+from outbox.post import Markup
+from outbox.refusals import invalid_button, refusal
 
 log = logging.getLogger(__name__)
 
 GROUPS = filters.ChatType.GROUPS
 MAX_REPORT = 500
 
-async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+
+class Invalid(Exception):
+    """Data we never drew, or a press outside the ticket's own group."""
+
+
+@dataclass
+class CardPress:
+    """One press on a card, inside its transaction."""
+
+    context: DeskContext
+    tx: Transaction
+    press: Press
+    ticket: Ticket
+    store: StoreConfig
+    user_id: int
+    name: str  # the roster's name for a technician, else Telegram's
+    is_manager: bool
+    now: datetime
+    t: Translator
+    card_markup: Markup | bool = True  # the card's buttons after the step (True: the state's)
+    answer: str | None = None  # a short confirmation on the button
+
+    @property
+    def outbox(self):
+        return self.context.outbox
+
+
+def _claim(p: CardPress) -> None:
+    lifecycle.claim(p.ticket, p.user_id, p.name, p.now)
+    tell_assigned(p.outbox, p.tx, p.ticket)
+
+
+def _accept(p: CardPress) -> None:
+    lifecycle.accept(p.ticket, p.user_id, p.now)
+    tell_assigned(p.outbox, p.tx, p.ticket)
+
+
+def _pass(p: CardPress) -> None:
+    next_tech = pick_technician(p.store, p.context.desk.db.open_load(p.store.id), p.now,
+                                exclude=[*p.ticket.passed_by, p.user_id])
+    lifecycle.pass_on(p.ticket, p.user_id, p.now, next_tech)
+    if p.ticket.state is State.OFFERED:
+        tell_technician(p.outbox, p.tx, p.ticket, p.store)
+
+
+def _contacted(p: CardPress) -> None:
+    lifecycle.mark_contacted(p.ticket, p.user_id, p.is_manager, p.now)
+    number = p.ticket.number
+    p.outbox.to_customer(p.tx, p.ticket, lambda t: t.gettext(
+        "Our technician has been in touch with you about ticket #{number}. Anything to add? "
+        "Just write it here.").format(number=number), kind="contacted")
+
+
+def _no_answer(p: CardPress) -> None:
+    lifecycle.no_answer(p.ticket, p.user_id, p.is_manager, p.now,
+                        p.now + p.store.promises.retry_after)
+    number = p.ticket.number
+    p.outbox.to_customer(p.tx, p.ticket, lambda t: t.gettext(
+        "Our technician just tried to call you about ticket #{number} but could not get "
+        "through, and will call again later.").format(number=number), kind="call_attempt")
+
+
+def _require_service_owner(p: CardPress) -> None:
+    if p.ticket.state is not State.CONTACTED or p.ticket.pending_outcome is not None:
+        raise Refused(Reason.STALE)
+    if not (p.is_manager or p.ticket.assignee_id == p.user_id):
+        raise Refused(Reason.NOT_YOURS)
+
+
+def _service_done(p: CardPress) -> None:
+    _require_service_owner(p)
+    p.card_markup = views.outcome_keyboard(p.t, p.ticket)
+
+
+def _back(p: CardPress) -> None:
+    _require_service_owner(p)
+
+
+def _outcome(p: CardPress) -> None:
+    lifecycle.choose_outcome(p.ticket, p.user_id, p.is_manager, Outcome(p.press.args[1]),
+                             p.now)
+    t = translator(p.context.desk.person_language(p.user_id, p.store.language))
+    p.outbox.in_thread(p.tx, p.ticket, views.report_prompt(t, p.ticket, p.user_id, p.name),
+                       kind="report_prompt", markup=ForceReply(selective=True),
+                       remember="report_prompt_id", priority=_PROMPT)
+
+
+def _escalate(p: CardPress) -> None:
+    lifecycle.escalate(p.ticket, p.user_id, p.is_manager, p.now)
+    alert_escalation(p.outbox, p.tx, p.ticket, p.store)
+
+
+def _tier(p: CardPress) -> None:
+    """Grade the customer (seed 001: 对客户进行精确的分级): any member of the group may."""
+    tier = str(p.press.args[1])
+    if not p.ticket.is_active:
+        raise Invalid
+
+    def grade(customer: Customer) -> None:
+        customer.tier = None if customer.tier == tier else tier
+
+    customer = p.context.desk.db.update_customer(p.ticket.customer_id, grade)
+    if customer is None:
+        raise Invalid
+    label = p.t.gettext(TIER_LABELS[tier])
+    p.answer = (p.t.gettext("Now marked: {tier}") if customer.tier else
+                p.t.gettext("No longer marked: {tier}")).format(tier=label)
+
+
+def _note(p: CardPress) -> None:
+    """Ask for a note on the customer (seed 004: what the hotel remembered of its regular)."""
+    if not p.ticket.is_active:
+        raise Invalid
+    p.outbox.in_thread(p.tx, p.ticket, views.note_prompt(p.t, p.ticket, p.user_id, p.name),
+                       kind="note_prompt", markup=ForceReply(selective=True),
+                       remember="note_prompt_id", priority=_PROMPT)
+
+
+# A prompt someone just asked for comes before notices and edits.
+_PROMPT = Priority.REPLY
+
+CARD_STEPS: dict[Action, Callable[[CardPress], None]] = {
+    Action.CLAIM: _claim,
+    Action.ACCEPT: _accept,
+    Action.PASS: _pass,
+    Action.CONTACTED: _contacted,
+    Action.NO_ANSWER: _no_answer,
+    Action.SERVICE_DONE: _service_done,
+    Action.BACK: _back,
+    Action.OUTCOME: _outcome,
+    Action.ESCALATE: _escalate,
+    Action.TIER: _tier,
+    Action.NOTE: _note,
+}
+
+
+async def on_card_button(update: Update, context: DeskContext) -> None:
     """A press on a ticket card: re-check chat, ticket state and the presser's role."""
-    desk = desk_of(context)
+    desk = context.desk
     query = update.callback_query
     user = update.effective_user
     chat_id = query.message.chat.id if query.message else 0
     store = desk.settings.store_for_group(chat_id)
     t = translator(store.language if store else desk.settings.default_language)
-    fields = split_data(query.data, "t", 2) or split_data(query.data, "t", 3)
-    number = as_int(fields[1]) if fields else None
-    ticket = desk.store.by_number(number) if number else None
-    if store is None or ticket is None or ticket.store_id != store.id:
-        await answer(query, invalid_button(t), alert=True)
+    press = decode(query.data)
+    step = CARD_STEPS.get(press.action) if press else None
+    if store is None or step is None:
+        context.outbox.answer(query, invalid_button(t), alert=True)
         return
-    action, extra = fields[0], (fields[2] if len(fields) == 3 else None)
-    if action in ("tier", "note"):
-        await _profile_button(update, context, store, ticket, action, extra)
-        return
-    is_manager = store.is_manager(user.id)
     tech = store.technician(user.id)
-    name = tech.name if tech else user.full_name
-    now = desk.clock()
     try:
-        if action == "claim" and extra is None:
-            lifecycle.claim(ticket, user.id, name, now)
-        elif action == "accept" and extra is None:
-            lifecycle.accept(ticket, user.id, now)
-        elif action == "pass" and extra is None:
-            next_tech = pick_technician(store, desk.store.open_load(store.id), now,
-                                        exclude=[*ticket.passed_by, user.id])
-            lifecycle.pass_on(ticket, user.id, now, next_tech)
-        elif action == "contact" and extra is None:
-            lifecycle.mark_contacted(ticket, user.id, is_manager, now)
-        elif action == "noans" and extra is None:
-            lifecycle.no_answer(ticket, user.id, is_manager, now,
-                                now + store.promises.retry_after)
-        elif action in ("done", "back") and extra is None:
-            _require_service_owner(ticket, user.id, is_manager)
-            await answer(query)
-            keyboard = (views.outcome_keyboard(t, ticket) if action == "done"
-                        else views.card_keyboard(t, ticket))
-            await _set_keyboard(context, store, ticket, keyboard)
-            return
-        elif action == "out" and extra in {o.value for o in Outcome}:
-            lifecycle.choose_outcome(ticket, user.id, is_manager, Outcome(extra), now)
-        elif action == "esc" and extra is None:
-            lifecycle.escalate(ticket, user.id, is_manager, now)
-        else:
-            await answer(query, invalid_button(t), alert=True)
-            return
+        with context.outbox.transaction() as tx:
+            ticket = tx.ticket_by_number(press.number)
+            if ticket is None or ticket.store_id != store.id:
+                raise Invalid
+            done = CardPress(context, tx, press, ticket, store, user.id,
+                             tech.name if tech else user.full_name, store.is_manager(user.id),
+                             desk.clock(), t)
+            step(done)
+            tx.save(ticket)
+            context.outbox.card(tx, ticket, done.card_markup)
     except Refused as refused:
-        await answer(query, refusal(t, refused.reason, ticket), alert=True)
+        context.outbox.answer(query, refusal(t, refused.reason, ticket), alert=True)
         return
-    desk.store.save(ticket)
-    await answer(query)
-    await refresh_card(context, ticket)
-    await _after(context, action, ticket, store, user.id, name)
-
-
-async def _profile_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                          store: StoreConfig, ticket: Ticket, action: str,
-                          extra: str | None) -> None:
-    """Grade the customer or start a note: any member of the store's staff group may."""
-    desk = desk_of(context)
-    query = update.callback_query
-    user = update.effective_user
-    t = translator(store.language)
-    customer = desk.store.customer(ticket.customer_id)
-    valid = (action == "tier" and extra in (TIER_REGULAR, TIER_VIP)) or (
-        action == "note" and extra is None)
-    if customer is None or not valid or not ticket.is_active:
-        await answer(query, invalid_button(t), alert=True)
+    except Invalid:
+        context.outbox.answer(query, invalid_button(t), alert=True)
         return
-    if action == "tier":
-        customer.tier = None if customer.tier == extra else extra
-        desk.store.save_customer(customer)
-        label = t.gettext(TIER_LABELS[extra])
-        await answer(query, (t.gettext("Now marked: {tier}") if customer.tier else
-                             t.gettext("No longer marked: {tier}")).format(tier=label))
-        await refresh_card(context, ticket)
-        return
-    await answer(query)
-    tech = store.technician(user.id)
-    prompt = await send(context, store.staff_chat_id, views.note_prompt(
-        t, ticket, user.id, tech.name if tech else user.full_name),
-        reply_markup=ForceReply(selective=True))
-    if prompt is not None:
-        ticket.note_prompt_id = prompt.message_id
-        desk.store.save(ticket)
+    context.outbox.answer(query, done.answer)
 
 
-def _require_service_owner(ticket: Ticket, actor: int, is_manager: bool) -> None:
-    if ticket.state is not State.CONTACTED or ticket.pending_outcome is not None:
-        raise Refused(Reason.STALE)
-    if not (is_manager or ticket.assignee_id == actor):
-        raise Refused(Reason.NOT_YOURS)
-
-
-async def _set_keyboard(context: ContextTypes.DEFAULT_TYPE, store: StoreConfig, ticket: Ticket,
-                        keyboard) -> None:
-    try:
-        await context.bot.edit_message_reply_markup(
-            chat_id=store.staff_chat_id, message_id=ticket.card_message_id,
-            reply_markup=keyboard)
-    except Exception as exc:
-        log.info("could not change the keyboard of card #%s: %s", ticket.number, exc)
-
-
-async def _after(context: ContextTypes.DEFAULT_TYPE, action: str, ticket: Ticket,
-                 store: StoreConfig, actor: int, actor_name: str) -> None:
-    """Tell whoever a step concerns: the customer, the next technician, the managers."""
-    desk = desk_of(context)
-    number = ticket.number
-    if action in ("claim", "accept"):
-        await tell_assigned(context, ticket)
-    elif action == "pass" and ticket.state is State.OFFERED:
-        await tell_technician(context, ticket, store)
-    elif action == "noans":
-        await tell_customer(context, ticket, lambda t: t.gettext(
-            "Our technician just tried to call you about ticket #{number} but could not get "
-            "through, and will call again later.").format(number=number))
-    elif action == "contact":
-        await tell_customer(context, ticket, lambda t: t.gettext(
-            "Our technician has been in touch with you about ticket #{number}. Anything to add? "
-            "Just write it here.").format(number=number))
-    elif action == "out":
-        t = person_translator(desk, actor, store.language)
-        prompt = await send(context, store.staff_chat_id,
-                            views.report_prompt(t, ticket, actor, actor_name),
-                            reply_markup=ForceReply(selective=True))
-        current = desk.store.by_key(ticket.key)
-        if prompt is not None and current is not None:
-            current.report_prompt_id = prompt.message_id
-            desk.store.save(current)
-    elif action == "esc":
-        await alert_managers(context, ticket, store)
-
-
-async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A reply to a report prompt: the one-line service report that finishes the service."""
-    desk = desk_of(context)
+async def on_report(update: Update, context: DeskContext) -> None:
+    """A reply to a prompt of ours: the one-line service report, or a note on the customer."""
+    desk = context.desk
     message = update.effective_message
     store = desk.settings.store_for_group(message.chat.id)
     if store is None or message.reply_to_message is None:
         return
     prompt_id = message.reply_to_message.message_id
-    open_tickets = desk.store.open_tickets(store.id)
+    open_tickets = desk.db.open_tickets(store.id)
     noted = next((tk for tk in open_tickets if tk.note_prompt_id == prompt_id), None)
     if noted is not None:
-        await _record_note(update, context, store, noted)
+        _record_note(update, context, store, noted.key)
         return
-    ticket = next((tk for tk in open_tickets if tk.report_prompt_id == prompt_id), None)
-    if ticket is None:
+    reported = next((tk for tk in open_tickets if tk.report_prompt_id == prompt_id), None)
+    if reported is None:
         return  # an ordinary conversation among staff
     t = translator(store.language)
     user = update.effective_user
     report = " ".join((message.text or "").split())
+    outbox = context.outbox
     if not report or len(report) > MAX_REPORT:
-        await reply(update, context, t.gettext(
-            "Please reply with a single line of at most {limit} characters.").format(
-                limit=MAX_REPORT))
+        _one_line_please(update, context, t)
         return
     now = desk.clock()
     try:
-        lifecycle.finish(ticket, user.id, store.is_manager(user.id), report, now,
-                         callback_time(store, now))
+        with outbox.transaction() as tx:
+            ticket = tx.ticket(reported.key)
+            lifecycle.finish(ticket, user.id, store.is_manager(user.id), report, now,
+                             callback_time(store, now))
+            tx.save(ticket)
+            outbox.card(tx, ticket)
+            tell_done(outbox, tx, ticket)
     except Refused as refused:
-        await reply(update, context, refusal(t, refused.reason, ticket))
+        with outbox.transaction() as tx:
+            outbox.send(tx, message.chat.id, refusal(t, refused.reason, reported),
+                        kind="refusal", reply_to=message.message_id)
         return
-    desk.store.save(ticket)
-    customer = desk.store.customer(ticket.customer_id)
-    if customer is not None:  # counts towards becoming a regular
+
+    def completed(customer: Customer) -> None:  # counts towards becoming a regular
         customer.completed += 1
-        desk.store.save_customer(customer)
-    await refresh_card(context, ticket)
-    outcome = ticket.outcome
-    await tell_customer(context, ticket, lambda tc: tc.gettext(
-        "The service for your ticket #{number} is done. Outcome: {outcome}. Thank you for "
-        "your patience!").format(number=ticket.number,
-                                 outcome=tc.gettext(OUTCOME_LABELS[outcome])))
+
+    desk.db.update_customer(ticket.customer_id, completed)
 
 
-async def _record_note(update: Update, context: ContextTypes.DEFAULT_TYPE, store: StoreConfig,
-                       ticket: Ticket) -> None:
-    """A staff note on the customer (seed 004: preferences the hotel remembered)."""
-    desk = desk_of(context)
-    t = translator(store.language)
-    text = " ".join((update.effective_message.text or "").split())
-    customer = desk.store.customer(ticket.customer_id)
-    if not text or len(text) > MAX_REPORT or customer is None:
-        await reply(update, context, t.gettext(
+def _one_line_please(update: Update, context: DeskContext, t: Translator) -> None:
+    message = update.effective_message
+    with context.outbox.transaction() as tx:
+        context.outbox.send(tx, message.chat.id, t.gettext(
             "Please reply with a single line of at most {limit} characters.").format(
-                limit=MAX_REPORT))
+                limit=MAX_REPORT), kind="report_prompt", reply_to=message.message_id)
+
+
+def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: str) -> None:
+    """A staff note on the customer (seed 004: preferences the hotel remembered)."""
+    desk = context.desk
+    t = translator(store.language)
+    message = update.effective_message
+    text = " ".join((message.text or "").split())
+    if not text or len(text) > MAX_REPORT:
+        _one_line_please(update, context, t)
         return
     user = update.effective_user
-    customer.notes.append({"at": desk.clock().isoformat(), "by": user.id,
-                           "by_name": user.full_name, "text": text})
-    desk.store.save_customer(customer)
-    ticket.note_prompt_id = None
-    desk.store.save(ticket)
-    await refresh_card(context, ticket)
-    await reply(update, context, t.gettext("Noted on the customer's profile."))
+
+    def note(customer: Customer) -> None:
+        customer.notes.append({"at": desk.clock().isoformat(), "by": user.id,
+                               "by_name": user.full_name, "text": text})
+
+    ticket = desk.db.by_key(key)
+    if ticket is None or desk.db.update_customer(ticket.customer_id, note) is None:
+        _one_line_please(update, context, t)
+        return
+    with context.outbox.transaction() as tx:
+        ticket = tx.ticket(key)
+        if ticket is None:
+            return
+        ticket.note_prompt_id = None
+        tx.save(ticket)
+        context.outbox.card(tx, ticket)
+        context.outbox.send(tx, message.chat.id, t.gettext("Noted on the customer's profile."),
+                            kind="note_saved", reply_to=message.message_id)
 
 
-async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_membership(update: Update, context: DeskContext) -> None:
     """The bot joined or left a group: greet a store's group, explain an unknown one."""
-    desk = desk_of(context)
+    desk = context.desk
     change = update.my_chat_member
     chat = change.chat
     if chat.type not in ("group", "supergroup"):
@@ -275,36 +313,48 @@ async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     store = desk.settings.store_for_group(chat.id)
     status = change.new_chat_member.status
     t = translator(store.language if store else desk.settings.default_language)
+    outbox = context.outbox
     if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         if store is not None:
             log.error("the bot was removed from the staff group of store %s", store.id)
-            for manager in store.managers:
-                tm = person_translator(desk, manager, store.language)
-                await send(context, manager, tm.gettext(
+            with outbox.transaction() as tx:
+                outbox.to_managers(tx, store, lambda tm: tm.gettext(
                     "⚠️ I was removed from the staff group of {store}. New tickets cannot reach "
-                    "the staff until I am added back.").format(store=store.name))
+                    "the staff until I am added back.").format(store=escape(store.name)),
+                    kind="removed_from_group")
         return
-    if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
-        if store is not None:
-            await send(context, chat.id, t.gettext(
-                "Hello! New tickets of {store} will appear here as cards.").format(
-                    store=store.name))
-        else:
-            await send(context, chat.id, t.gettext(
+    if status not in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        return
+    with outbox.transaction() as tx:
+        if store is None:
+            outbox.send(tx, chat.id, t.gettext(
                 "This group is not the staff group of any store yet. Its chat id is {chat_id}: "
-                "put it in the config as staff_chat_id.").format(chat_id=chat.id))
+                "put it in the config as staff_chat_id.").format(chat_id=chat.id),
+                kind="unknown_group")
+            return
+        outbox.send(tx, chat.id, t.gettext(
+            "Hello! New tickets of {store} will appear here as cards.").format(
+                store=escape(store.name)), kind="group_greeting")
+        # Cards that could not reach the group while the bot was away are posted now.
+        for ticket in tx.tickets():
+            if ticket.store_id == store.id and ticket.is_active and not ticket.card_message_id:
+                outbox.card(tx, ticket)
+    if outbox.sender is not None:
+        outbox.sender.release(chat.id)
 
 
-async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_command(update: Update, context: DeskContext) -> None:
     """Customer commands belong in a private chat; say so in a store's group."""
-    desk = desk_of(context)
+    desk = context.desk
     store = desk.settings.store_for_group(update.effective_chat.id)
     if store is None:
         return
     t = translator(store.language)
-    await reply(update, context, t.gettext(
-        "This is the staff group of {store}: tickets appear here as cards. Customers write to "
-        "me in a private chat.").format(store=store.name))
+    with context.outbox.transaction() as tx:
+        context.outbox.send(tx, store.staff_chat_id, t.gettext(
+            "This is the staff group of {store}: tickets appear here as cards. Customers write "
+            "to me in a private chat.").format(store=escape(store.name)), kind="group_help",
+            reply_to=update.effective_message.message_id)
 
 
 def register(application: Application) -> None:

@@ -9,49 +9,72 @@ record, and the customer is told someone will contact them again. The finished r
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from desk import lifecycle
+from desk.buttons import Action, Press, decode
 from desk.calendar import contact_deadline
-from desk.i18n import translator
+from desk.i18n import Translator
 from desk.models import State, Ticket
-from desk.survey import MAX_COMMENT, SCORES, SOLVED, is_low, next_driver
-from handlers import views
-from handlers.cards import post_in_thread, refresh_card
-from handlers.common import answer, as_int, desk_of, edit, user_translator
-from handlers.notices import tell_customer, tell_managers
-from handlers.refusals import invalid_button
+from desk.storage import Transaction
+from desk.survey import MAX_COMMENT, is_low, next_driver
+from handlers.common import user_translator
+from outbox import views
+from outbox.context import DeskContext
+from outbox.notices import file_feedback, tell_reopened
+from outbox.refusals import invalid_button
 
-# Which answer each stage accepts: callback action -> stage it belongs to.
-STAGE_OF = {"o": "overall", "s": "solved", "d": "drivers", "skip": "drivers", "c": "comment"}
+# Which stage of the survey each answer belongs to.
+STAGE_OF = {
+    Action.SURVEY_OVERALL: "overall",
+    Action.SURVEY_SOLVED: "solved",
+    Action.SURVEY_DRIVER: "drivers",
+    Action.SURVEY_SKIP: "drivers",
+    Action.SURVEY_NO_COMMENT: "comment",
+}
 
 
-async def on_survey_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+class Invalid(Exception):
+    """Not this customer's survey, or not the question being asked now."""
+
+
+async def on_survey_button(update: Update, context: DeskContext) -> None:
     """An answer button: only the ticket's own customer, only for the question now asked."""
-    desk = desk_of(context)
     query = update.callback_query
     user = update.effective_user
-    t = user_translator(desk, user, desk.store.customer(user.id))
-    fields = (query.data or "").split(":")[1:]
-    number = as_int(fields[1]) if len(fields) >= 2 else None
-    ticket = desk.store.by_number(number) if number else None
-    survey = (ticket.survey or {}) if ticket else {}
-    action = fields[0] if fields else ""
+    t = user_translator(context.desk, user)
+    press = decode(query.data)
     private = query.message is not None and query.message.chat.type == "private"
-    if (ticket is None or ticket.customer_id != user.id or not private
-            or STAGE_OF.get(action) != survey.get("stage")):
-        await answer(query, invalid_button(t), alert=True)
+    if press is None or press.action not in STAGE_OF or not private:
+        context.outbox.answer(query, invalid_button(t), alert=True)
         return
-    value = fields[2:]
-    now = desk.clock()
+    try:
+        with context.outbox.transaction() as tx:
+            finished = _answer(context, tx, press, user.id, query.message.message_id, t)
+    except Invalid:
+        context.outbox.answer(query, invalid_button(t), alert=True)
+        return
+    context.outbox.answer(query)
+    if finished is not None:
+        context.desk.db.archive(finished)
+
+
+def _answer(context: DeskContext, tx: Transaction, press: Press, user_id: int,
+            message_id: int, t: Translator) -> str | None:
+    """Record one answer; returns the ticket's key when it is finished and to be archived."""
+    ticket = tx.ticket_by_number(press.number)
+    survey = dict(ticket.survey or {}) if ticket else {}
+    if ticket is None or ticket.customer_id != user_id \
+            or STAGE_OF[press.action] != survey.get("stage"):
+        raise Invalid
+    now = context.desk.clock()
+    value = press.args[1:]
     reopen = False
-    if action == "o" and len(value) == 1 and value[0] in {str(s) for s in SCORES}:
-        survey["overall"] = int(value[0])
+    if press.action is Action.SURVEY_OVERALL:
+        survey["overall"] = value[0]
         survey["stage"] = "solved"
-    elif action == "s" and len(value) == 1 and value[0] in SOLVED:
+    elif press.action is Action.SURVEY_SOLVED:
         survey["solved"] = value[0]
         survey["stage"] = "drivers"
         # The mandatory part is complete: the digest counts the answer from here, for this
@@ -59,88 +82,54 @@ async def on_survey_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         survey["answered_at"] = now.isoformat()
         survey["technician"] = ticket.assignee_id
         reopen = is_low(survey) and ticket.state is State.DONE
-    elif (action == "d" and len(value) == 2 and value[0] == next_driver(survey)
-          and value[1] in {str(s) for s in SCORES}):
-        survey.setdefault("drivers", {})[value[0]] = int(value[1])
+    elif press.action is Action.SURVEY_DRIVER:
+        if value[0] != next_driver(survey):
+            raise Invalid
+        survey.setdefault("drivers", {})[value[0]] = value[1]
         if next_driver(survey) is None:
             survey["stage"] = "comment"
-    elif action == "skip" and not value:
+    elif press.action is Action.SURVEY_SKIP:
         survey["stage"] = "comment"
-    elif action == "c" and not value:
-        survey["stage"] = "done"
     else:
-        await answer(query, invalid_button(t), alert=True)
-        return
+        survey["stage"] = "done"
     ticket.survey = survey
-    ticket.record(now, user.id, "survey_answer", step=action, value=":".join(value))
+    ticket.record(now, user_id, "survey_answer", step=press.action.value.split(":")[1],
+                  value=":".join(str(v) for v in value))
     if reopen:
-        store = desk.store_config(ticket.store_id)
-        lifecycle.reopen(ticket, now, contact_deadline(store, now))
-    desk.store.save(ticket)
-    await answer(query)
-    message = query.message
+        store = context.desk.store(ticket.store_id)
+        if store is not None:
+            lifecycle.reopen(ticket, now, contact_deadline(store, now))
+    tx.save(ticket)
+    outbox = context.outbox
     if survey["stage"] == "done":
-        await edit(context, message.chat.id, message.message_id, views.survey_thanks(t))
-        await settle(context, ticket)
-        return
+        outbox.edit(tx, user_id, message_id, views.survey_thanks(t), kind="survey")
+        return ticket.key if file_feedback(outbox, tx, ticket) else None
     driver = next_driver(survey)
     question = {"solved": views.survey_solved(t), "comment": views.survey_comment(t)}.get(
         survey["stage"]) or views.survey_driver(t, driver)
-    await edit(context, message.chat.id, message.message_id, question,
-               reply_markup=views.survey_keyboard(t, ticket, survey["stage"], driver))
+    outbox.edit(tx, user_id, message_id, question, kind="survey",
+                markup=views.survey_keyboard(t, ticket, survey["stage"], driver))
     if reopen:
-        await _reopened(context, ticket)
+        tell_reopened(outbox, tx, ticket)
+    return None
 
 
-async def record_comment(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                         ticket: Ticket, text: str) -> None:
+def record_comment(update: Update, context: DeskContext, key: str, text: str) -> None:
     """The customer's free comment, the survey's last answer."""
-    desk = desk_of(context)
-    ticket.survey = {**ticket.survey, "comment": text[:MAX_COMMENT], "stage": "done"}
-    ticket.record(desk.clock(), ticket.customer_id, "survey_answer", step="comment")
-    desk.store.save(ticket)
-    t = user_translator(desk, update.effective_user, desk.store.customer(ticket.customer_id))
-    await update.effective_message.reply_text(views.survey_thanks(t))
-    await settle(context, ticket)
-
-
-def _record(ticket: Ticket) -> dict[str, Any]:
-    return {**(ticket.survey or {}), "outcome": ticket.outcome.value if ticket.outcome else None,
-            "report": ticket.report}
-
-
-async def settle(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> None:
-    """The callback is over (answered or not): file the record, tell the managers, archive."""
-    desk = desk_of(context)
-    store = desk.store_config(ticket.store_id)
-    record = _record(ticket)
-    ticket.feedback.append(record)
-    desk.store.save(ticket)
-    await tell_managers(context, store,
-                        lambda tm: views.feedback_record(tm, ticket, store, record))
-    if ticket.state is State.DONE:
-        await refresh_card(context, ticket)
-        desk.store.archive(ticket)
-
-
-async def _reopened(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> None:
-    store = desk_of(context).store_config(ticket.store_id)
-    record = _record(ticket)
-    await refresh_card(context, ticket)
-    await tell_managers(context, store, lambda tm: "\n\n".join([
-        tm.gettext("🔁 {store}: the customer is not satisfied; ticket #{number} is reopened."
-                   ).format(store=store.name, number=ticket.number),
-        views.feedback_record(tm, ticket, store, record)]))
-    t = translator(store.language)
-    owner = (views.mention(ticket.assignee_id, ticket.assignee_name or "")
-             if ticket.assignee_id else t.gettext("everyone"))
-    await post_in_thread(context, ticket, "\n\n".join([t.gettext(
-        "🔁 {name}: the customer of ticket #{number} is not satisfied; the ticket is reopened. "
-        "Please contact them again.").format(name=owner, number=ticket.number),
-        views.feedback_record(t, ticket, store, record)]))
-    await tell_customer(context, ticket, lambda tc: tc.gettext(
-        "We are sorry the problem is not solved yet. Your ticket #{number} is open again and "
-        "someone will contact you again soon.").format(number=ticket.number))
+    t = user_translator(context.desk, update.effective_user)
+    finished = None
+    with context.outbox.transaction() as tx:
+        ticket: Ticket | None = tx.ticket(key)
+        if ticket is None or (ticket.survey or {}).get("stage") != "comment":
+            return
+        ticket.survey = {**ticket.survey, "comment": text[:MAX_COMMENT], "stage": "done"}
+        ticket.record(context.desk.clock(), ticket.customer_id, "survey_answer", step="comment")
+        tx.save(ticket)
+        context.outbox.send(tx, ticket.customer_id, views.survey_thanks(t), kind="survey")
+        if file_feedback(context.outbox, tx, ticket):
+            finished = ticket.key
+    if finished is not None:
+        context.desk.db.archive(finished)
 
 
 def register(application: Application) -> None:

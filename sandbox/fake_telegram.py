@@ -3,8 +3,12 @@
 ``FakeTelegram`` is a ``telegram.request.BaseRequest``: inject it with
 ``build_application(settings, request=FakeTelegram())``. It records every call, keeps every
 chat's messages (HTML rendered to the plain text a user reads), and answers like the Bot API,
-errors included: "message is not modified", a user who blocked the bot (403), flood control
-(429 with retry_after), a network failure. ``TelegramClient`` plays the users:
+errors included: "message is not modified", a user who blocked the bot (403), texts over 4,096
+characters and captions over 1,024 (400), flood control (429 with retry_after). With
+``limits=TelegramLimits()`` it enforces Telegram's rate limits (30 messages a second overall,
+20 a minute per group, about one a second per private chat after a small burst) and answers
+429 past them; with ``faults=0.2`` one message request in five fails, seeded: 500, 502, a
+timeout, or executed with the answer lost. ``TelegramClient`` plays the users:
 
     client = TelegramClient(application, telegram)
     await client.send(alice, "水壶漏水")
@@ -19,6 +23,8 @@ import collections
 import html
 import itertools
 import json
+import math
+import random
 import re
 import time
 from collections.abc import Callable
@@ -27,12 +33,37 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
+from outbox.context import outbox_of
+
 BOT_ID = 900_000_001
 _TAG = re.compile(r"<[^>]+>")
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+# What Telegram counts against its rate limits: every message sent or edited.
+MESSAGE_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "copyMessage",
+    "editMessageText", "editMessageReplyMarkup", "editMessageCaption", "sendMediaGroup",
+})
+FAULT_KINDS = ("server_error", "bad_gateway", "timeout", "lost")
+
+
+@dataclass(frozen=True)
+class TelegramLimits:
+    """Telegram's limits as the Bot API enforces them (a little looser than the sender)."""
+
+    overall: int = 30  # messages in any second, the whole bot
+    group: int = 20  # messages in any 60 s, one group, edits included
+    group_window: float = 60.0
+    private_burst: int = 3  # then one a second in one private chat
+    private_interval: float = 1.0
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def render_html(text: str) -> str:
@@ -85,6 +116,8 @@ class Shown:
     document: bytes | None = None
     filename: str | None = None
     edits: int = 0
+    at: float = 0.0  # time.monotonic() when it was sent
+    file_id: str | None = None
 
     @property
     def from_bot(self) -> bool:
@@ -111,13 +144,22 @@ class Call:
 class FakeTelegram(BaseRequest):
     """The Bot API, in process."""
 
-    def __init__(self, bot_username: str = "SundownDeskBot", rate_limit: int | None = None):
-        """``rate_limit``: messages per second the bot may send, as Telegram enforces (~30);
-        beyond it the answer is 429 with retry_after, and nothing is delivered."""
+    def __init__(self, bot_username: str = "SundownDeskBot",
+                 limits: TelegramLimits | None = None, faults: float = 0.0, seed: int = 1,
+                 fault_kinds: tuple[str, ...] = FAULT_KINDS):
+        """``limits``: enforce Telegram's rate limits (429 past them, nothing delivered).
+        ``faults``: the share of message requests that fail, drawn from ``fault_kinds`` with
+        a seeded generator."""
         self.bot_username = bot_username
-        self.rate_limit = rate_limit
-        self._recent_sends: collections.deque[float] = collections.deque()
-        self.rejected = 0
+        self.limits = limits
+        self.faults = faults
+        self.fault_kinds = fault_kinds
+        self.random = random.Random(seed)
+        self._overall: collections.deque[float] = collections.deque()
+        self._groups: dict[int, collections.deque[float]] = {}
+        self._privates: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
+        self.rejected = 0  # 429 answers
+        self.injected: collections.Counter[str] = collections.Counter()
         self.calls: list[Call] = []
         self.chats: dict[int, list[Shown]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
@@ -151,10 +193,20 @@ class FakeTelegram(BaseRequest):
         failure = self._take_failure(name, params)
         if failure is not None:
             return failure
-        if name.startswith("send") and self._over_rate():
-            self.rejected += 1
-            return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        fault = self._draw_fault(name)
+        if fault in ("server_error", "bad_gateway", "timeout"):  # never reached the API
+            self.injected[fault] += 1
+            if fault == "timeout":
+                raise TimedOut("fake timeout")
+            code = 500 if fault == "server_error" else 502
+            return _error(code, "Internal Server Error" if code == 500 else "Bad Gateway")
         chat_id = params.get("chat_id")
+        if name in MESSAGE_METHODS and chat_id is not None:
+            wait = self._over_limits(int(chat_id))
+            if wait is not None:
+                self.rejected += 1
+                return _error(429, f"Too Many Requests: retry after {wait}",
+                              {"retry_after": wait})
         if chat_id is not None and int(chat_id) in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
         api = getattr(self, "_api_" + name, None)
@@ -163,24 +215,51 @@ class FakeTelegram(BaseRequest):
         result = api(params, files)
         if isinstance(result, tuple):
             return result
+        if fault == "lost":  # executed, and then the answer never came back
+            self.injected[fault] += 1
+            raise NetworkError("fake connection reset after the request was executed")
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _over_rate(self) -> bool:
-        if self.rate_limit is None:
-            return False
+    def _draw_fault(self, name: str) -> str | None:
+        if not self.faults or name not in MESSAGE_METHODS:
+            return None
+        if self.random.random() >= self.faults:
+            return None
+        return self.random.choice(self.fault_kinds)
+
+    def _over_limits(self, chat_id: int) -> int | None:
+        """Seconds to wait (as Telegram's retry_after) when this message would break a limit;
+        None when it may go (and then it is counted)."""
+        limits = self.limits
+        if limits is None:
+            return None
         now = time.monotonic()
-        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
-            self._recent_sends.popleft()
-        if len(self._recent_sends) >= self.rate_limit:
-            return True
-        self._recent_sends.append(now)
-        return False
+        overall = self._overall
+        while overall and overall[0] <= now - 1.0:
+            overall.popleft()
+        if len(overall) >= limits.overall:
+            return max(1, math.ceil(overall[0] + 1.0 - now))
+        if chat_id < 0:
+            window = self._groups.setdefault(chat_id, collections.deque())
+            while window and window[0] <= now - limits.group_window:
+                window.popleft()
+            if len(window) >= limits.group:
+                return max(1, math.ceil(window[0] + limits.group_window - now))
+            window.append(now)
+        else:
+            tokens, stamp = self._privates.get(chat_id, (float(limits.private_burst), now))
+            tokens = min(limits.private_burst, tokens + (now - stamp) / limits.private_interval)
+            if tokens < 1:
+                return max(1, math.ceil((1 - tokens) * limits.private_interval))
+            self._privates[chat_id] = (tokens - 1, now)
+        overall.append(now)
+        return None
 
     # -- error injection -------------------------------------------------------------------------
 
     def fail(self, method: str, kind: str, chat_id: int | None = None, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` fail: kind is network, retry_after,
-        forbidden or bad_request."""
+        """Make the next ``times`` calls of ``method`` fail: kind is network, timeout,
+        server_error, retry_after, forbidden, not_found (a deleted message) or bad_request."""
         self._failures.append((method, chat_id, kind, times))
 
     def _take_failure(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
@@ -193,10 +272,16 @@ class FakeTelegram(BaseRequest):
                 self._failures[index] = (method, chat_id, kind, times - 1)
             if kind == "network":
                 raise NetworkError("fake network failure")
+            if kind == "timeout":
+                raise TimedOut("fake timeout")
+            if kind == "server_error":
+                return _error(500, "Internal Server Error")
             if kind == "retry_after":
                 return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             if kind == "forbidden":
                 return _error(403, "Forbidden: bot was kicked from the group chat")
+            if kind == "not_found":
+                return _error(400, "Bad Request: message to edit not found")
             return _error(400, "Bad Request: fake failure")
         return None
 
@@ -221,12 +306,37 @@ class FakeTelegram(BaseRequest):
     def _api_getUpdates(self, params: dict, files: dict) -> list:
         return []
 
-    def _api_sendMessage(self, params: dict, files: dict) -> dict:
+    def _api_sendMessage(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
         markup = params.get("reply_markup") or {}
+        too_long = self._check_length(params["text"], params.get("parse_mode"), TEXT_LIMIT)
+        if too_long:
+            return _error(400, "Bad Request: message is too long")
         shown = self._add(int(params["chat_id"]), BOT_ID, params["text"], markup,
                           html_mode=params.get("parse_mode") == "HTML",
                           reply_to=(params.get("reply_parameters") or {}).get("message_id"))
         return self._to_api(shown)
+
+    def _check_length(self, text: str, parse_mode: str | None, limit: int) -> bool:
+        visible = render_html(text) if parse_mode == "HTML" else text
+        return _utf16_len(visible) > limit
+
+    def _api_sendVoice(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        return self._send_file(params, files, "voice")
+
+    def _api_sendVideo(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        return self._send_file(params, files, "video")
+
+    def _api_copyMessage(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        source = self.find(int(params["from_chat_id"]), int(params["message_id"]))
+        if source is None:
+            return _error(400, "Bad Request: message to copy not found")
+        caption = params.get("caption")
+        text = caption if caption is not None else source.html or source.text
+        shown = self._add(int(params["chat_id"]), BOT_ID, text, params.get("reply_markup") or {},
+                          html_mode=caption is None or params.get("parse_mode") == "HTML",
+                          reply_to=(params.get("reply_parameters") or {}).get("message_id"),
+                          kind=source.kind, file_id=source.file_id)
+        return {"message_id": shown.message_id}
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:
         return self._send_file(params, files, "document")
@@ -234,12 +344,17 @@ class FakeTelegram(BaseRequest):
     def _api_sendPhoto(self, params: dict, files: dict) -> dict:
         return self._send_file(params, files, "photo")
 
-    def _send_file(self, params: dict, files: dict, kind: str) -> dict:
+    def _send_file(self, params: dict, files: dict, kind: str) -> dict | tuple[int, bytes]:
         upload = next(iter(files.values()), None)
         filename, content = (upload[0], upload[1]) if isinstance(upload, tuple) else (None, None)
-        shown = self._add(int(params["chat_id"]), BOT_ID, params.get("caption", ""),
+        caption = params.get("caption", "")
+        if self._check_length(caption, params.get("parse_mode"), CAPTION_LIMIT):
+            return _error(400, "Bad Request: message caption is too long")
+        file_id = params.get(kind) if isinstance(params.get(kind), str) else None
+        shown = self._add(int(params["chat_id"]), BOT_ID, caption,
                           params.get("reply_markup") or {}, html_mode=True, kind=kind,
-                          document=content, filename=filename)
+                          document=content, filename=filename, file_id=file_id,
+                          reply_to=(params.get("reply_parameters") or {}).get("message_id"))
         return self._to_api(shown)
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
@@ -248,6 +363,8 @@ class FakeTelegram(BaseRequest):
             return _error(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", [])
+        if self._check_length(params["text"], params.get("parse_mode"), TEXT_LIMIT):
+            return _error(400, "Bad Request: message is too long")
         if shown.html == params["text"] and shown.buttons == buttons:
             return _error(400, "Bad Request: message is not modified: specified new message "
                                "content and reply markup are exactly the same as a current "
@@ -288,12 +405,14 @@ class FakeTelegram(BaseRequest):
 
     def _add(self, chat_id: int, sender_id: int, text: str, markup: dict[str, Any],
              html_mode: bool = False, reply_to: int | None = None, kind: str = "text",
-             document: bytes | None = None, filename: str | None = None) -> Shown:
+             document: bytes | None = None, filename: str | None = None,
+             file_id: str | None = None) -> Shown:
         shown = Shown(
             chat_id=chat_id, message_id=next(self._message_ids),
             text=render_html(text) if html_mode else text, html=text, sender_id=sender_id,
             buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
             reply_to=reply_to, kind=kind, document=document, filename=filename,
+            at=time.monotonic(), file_id=file_id,
         )
         self.chats.setdefault(chat_id, []).append(shown)
         self._notify("send", shown)
@@ -352,6 +471,17 @@ class TelegramClient:
     async def _process(self, data: dict[str, Any]) -> None:
         data["update_id"] = next(self._update_ids)
         await self.app.process_update(Update.de_json(data, self.app.bot))
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Let the bot finish what the update started: handlers that run beside the update
+        queue, and the outbox delivering what they said."""
+        await asyncio.sleep(0)
+        beside = [t for t in asyncio.all_tasks()
+                  if "non_blocking" in t.get_name() and not t.done()]
+        if beside:
+            await asyncio.gather(*beside, return_exceptions=True)
+        await outbox_of(self.app).settle()
 
     def _chat(self, user: FakeUser, group: FakeGroup | None) -> dict[str, Any]:
         if group is not None:
@@ -455,6 +585,15 @@ class TelegramClient:
         if not inbox:
             raise AssertionError("the bot has sent nothing to this chat")
         return inbox[-1]
+
+    def card(self, group: FakeGroup | int, number: int) -> Shown:
+        """A ticket's card in a staff group: the bot's own message (not a reply) whose first
+        line names the ticket."""
+        for message in self.inbox(group):
+            first = message.text.split("\n", 1)[0]
+            if message.reply_to is None and re.search(rf"#{number}\b", first):
+                return message
+        raise AssertionError(f"no card of ticket #{number} in this group")
 
     def texts(self, chat: FakeUser | FakeGroup | int) -> list[str]:
         return [m.text for m in self.inbox(chat)]

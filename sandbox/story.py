@@ -19,13 +19,17 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import bot
+from telegram.ext import Application
+
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
-from handlers.greetings import TASKS_KEY
+from outbox.campaigns import TASKS_KEY
+from outbox.context import outbox_of
+from outbox.limits import Limits
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from schedules import callbacks, deadlines, digest, greetings
 
@@ -100,10 +104,12 @@ def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
 
 
 async def sweep(application) -> None:
-    """Run the schedules' sweeps once, as the job queue does every half minute."""
+    """Run the schedules' sweeps once, as the job queue does every half minute, and let the
+    outbox deliver what they said."""
     for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME, greetings.JOB_NAME):
         for job in application.job_queue.get_jobs_by_name(name):
             await job.run(application)
+    await outbox_of(application).settle()
 
 
 class Transcript:
@@ -149,7 +155,10 @@ class Transcript:
             self.out(textwrap.indent(line, "    ") if line else "")
 
 
-async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) -> None:
+async def play(build: Callable[..., Application], language: str = "zh_CN",
+               data_dir: str | None = None, out=print) -> None:
+    """Play the story on ``build`` (``bot.build_application``: the real bot, handed in so the
+    sandbox never imports the entry point)."""
     cast = CAST[language]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(data_dir or scratch)
@@ -157,8 +166,12 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         telegram = FakeTelegram()
         clock = FakeClock(DEMO_START)
         telegram.clock = clock
-        application = bot.build_application(settings, request=telegram, clock=clock)
+        # Simulated time jumps hours ahead; the sender's pacing in real seconds would only
+        # slow the story down.
+        application = build(settings, request=telegram, clock=clock,
+                                            limits=Limits.unlimited())
         await application.initialize()
+        outbox_of(application).start()
         client = TelegramClient(application, telegram)
 
         customer = FakeUser(1001, *cast["customer"], language_code=cast["code"])
@@ -178,7 +191,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         await client.send(customer, cast["complaint"])
         await client.click(customer, client.last(customer), "✅")
         await client.share_contact(customer, "+8613800138000")
-        card = client.last(group)
+        card = client.card(group, 1)
         clock.advance(minutes=12)
         await client.click(li, card, "✅")
         await client.click(li, card, "⭐")  # Li knows her: a regular of the store
@@ -197,7 +210,7 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         question = client.last(second)
         await client.press(second, question, question.buttons[1][1]["callback_data"])
         await client.click(second, client.last(second), "✅")
-        second_card = client.last(group)
+        second_card = client.card(group, 2)
         clock.advance(minutes=5)
         await client.click(li, second_card, "✅")
         await client.click(li, second_card, "⭐")
@@ -232,6 +245,8 @@ async def play(language: str = "zh_CN", data_dir: str | None = None, out=print) 
         clock.set(datetime(2027, 1, 1, 1, 0, tzinfo=UTC))
         await sweep(application)
         await asyncio.gather(*application.bot_data.get(TASKS_KEY, {}).values())
+        await outbox_of(application).settle()
+        await outbox_of(application).stop()
         await application.shutdown()
         if client.errors:
             raise RuntimeError(f"the demo hit errors: {client.errors!r}")

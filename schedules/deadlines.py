@@ -12,17 +12,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
+from desk.config import StoreConfig
 from desk.deadlines import Due, Step
 from desk.i18n import Translator, translator
 from desk.models import Ticket
-from handlers import views
-from handlers.cards import post_in_thread, refresh_card
-from handlers.common import desk_of
-from handlers.notices import tell_managers
-from schedules.sweep import run_due
+from desk.storage import Transaction
+from outbox import views
+from outbox.context import DeskContext
+from outbox.post import Outbox
+from schedules.sweep import every, run_due
 
 SWEEP_EVERY_SECONDS = 30
 JOB_NAME = "deadline-sweep"
@@ -30,52 +32,58 @@ STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.RETRY, Step.REPLY_
          Step.REPLY_BREACH)
 
 
-async def sweep_deadlines(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sweep_deadlines(context: DeskContext) -> None:
     """Send every reminder, nudge and breach alert that is due."""
     await run_due(context, STEPS, perform)
 
 
-async def perform(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket, item: Due) -> None:
-    store = desk_of(context).store_config(ticket.store_id)
+def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
+            item: Due) -> bool:
     t = translator(store.language)
+    name = escape(store.name)
     deadline = datetime.fromisoformat(ticket.contact_by) if ticket.contact_by else None
     if item.step is Step.CONTACT_REMINDER:
-        await post_in_thread(context, ticket, _contact_reminder(t, ticket, store, deadline))
+        outbox.in_thread(tx, ticket, _contact_reminder(t, ticket, store, deadline),
+                         kind="contact_reminder")
     elif item.step is Step.NUDGE:
-        await post_in_thread(context, ticket, t.gettext(
+        outbox.in_thread(tx, ticket, t.gettext(
             "🔔 Ticket #{number} is still waiting for someone to claim it.").format(
-                number=ticket.number))
+                number=ticket.number), kind="nudge")
     elif item.step is Step.RETRY:
-        await post_in_thread(context, ticket, t.gettext(
+        outbox.in_thread(tx, ticket, t.gettext(
             "📞 {name}, please call the customer of ticket #{number} again.").format(
-                name=_owner(ticket), number=ticket.number))
+                name=_owner(ticket), number=ticket.number), kind="retry_reminder")
     elif item.step is Step.BREACH:
-        await refresh_card(context, ticket)
-        await tell_managers(context, store, lambda tm: tm.gettext(
+        outbox.card(tx, ticket)
+        outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: ticket #{number} was not contacted by its deadline {time}. "
             "It is recorded as missed.").format(
-                store=store.name, number=ticket.number,
-                time=tm.datetime(deadline, store.timezone)))
+                store=name, number=ticket.number, time=tm.datetime(deadline, store.timezone)),
+            kind="breach", ticket=ticket)
     elif item.step is Step.REPLY_REMINDER:
         reply_by = datetime.fromisoformat(ticket.reply_by)
-        await tell_managers(context, store, lambda tm: tm.gettext(
+        outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⏰ {store}: the customer of ticket #{number} was promised an answer by {time}."
-        ).format(store=store.name, number=ticket.number,
-                 time=tm.datetime(reply_by, store.timezone)))
+        ).format(store=name, number=ticket.number,
+                 time=tm.datetime(reply_by, store.timezone)), kind="reply_reminder",
+            ticket=ticket)
     elif item.step is Step.REPLY_BREACH:
         reply_by = datetime.fromisoformat(ticket.reply_by)
-        await refresh_card(context, ticket)
-        await tell_managers(context, store, lambda tm: tm.gettext(
+        outbox.card(tx, ticket)
+        outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: the latest reply time {time} promised to the customer of ticket "
-            "#{number} has passed.").format(store=store.name, number=ticket.number,
-                                            time=tm.datetime(reply_by, store.timezone)))
+            "#{number} has passed.").format(store=name, number=ticket.number,
+                                            time=tm.datetime(reply_by, store.timezone)),
+            kind="reply_breach", ticket=ticket)
+    return False
 
 
 def _owner(ticket: Ticket) -> str:
     return views.mention(ticket.assignee_id, ticket.assignee_name or "")
 
 
-def _contact_reminder(t: Translator, ticket: Ticket, store, deadline: datetime) -> str:
+def _contact_reminder(t: Translator, ticket: Ticket, store: StoreConfig,
+                      deadline: datetime) -> str:
     time = t.time(deadline, store.timezone)
     if ticket.assignee_id is None:
         return t.gettext("⏰ Ticket #{number} has no one yet; the customer must be contacted by "
@@ -85,8 +93,5 @@ def _contact_reminder(t: Translator, ticket: Ticket, store, deadline: datetime) 
 
 
 def register(application: Application) -> None:
-    """One sweep every 30 s; the first at start-up does whatever fell due while down."""
-    application.job_queue.run_repeating(
-        sweep_deadlines, interval=SWEEP_EVERY_SECONDS, first=0, name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
+    """At start-up (whatever fell due while down runs at once), then every 30 s."""
+    every(application, sweep_deadlines, SWEEP_EVERY_SECONDS, JOB_NAME)

@@ -1,21 +1,26 @@
 """The daily digest: each store's managers get it at the store's ``digest_time`` (20:00).
 
 A manager of several stores gets one digest per store and then a chain summary, once all their
-stores' digests for the day are out. Each send is marked in the store first, so a restart
-never repeats a digest, and one missed while the bot was down goes out at the next sweep.
+stores' digests for the day are out. The digest is marked sent in the same write that queues
+it, so a restart neither repeats nor loses it; one missed while the bot was down goes out at
+the sweep that runs at start-up. Messages the outbox gave up on are listed once, then dropped.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from desk.calendar import local_day
 from desk.config import StoreConfig
-from handlers import reports
-from handlers.common import desk_of, person_translator, send
-from handlers.digests import build, deliver
+from desk.i18n import translator
+from desk.outgoing import Priority
+from desk.storage import digest_mark
+from outbox import reports
+from outbox.context import DeskContext
+from outbox.digests import build, charts, queue_digest, reader_languages
+from schedules.sweep import every
 
 SWEEP_EVERY_SECONDS = 60
 JOB_NAME = "digest-sweep"
@@ -26,18 +31,26 @@ def _due(store: StoreConfig, now: datetime) -> bool:
     return local.time() >= store.digest_time
 
 
-async def sweep_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sweep_digests(context: DeskContext) -> None:
     """Send each store's digest once its time has come today, then chain summaries."""
-    desk = desk_of(context)
+    desk = context.desk
+    outbox = context.outbox
+    app = context.application
     now = desk.clock()
     for store in desk.settings.stores:
         day = local_day(store, now)
-        if not _due(store, now) or desk.store.digest_sent(store.id, day):
+        if not _due(store, now) or desk.db.digest_sent(store.id, day):
             continue
-        desk.store.mark_digest_sent(store.id, day, now)
-        digest = await build(context, store, day)
-        for manager in store.managers:
-            await deliver(context, manager, store, digest)
+        digest = await build(app, store, day)
+        pngs = await charts(app, store, digest, reader_languages(outbox, store, store.managers))
+        with outbox.transaction() as tx:
+            if tx.marked(digest_mark(store.id, day)):
+                continue  # another sweep got there while this one was building
+            tx.mark(digest_mark(store.id, day), now)
+            for manager in store.managers:
+                queue_digest(outbox, tx, manager, store, digest, pngs)
+            for entry in digest.undelivered:
+                tx.drop(entry)  # listed once: the log keeps the rest
     managers = {m for s in desk.settings.stores for m in s.managers}
     for manager in sorted(managers):
         stores = desk.settings.stores_managed_by(manager)
@@ -45,18 +58,19 @@ async def sweep_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
             continue
         day = local_day(stores[0], now)
         key = f"chain:{manager}"
-        if desk.store.digest_sent(key, day) or not all(
-                desk.store.digest_sent(s.id, day) for s in stores):
+        if desk.db.digest_sent(key, day) or not all(
+                desk.db.digest_sent(s.id, day) for s in stores):
             continue
-        desk.store.mark_digest_sent(key, day, now)
-        digests = [(s, await build(context, s, day)) for s in stores]
-        t = person_translator(desk, manager, stores[0].language)
-        await send(context, manager, reports.chain_summary(t, digests))
+        digests = [(s, await build(app, s, day)) for s in stores]
+        t = translator(desk.person_language(manager, stores[0].language))
+        with outbox.transaction() as tx:
+            if tx.marked(digest_mark(key, day)):
+                continue
+            tx.mark(digest_mark(key, day), now)
+            outbox.send(tx, manager, reports.chain_summary(t, digests), kind="chain_summary",
+                        priority=Priority.BULK)
 
 
 def register(application: Application) -> None:
-    """Checked every minute; the first check at start-up catches a digest missed while down."""
-    application.job_queue.run_repeating(
-        sweep_digests, interval=SWEEP_EVERY_SECONDS, first=0, name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
+    """At start-up (a digest missed while down goes out), then checked every minute."""
+    every(application, sweep_digests, SWEEP_EVERY_SECONDS, JOB_NAME)

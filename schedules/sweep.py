@@ -1,49 +1,76 @@
 """The one way promises are kept: sweep the open tickets, do what is due, oldest first.
 
-Each step is marked done in the store *before* its message goes out, so a crash or restart
-never sends it twice; what fell due while the bot was down is found by the first sweep at
-start-up and done at once.
+Each step is marked done in the same write as the messages it sends, so a crash or restart
+never does it twice and never loses it; what fell due while the bot was down is found by the
+sweep that runs at start-up and done at once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable, Collection
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
+from desk.config import StoreConfig
 from desk.deadlines import Due, Step, due, mark
 from desk.models import Ticket
-from handlers.common import desk_of
+from desk.storage import Transaction
+from outbox.context import DeskContext
+from outbox.post import Outbox
 
 log = logging.getLogger(__name__)
 
-Perform = Callable[[ContextTypes.DEFAULT_TYPE, Ticket, Due], Awaitable[None]]
+# Queues the step's messages in the transaction; returns True when the ticket is finished and
+# is to be archived after the write.
+Perform = Callable[[Outbox, Transaction, Ticket, StoreConfig, Due], bool]
+JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
-async def run_due(context: ContextTypes.DEFAULT_TYPE, steps: Collection[Step],
+def every(application: Application, callback, seconds: float, name: str) -> None:
+    """Run ``callback`` at start-up and then every ``seconds``.
+
+    A repeating job's first run is computed when it is registered, before the application
+    starts; APScheduler then skips the moments that passed, so "first=0" ran 30-60 s late. A
+    one-shot job whose time has passed runs as soon as the scheduler starts.
+    """
+    queue = application.job_queue
+    queue.run_once(callback, when=0, name=f"{name}:startup", job_kwargs=JOB_KWARGS)
+    queue.run_repeating(callback, interval=seconds, first=seconds, name=name,
+                        job_kwargs=JOB_KWARGS)
+
+
+async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE, steps: Collection[Step],
                   perform: Perform) -> int:
     """Do every due step of ``steps`` across the open tickets; return how many were done."""
-    desk = desk_of(context)
+    desk = context.desk
+    outbox = context.outbox
     now = desk.clock()
     pending: list[tuple[Due, str]] = []
-    for ticket in desk.store.hot_tickets():
-        store = desk.settings.store(ticket.store_id)
+    for ticket in desk.db.hot_tickets():
+        store = desk.store(ticket.store_id)
         if ticket.number is None or store is None:
             continue
         pending.extend((item, ticket.key) for item in due(ticket, store, now)
                        if item.step in steps)
     done = 0
     for item, key in sorted(pending):
-        ticket = desk.store.by_key(key)  # fresh: an earlier step may have moved it on
-        store = desk.settings.store(ticket.store_id) if ticket else None
-        if ticket is None or store is None or item not in due(ticket, store, now):
-            continue
-        mark(ticket, item, now)
-        desk.store.save(ticket)
+        finished = None
         try:
-            await perform(context, ticket, item)
-        except Exception:  # the step is marked done; one failure must not stop the sweep
-            log.exception("step %s of ticket #%s failed", item.step, ticket.number)
+            with outbox.transaction() as tx:
+                ticket = tx.ticket(key)  # fresh: an earlier step may have moved it on
+                store = desk.store(ticket.store_id) if ticket else None
+                if ticket is None or store is None or item not in due(ticket, store, now):
+                    continue
+                mark(ticket, item, now)
+                tx.save(ticket)
+                if perform(outbox, tx, ticket, store, item):
+                    finished = key
+        except Exception:  # one bad ticket must not stop the sweep for the others
+            log.exception("step %s of ticket #%s failed", item.step, item.number)
+            continue
         done += 1
+        log.info("ticket #%s: %s", item.number, item.step.value)
+        if finished is not None:
+            desk.db.archive(finished)
     return done

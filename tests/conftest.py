@@ -17,8 +17,10 @@ import bot
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
 from desk.context import Desk
-from desk.storage import Store
-from handlers.common import DESK_KEY
+from desk.storage import Database
+from outbox.context import DESK_KEY, OUTBOX_KEY
+from outbox.limits import Limits
+from outbox.post import Outbox
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, TelegramClient
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -80,8 +82,17 @@ class World:
         return self.app.bot_data[DESK_KEY]
 
     @property
-    def store(self) -> Store:
-        return self.desk.store
+    def db(self) -> Database:
+        return self.desk.db
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.app.bot_data[OUTBOX_KEY]
+
+    async def stop(self) -> None:
+        """Stop as run mode does: the sender finishes what is under way, the rest stays."""
+        await self.outbox.stop()
+        await self.app.shutdown()
 
 
 def chain_settings(data_dir: Path, toml: str = CHAIN_TOML) -> Settings:
@@ -89,13 +100,18 @@ def chain_settings(data_dir: Path, toml: str = CHAIN_TOML) -> Settings:
 
 
 async def start_world(data_dir: Path, toml: str = CHAIN_TOML,
-                      clock: FakeClock | None = None) -> World:
+                      clock: FakeClock | None = None, telegram: FakeTelegram | None = None,
+                      limits: Limits | None = None) -> World:
+    """The bot on the fake Telegram; by default the sender keeps no rate limits (the tests
+    about limits pass Telegram's)."""
     settings = chain_settings(data_dir, toml)
-    telegram = FakeTelegram()
+    telegram = telegram or FakeTelegram()
     clock = clock or FakeClock(START)
     telegram.clock = clock
-    app = bot.build_application(settings, request=telegram, clock=clock)
+    app = bot.build_application(settings, request=telegram, clock=clock,
+                                limits=limits or Limits.unlimited())
     await app.initialize()
+    app.bot_data[OUTBOX_KEY].start()
     client = TelegramClient(app, telegram)
     return World(
         app=app, telegram=telegram, client=client, clock=clock, settings=settings,
@@ -115,7 +131,7 @@ async def start_world(data_dir: Path, toml: str = CHAIN_TOML,
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     w = await start_world(tmp_path / "data")
     yield w
-    await w.app.shutdown()
+    await w.stop()
     assert w.client.errors == [], f"unhandled errors: {w.client.errors!r}"
 
 
@@ -129,4 +145,4 @@ async def file_complaint(w: World, text: str = "电热水壶用了两天就漏�
     if any(b["callback_data"].startswith("c:want:") for row in question.buttons for b in row):
         await w.client.press(user, question, question.buttons[0][0]["callback_data"])
     await w.client.click(user, w.client.last(user), "✅")
-    return w.store.last_number()
+    return w.db.last_number()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import bot
 from sandbox.story import play
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ])
 async def test_demo_story(language: str, expected: list[str]) -> None:
     lines: list[str] = []
-    await play(language, out=lines.append)
+    await play(bot.build_application, language, out=lines.append)
     transcript = "\n".join(lines)
     for text in expected:
         assert text in transcript

@@ -138,6 +138,7 @@ def test_a_past_day_is_computed_as_it_was() -> None:
 async def run_digest_sweep(world: World) -> None:
     (job,) = world.app.job_queue.get_jobs_by_name(DIGESTS)
     await job.run(world.app)
+    await world.client.settle()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -152,6 +153,7 @@ async def test_evening_digest_with_chart_once(world: World) -> None:
     world.clock.set(sh(23, 16, 52))
     (deadline_sweep,) = world.app.job_queue.get_jobs_by_name(DEADLINES)
     await deadline_sweep.run(world.app)
+    await world.client.settle()
     world.clock.set(sh(23, 19, 59))
     await run_digest_sweep(world)
     assert not any("每日简报" in m.text for m in c.inbox(world.manager))
@@ -174,11 +176,11 @@ async def test_digest_is_not_repeated_after_a_restart(tmp_path: Path) -> None:
     world = await start_world(tmp_path / "data")
     world.clock.set(sh(23, 20, 30))
     await run_digest_sweep(world)
-    await world.app.shutdown()
+    await world.stop()
     again = await start_world(tmp_path / "data", clock=world.clock)
     await run_digest_sweep(again)
     assert again.client.inbox(again.manager) == []
-    await again.app.shutdown()
+    await again.stop()
 
 
 async def test_chain_manager_gets_each_store_and_a_summary(tmp_path: Path) -> None:
@@ -192,7 +194,7 @@ async def test_chain_manager_gets_each_store_and_a_summary(tmp_path: Path) -> No
         "📊 旗舰店 · 每日简报 · 2026年11月23日", "📊 东区店 · 每日简报 · 2026年11月23日",
         "🏬 连锁汇总 · 2026年11月23日"]
     assert texts[-1].endswith("全部门店:新投诉单 0 · 服务遗漏率 — · 服务不满意率 —")
-    await world.app.shutdown()
+    await world.stop()
 
 
 async def test_digest_on_demand_and_refusals(world: World) -> None:
@@ -231,7 +233,7 @@ async def test_fed_back_mark_is_stored_with_who_and_when(world: World) -> None:
     assert await c.click(world.east_manager, digest, "已反馈") == "只有本店经理可以进行此操作。"
     assert await c.click(world.manager, digest, "已反馈") == "已标记为已反馈:电热水壶"
     assert digest.labels == []
-    (record,) = world.store.fed_back_records("hq")
+    (record,) = world.db.fed_back_records("hq")
     assert (record["key"], record["by"], record["at"]) == (
         "p:电热水壶", 500, "2026-11-23T02:00:00+00:00")
     await c.send(world.manager, "/digest")

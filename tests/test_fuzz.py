@@ -51,8 +51,8 @@ async def play(actions: list) -> None:
                     message = chats[len(data) % len(chats)]
                     if flag and message.buttons:
                         data = message.buttons[0][0]["callback_data"]
-                    elif data.endswith(":") and world.store.draft_for(user.id):
-                        data += world.store.draft_for(user.id).key
+                    elif data.endswith(":") and world.db.draft_for(user.id):
+                        data += world.db.draft_for(user.id).key
                     await c.press(user, message, data)
             elif kind == "photo":
                 await c.send_photo(user, caption=text if flag else None)
@@ -70,7 +70,7 @@ async def play(actions: list) -> None:
                     await c.send(user, text or "ok", group=group, reply_to=inbox[-1])
         assert c.errors == [], c.errors
         # Consistency: numbers unique, open tickets have a store and a sane owner.
-        hot = world.store.hot_tickets()
+        hot = world.db.hot_tickets()
         numbers = [t.number for t in hot if t.number is not None]
         assert len(numbers) == len(set(numbers))
         for ticket in hot:
@@ -82,7 +82,7 @@ async def play(actions: list) -> None:
             assert ticket.state in ACTIVE_STATES | {State.DRAFT}
         drafts = [t.customer_id for t in hot if t.state is State.DRAFT]
         assert len(drafts) == len(set(drafts)), "one draft per customer"
-        await world.app.shutdown()
+        await world.stop()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,8 +12,8 @@ import pytest
 from desk.config import parse_settings
 from desk.greetings import occasions
 from desk.models import Customer
-from handlers.greetings import TASKS_KEY
-from schedules.greetings import JOB_NAME, stop_campaigns
+from outbox.campaigns import TASKS_KEY, stop_all
+from schedules.greetings import JOB_NAME
 from tests.conftest import CHAIN_TOML, World, chain_settings, file_complaint, start_world
 
 HQ = chain_settings(Path("/tmp/unused")).store("hq")
@@ -45,14 +45,16 @@ def test_configured_holidays_and_custom_dates() -> None:
 
 def regular(world: World, user_id: int, name: str, language: str = "zh-hans",
             **fields: object) -> None:
-    world.store.save_customer(Customer(user_id=user_id, name=name, store_id="hq",
+    world.db.save_customer(Customer(user_id=user_id, name=name, store_id="hq",
                                        tier="regular", telegram_language=language, **fields))
 
 
 async def run_greetings(world: World) -> None:
     (job,) = world.app.job_queue.get_jobs_by_name(JOB_NAME)
     await job.run(world.app)
+    await world.client.settle()
     await asyncio.gather(*world.app.bot_data.get(TASKS_KEY, {}).values())
+    await world.client.settle()
 
 
 def greetings_to(world: World) -> Counter:
@@ -69,7 +71,7 @@ async def until_greeted(world: World, count: int) -> None:
 
 
 def campaigns(world: World) -> list[dict]:
-    return [c for c in world.store.campaigns() if c["store_id"] == "hq"]
+    return [c for c in world.db.campaigns() if c["store_id"] == "hq"]
 
 
 async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
@@ -83,7 +85,7 @@ async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
     regular(world, world.other_customer.id, "Tom")
     regular(world, 3005, "赵先生")
     world.telegram.blocked.add(3005)
-    world.store.save_customer(Customer(user_id=3006, name="新客户", store_id="hq"))  # not regular
+    world.db.save_customer(Customer(user_id=3006, name="新客户", store_id="hq"))  # not regular
 
     world.clock.set(datetime(2027, 2, 6, 0, 59, tzinfo=UTC))
     await run_greetings(world)
@@ -97,7 +99,7 @@ async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
         "Anna, happy Spring Festival! Thank you for your trust in 旗舰店 all along; we wish "
         "you and your family all the best.\n— 旗舰店")
     assert greetings_to(world) == Counter({3001: 1, 3002: 1})
-    assert world.store.customer(3005).blocked is True, "blocked the bot: inactive now"
+    assert world.db.customer(3005).blocked is True, "blocked the bot: inactive now"
     manager = [m.text for m in c.inbox(world.manager)]
     assert "📞 旗舰店春节:以下常客因有未结投诉或近期低分,今天不发送节日问候,请改为致电问候:\n  · Tom (有未结投诉)" in manager
     assert manager[-1] == (
@@ -115,11 +117,12 @@ async def test_low_score_in_30_days_gets_a_call_not_a_greeting(world: World) -> 
     regular(world, 3001, "王先生")
     world.clock.set(datetime(2027, 1, 20, 2, 0, tzinfo=UTC))
     await file_complaint(world, user=world.customer)
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     ticket.feedback.append({"answered_at": "2027-01-21T02:00:00+00:00", "overall": 1,
                             "solved": "not"})
     ticket.state = ticket.state.DONE
-    world.store.archive(ticket)
+    world.db.save(ticket)
+    world.db.archive(ticket.key)
     regular(world, world.customer.id, "张女士")
     world.clock.set(SPRING_FESTIVAL_0900)
     await run_greetings(world)
@@ -136,9 +139,9 @@ async def test_restart_mid_campaign_resumes_without_duplicates(tmp_path: Path) -
     (job,) = world.app.job_queue.get_jobs_by_name(JOB_NAME)
     await job.run(world.app)
     await until_greeted(world, 10)
-    await stop_campaigns(world.app)  # the process dies mid-campaign
+    await stop_all(world.app)  # the process dies mid-campaign
     first = greetings_to(world)
-    await world.app.shutdown()
+    await world.stop()
 
     again = await start_world(tmp_path / "data", clock=world.clock)
     await run_greetings(again)
@@ -146,7 +149,7 @@ async def test_restart_mid_campaign_resumes_without_duplicates(tmp_path: Path) -
     assert sorted(total) == list(range(4000, 4030)), "no miss"
     assert set(total.values()) == {1}, "no duplicate"
     assert campaigns(again)[0]["state"] == "done"
-    await again.app.shutdown()
+    await again.stop()
 
 
 async def test_preview_for_managers(world: World) -> None:

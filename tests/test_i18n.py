@@ -20,7 +20,7 @@ HTML_TAG = re.compile(r"</?\w+[^>]*>")
 
 def code_messages() -> set[str]:
     found = set()
-    for folder in ("desk", "handlers", "schedules", "sandbox", "bench"):
+    for folder in ("desk", "handlers", "schedules", "outbox", "sandbox", "bench"):
         if not (ROOT / folder).exists():
             continue
         for _file, _line, message, _comments, _context in extract_from_dir(

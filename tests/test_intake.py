@@ -31,7 +31,7 @@ async def test_deep_link_greets_in_chinese_and_binds_the_store(world: World) -> 
         "您好!我是旗舰店的客服助手。请用一两句话告诉我您遇到的问题或想咨询的事情;"
         "也可以发一张带文字说明的照片。"
     ]
-    assert world.store.customer(world.customer.id).store_id == "hq"
+    assert world.db.customer(world.customer.id).store_id == "hq"
 
 
 async def test_greeting_follows_telegram_language(world: World) -> None:
@@ -47,12 +47,12 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
     restatement = c.last(world.customer)
     assert restatement.text == RESTATEMENT
     assert restatement.labels == ["✅ 对,提交", "🔄 更改类型", "✏️ 修改描述"]
-    assert world.store.last_number() == 0, "nothing becomes a ticket before confirmation"
+    assert world.db.last_number() == 0, "nothing becomes a ticket before confirmation"
     assert c.inbox(world.staff_group) == []
 
     await c.click(world.customer, restatement, "提交")
 
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert ticket.state is State.OFFERED and ticket.assignee_id == 201
     assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
     assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
@@ -105,7 +105,7 @@ async def test_chain_without_link_asks_the_store_first(world: World) -> None:
     restatement = c.last(world.customer)
     assert "类型:服务投诉" in restatement.text and "您的诉求:给个说法" in restatement.text
     await c.click(world.customer, restatement, "提交")
-    assert world.store.by_number(1).store_id == "east"
+    assert world.db.by_number(1).store_id == "east"
     assert c.last(world.east_group).text.startswith("🆕 投诉单 #1 · 服务投诉")
     assert c.inbox(world.staff_group) == []
 
@@ -126,7 +126,7 @@ async def test_customer_changes_the_kind(world: World) -> None:
     await c.click(world.customer, restatement, "购销合同投诉")
     assert "类型:购销合同投诉" in restatement.text
     await c.click(world.customer, restatement, "提交")
-    assert world.store.by_number(1).kind is Kind.CONTRACT
+    assert world.db.by_number(1).kind is Kind.CONTRACT
 
 
 async def test_customer_corrects_the_text(world: World) -> None:
@@ -140,7 +140,7 @@ async def test_customer_corrects_the_text(world: World) -> None:
     assert "经过:“电热水壶底座漏电,我要退款”" in restatement.text
     assert "您的诉求:退款" in restatement.text
     await c.click(world.customer, restatement, "提交")
-    assert world.store.by_number(1).text == "电热水壶底座漏电,我要退款"
+    assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
 
 
 async def test_inquiry_uses_the_unclear_question_wording(world: World) -> None:
@@ -166,10 +166,13 @@ async def test_follow_ups_attach_to_the_open_ticket(world: World) -> None:
     await world.client.send(world.customer, "补充一下:订单号 A20261120")
     assert world.client.last(world.customer).text == "已补充到投诉单 #1,技术人员会看到。".replace(
         "投诉单", "您的投诉单")
-    assert world.store.last_number() == number == 1, "no duplicate ticket"
-    assert world.store.by_number(1).followups[0]["text"] == "补充一下:订单号 A20261120"
+    assert world.db.last_number() == number == 1, "no duplicate ticket"
+    assert world.db.by_number(1).followups[0]["text"] == "补充一下:订单号 A20261120"
     assert "客户补充:\n · 10:05 补充一下:订单号 A20261120" in card.text
-    assert len(world.client.inbox(world.staff_group)) == 1, "the card is edited, not re-posted"
+    card_again, notice = world.client.inbox(world.staff_group)
+    assert card_again is card, "the card is edited, not re-posted"
+    assert notice.reply_to == card.message_id, "an edit notifies nobody: a reply under the card"
+    assert notice.text.endswith("\n· 补充一下:订单号 A20261120")
 
 
 async def test_photo_with_caption_is_a_complaint(world: World) -> None:
@@ -178,7 +181,7 @@ async def test_photo_with_caption_is_a_complaint(world: World) -> None:
     await c.send_photo(world.customer, caption="空气净化器外壳裂了,要换货")
     assert "照片:1 张" in c.last(world.customer).text
     await c.click(world.customer, c.last(world.customer), "提交")
-    assert world.store.by_number(1).photos == ["photo-1"]
+    assert world.db.by_number(1).photos == ["photo-1"]
 
 
 async def test_photo_without_caption_asks_for_words(world: World) -> None:
@@ -199,33 +202,36 @@ async def test_two_messages_in_a_row_are_one_story(world: World) -> None:
     restatement = c.last(world.customer)
     assert "经过:“电热水壶漏水 我要退款”" in restatement.text
     assert "您的诉求:退款" in restatement.text
-    assert world.store.draft_for(world.customer.id).text == "电热水壶漏水\n我要退款"
+    assert world.db.draft_for(world.customer.id).text == "电热水壶漏水\n我要退款"
 
 
 async def test_share_contact_puts_the_phone_on_the_card(world: World) -> None:
     await file_complaint(world)
     await world.client.share_contact(world.customer, "+8613800000000")
     assert world.client.last(world.customer).text == "谢谢!我们的技术人员会拨打 +8613800000000 与您联系。"
-    assert world.store.customer(world.customer.id).phone == "+8613800000000"
-    assert "客户:张 女士 · 📞 +8613800000000" in world.client.last(world.staff_group).text
+    assert world.db.customer(world.customer.id).phone == "+8613800000000"
+    assert "客户:张 女士 · 📞 +8613800000000" in world.client.card(world.staff_group, 1).text
+    notice = world.client.last(world.staff_group)
+    assert notice.reply_to == world.client.card(world.staff_group, 1).message_id
+    assert "+8613800000000" in notice.text, "staff notice a new phone number: not only an edit"
 
 
 async def test_someone_elses_contact_is_refused(world: World) -> None:
     await file_complaint(world)
     await world.client.share_contact(world.customer, "+8613900000000", owner=42)
     assert world.client.last(world.customer).text == "请用下面的按钮分享您本人的电话号码。"
-    assert world.store.customer(world.customer.id).phone is None
+    assert world.db.customer(world.customer.id).phone is None
 
 
 async def test_declining_the_phone_is_fine(world: World) -> None:
     await file_complaint(world)
     await world.client.send(world.customer, "不用了")
     assert world.client.last(world.customer).text == "好的,我们会在这里答复您。"
-    assert world.store.customer(world.customer.id).phone_declined is True
-    assert world.store.by_number(1).followups == [], "declining is not a follow-up"
+    assert world.db.customer(world.customer.id).phone_declined is True
+    assert world.db.by_number(1).followups == [], "declining is not a follow-up"
     await world.client.send(world.customer, "店员态度也很差")
-    assert world.store.last_number() == 1, "the open ticket takes the message as a follow-up"
-    assert world.store.by_number(1).followups[0]["text"] == "店员态度也很差"
+    assert world.db.last_number() == 1, "the open ticket takes the message as a follow-up"
+    assert world.db.by_number(1).followups[0]["text"] == "店员态度也很差"
 
 
 async def test_my_tickets_lists_only_my_own(world: World) -> None:
@@ -246,10 +252,10 @@ async def test_cancel_drops_a_draft(world: World) -> None:
     restatement = c.last(world.customer)
     await c.send(world.customer, "/cancel")
     assert c.last(world.customer).text == "草稿已放弃。有需要随时找我。"
-    assert world.store.draft_for(world.customer.id) is None
+    assert world.db.draft_for(world.customer.id) is None
     answer = await c.click(world.customer, restatement, "提交")
     assert answer == "这个按钮已失效。"
-    assert world.store.last_number() == 0
+    assert world.db.last_number() == 0
     await c.send(world.customer, "/cancel")
     assert c.last(world.customer).text == "您目前没有未提交的草稿。"
 
@@ -280,15 +286,15 @@ async def test_unsupported_content_gets_a_polite_answer(world: World) -> None:
     await c.send_voice(world.customer)
     expected = "抱歉,我目前只能阅读文字和带文字说明的照片。请用文字描述您遇到的问题。"
     assert c.texts(world.customer)[-2:] == [expected, expected]
-    assert world.store.hot_tickets() == []
+    assert world.db.hot_tickets() == []
 
 
 async def test_edited_message_changes_nothing(world: World) -> None:
     await file_complaint(world)
-    before = world.store.by_number(1).to_dict()
+    before = world.db.by_number(1).to_dict()
     await world.client.edit(world.customer, world.client.chat(world.customer)[1], "改过的内容")
     assert world.client.last(world.customer).text.startswith("我注意到您修改了一条消息。")
-    assert world.store.by_number(1).to_dict() == before
+    assert world.db.by_number(1).to_dict() == before
 
 
 async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
@@ -298,7 +304,7 @@ async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
     restatement = world.client.last(world.customer)
     assert len(restatement.text) < 1000 and "…" in restatement.text
     await world.client.click(world.customer, restatement, "提交")
-    assert world.store.by_number(1).text == (long_text + "我要退款")[:4096]
+    assert world.db.by_number(1).text == (long_text + "我要退款")[:4096]
     assert len(world.client.last(world.staff_group).text) < 4096
 
 
@@ -316,4 +322,4 @@ async def test_single_store_needs_no_store_question(tmp_path) -> None:
     assert world.client.last(world.customer).text.startswith("您好!我是旗舰店的客服助手。")
     await world.client.send(world.customer, "电热水壶漏水,我要退款")
     assert world.client.last(world.customer).text.startswith("感谢您提出意见!")
-    await world.app.shutdown()
+    await world.stop()

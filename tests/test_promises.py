@@ -18,6 +18,7 @@ async def tick(world: World, **advance: float) -> None:
     for name in (DEADLINES, CALLBACKS):
         (job,) = world.app.job_queue.get_jobs_by_name(name)
         await job.run(world.app)
+    await world.client.settle()
 
 
 def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
@@ -54,7 +55,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     await tick(world)
     assert c.last(world.manager).text == (
         "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月23日 16:52 前联系客户,已记为遗漏。")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert ticket.missed is True
     assert [e.action for e in ticket.events][-1] == "missed"
     assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
@@ -74,7 +75,7 @@ async def test_contact_in_time_cancels_reminder_and_breach(world: World) -> None
     world.clock.set(at(18, 0))
     await tick(world)
     assert len(world.telegram.sent("sendMessage")) == before
-    assert world.store.by_number(1).missed is False
+    assert world.db.by_number(1).missed is False
 
 
 async def test_unclaimed_ticket_nudges_the_group_while_open(world: World) -> None:
@@ -109,7 +110,7 @@ async def test_late_complaint_is_promised_for_tomorrow(world: World) -> None:
     await file_complaint(world)
     assert "接下来:旗舰店的技术人员会在明天 16:52 前与您联系。" in world.client.texts(
         world.customer)[-2]
-    assert world.store.by_number(1).contact_by == "2026-11-24T16:52:00+08:00"
+    assert world.db.by_number(1).contact_by == "2026-11-24T16:52:00+08:00"
 
 
 async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None:
@@ -120,7 +121,7 @@ async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None
     await c.click(world.li, card, "未接通")
     assert c.last(world.customer).text == (
         "我们的技术人员刚才就投诉单 #1 致电您,但未能接通,稍后会再与您联系。")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.retry_at == "2026-11-23T03:00:00+00:00"
     assert [e.action for e in ticket.events][-1] == "call_attempt"
     await tick(world, minutes=59)
@@ -147,9 +148,9 @@ async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     await tick(world)
     assert c.last(world.manager).text == (
         "⚠️ 旗舰店:投诉单 #1 已超过向客户承诺的最迟答复时间 2026年11月23日 21:00。")
-    assert world.store.by_number(1).reply_missed is True
+    assert world.db.by_number(1).reply_missed is True
     await c.click(world.manager, alert, "我已答复客户")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CONTACTED, 201)
     assert alert.text == "已记录:您已答复投诉单 #1 的客户。"
 
@@ -191,8 +192,8 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
         "可靠度 5 · 反应度 4 · 保证 4 · 同情心 5 · 有形化 3\n"
         "服务品质指数:84.2\n"
         "客户意见:“师傅很专业,谢谢”")
-    assert world.store.by_number(1) is None, "settled: archived"
-    archived = world.store.archived(1)
+    assert world.db.by_number(1) is None, "settled: archived"
+    archived = world.db.archived(1)
     assert archived.feedback[0]["overall"] == 4 and archived.feedback[0]["comment"] == (
         "师傅很专业,谢谢")
     await tick(world, days=5)
@@ -212,7 +213,7 @@ async def test_skipping_the_optional_questions(world: World) -> None:
     await c.click(world.customer, question, "跳过这些问题")
     await c.click(world.customer, question, "跳过")
     assert question.text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
-    assert world.store.archived(1).feedback[0]["drivers"] == {}
+    assert world.db.archived(1).feedback[0]["drivers"] == {}
 
 
 async def test_low_score_reopens_the_ticket(world: World) -> None:
@@ -224,7 +225,7 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     question = c.last(world.customer)
     await c.click(world.customer, question, "2")
     await c.click(world.customer, question, "部分解决")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
     assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
     assert [e.action for e in ticket.events][-1] == "reopened"
@@ -242,8 +243,8 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     # The customer may still finish the optional questions; the ticket stays open.
     await c.click(world.customer, question, "跳过这些问题")
     await c.click(world.customer, question, "跳过")
-    assert world.store.by_number(1).state is State.CLAIMED
-    assert len(world.store.by_number(1).feedback) == 1
+    assert world.db.by_number(1).state is State.CLAIMED
+    assert len(world.db.by_number(1).feedback) == 1
 
 
 async def test_not_solved_reopens_even_with_a_good_score(world: World) -> None:
@@ -253,7 +254,7 @@ async def test_not_solved_reopens_even_with_a_good_score(world: World) -> None:
     question = world.client.last(world.customer)
     await world.client.click(world.customer, question, "4")
     await world.client.click(world.customer, question, "没有解决")
-    assert world.store.by_number(1).state is State.CLAIMED
+    assert world.db.by_number(1).state is State.CLAIMED
 
 
 async def test_unanswered_callback_gets_one_reminder_then_gives_up(world: World) -> None:
@@ -270,10 +271,10 @@ async def test_unanswered_callback_gets_one_reminder_then_gives_up(world: World)
     assert reminder.text.startswith("旗舰店温馨提醒:我们仍想了解投诉单 #1 的服务情况")
     assert reminder.labels == ["1", "2", "3", "4", "5"]
     await tick(world, hours=47)
-    assert world.store.by_number(1) is not None
+    assert world.db.by_number(1) is not None
     await tick(world, hours=1)
-    assert world.store.by_number(1) is None
-    assert world.store.archived(1).feedback[0]["stage"] == "unanswered"
+    assert world.db.by_number(1) is None
+    assert world.db.archived(1).feedback[0]["stage"] == "unanswered"
     assert c.last(world.manager).text.endswith("客户未回复满意度回访。")
     assert len([m for m in c.inbox(world.customer) if "提醒" in m.text]) == 1
 
@@ -288,14 +289,14 @@ async def test_forged_survey_answers_are_refused(world: World) -> None:
     assert await c.press(world.customer, question, "s:s:1:fully") == "这个按钮已失效。", "not yet"
     assert await c.press(world.customer, question, "s:o:1:9") == "这个按钮已失效。"
     assert await c.press(world.customer, question, "s:o:2:5") == "这个按钮已失效。"
-    assert world.store.by_number(1).survey["stage"] == "overall"
+    assert world.db.by_number(1).survey["stage"] == "overall"
 
 
 async def test_restart_with_a_pending_callback_fires_it_exactly_once(tmp_path: Path) -> None:
     world = await start_world(tmp_path / "data")
     await file_complaint(world)
     await finish_service(world)
-    await world.app.shutdown()
+    await world.stop()
 
     # The bot is down while the callback falls due; a new process starts on the same data.
     clock = world.clock
@@ -304,25 +305,26 @@ async def test_restart_with_a_pending_callback_fires_it_exactly_once(tmp_path: P
     await tick(again)
     asked = [m for m in again.client.inbox(again.customer) if "回访" in m.text]
     assert len(asked) == 1
-    await again.app.shutdown()
+    await again.stop()
 
     third = await start_world(tmp_path / "data", clock=clock)
     await tick(third, minutes=5)
     assert [m for m in third.client.inbox(third.customer) if "回访" in m.text] == []
-    assert third.store.by_number(1).callback_sent is True
-    await third.app.shutdown()
+    assert third.db.by_number(1).callback_sent is True
+    await third.stop()
 
 
 async def test_steps_missed_while_down_run_at_once_in_order(tmp_path: Path) -> None:
     world = await start_world(tmp_path / "data")
     await world.client.send(world.manager, "/start")
     await file_complaint(world, "店员态度很差,我想要个说法", store="east")
-    await world.app.shutdown()
+    await world.stop()
     clock = world.clock
     clock.set(at(17, 0))
-    again = await start_world(tmp_path / "data", clock=clock)
+    before = len(world.client.inbox(world.east_group))
+    again = await start_world(tmp_path / "data", clock=clock, telegram=world.telegram)
     await tick(again)
-    group = [m.text for m in again.client.inbox(again.east_group)]
+    group = [m.text for m in again.client.inbox(again.east_group)][before:]
     assert group == ["🔔 投诉单 #1 仍在等待接单。"], "one catch-up nudge, no stale reminder"
-    assert again.store.by_number(1).missed is True
-    await again.app.shutdown()
+    assert again.db.by_number(1).missed is True
+    await again.stop()

@@ -18,7 +18,7 @@ async def test_a_returning_regular_is_greeted_by_name(world: World) -> None:
     await visit(world, 2)
     assert world.client.last(world.customer).text.startswith("您好!我是旗舰店的客服助手。")
     await visit(world, 1)
-    assert world.store.customer(world.customer.id).visits == [
+    assert world.db.customer(world.customer.id).visits == [
         "hq:2026-11-23", "hq:2026-11-24", "hq:2026-11-25"]
     await world.client.send(world.customer, "/start s_hq")
     assert world.client.last(world.customer).text.startswith(
@@ -31,7 +31,7 @@ async def test_a_returning_regular_is_greeted_by_name(world: World) -> None:
 async def test_same_day_scans_count_as_one_visit(world: World) -> None:
     for _ in range(3):
         await world.client.send(world.customer, "/start s_hq")
-    assert world.store.customer(world.customer.id).visits == ["hq:2026-11-23"]
+    assert world.db.customer(world.customer.id).visits == ["hq:2026-11-23"]
 
 
 async def test_staff_grade_the_customer_and_note_preferences(world: World) -> None:
@@ -39,18 +39,18 @@ async def test_staff_grade_the_customer_and_note_preferences(world: World) -> No
     await file_complaint(world)
     card = c.last(world.staff_group)
     assert await c.click(world.wang, card, "常客") == "已标记为:常客"
-    assert world.store.customer(world.customer.id).tier == "regular"
+    assert world.db.customer(world.customer.id).tier == "regular"
     assert "客户等级:常客 · 已完成投诉单:0" in card.text
     await c.click(world.wang, card, "VIP")
     assert "客户等级:VIP · 已完成投诉单:0" in card.text
     assert await c.click(world.wang, card, "VIP") == "已取消标记:VIP"
-    assert world.store.customer(world.customer.id).tier is None
+    assert world.db.customer(world.customer.id).tier is None
     await c.click(world.li, card, "备注")
     prompt = c.last(world.staff_group)
     assert prompt.text == "李工,请回复本消息,写下投诉单 #1 客户的备注(偏好、需要注意的事项)。"
     await c.send(world.li, "喜欢下午三点后联系,住三楼", group=world.staff_group, reply_to=prompt)
     assert c.last(world.staff_group).text == "已记入客户档案。"
-    (note,) = world.store.customer(world.customer.id).notes
+    (note,) = world.db.customer(world.customer.id).notes
     assert (note["by"], note["text"]) == (201, "喜欢下午三点后联系,住三楼")
     assert "📝 备注:喜欢下午三点后联系,住三楼" in card.text
     assert await c.press(world.li, card, "t:tier:1:king") == "这个按钮已失效。"
@@ -63,7 +63,7 @@ async def test_completed_tickets_make_a_regular(world: World) -> None:
     for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
         await c.click(world.li, card, label)
     await c.send(world.li, "已更换", group=world.staff_group, reply_to=c.last(world.staff_group))
-    assert world.store.customer(world.customer.id).completed == 1
+    assert world.db.customer(world.customer.id).completed == 1
 
 
 async def test_vip_tickets_get_the_shorter_deadline(tmp_path: Path) -> None:
@@ -72,15 +72,16 @@ async def test_vip_tickets_get_the_shorter_deadline(tmp_path: Path) -> None:
     world = await start_world(tmp_path / "data", toml=toml)
     await file_complaint(world)
     await world.client.click(world.li, world.client.last(world.staff_group), "VIP")
-    first = world.store.by_number(1)
+    first = world.db.by_number(1)
     first.state = State.DONE  # served: the customer's next complaint is a new ticket
-    world.store.archive(first)
+    world.db.save(first)
+    world.db.archive(first.key)
     world.clock.advance(minutes=1)
     await file_complaint(world, "空气净化器异味,我要换货")
-    vip = world.store.by_number(2)
+    vip = world.db.by_number(2)
     assert vip.vip is True and vip.contact_by == "2026-11-23T04:01:00+00:00"
     assert world.client.last(world.staff_group).text.startswith("🆕 投诉单 #2 · 商品质量投诉 · 💎 VIP")
-    await world.app.shutdown()
+    await world.stop()
 
 
 async def test_customer_turns_greetings_off_and_on(world: World) -> None:
@@ -89,34 +90,35 @@ async def test_customer_turns_greetings_off_and_on(world: World) -> None:
     assert c.last(world.customer).text == "节日问候目前为开启状态。发送 /greetings on 或 /greetings off 可更改。"
     await c.send(world.customer, "/greetings off")
     assert c.last(world.customer).text == "好的,您将不再收到节日问候。"
-    assert world.store.customer(world.customer.id).greetings is False
+    assert world.db.customer(world.customer.id).greetings is False
     await c.send(world.customer, "/greetings on")
-    assert world.store.customer(world.customer.id).greetings is True
+    assert world.db.customer(world.customer.id).greetings is True
 
 
 async def test_forget_me_deletes_personal_data_after_confirmation(world: World) -> None:
     c = world.client
     await file_complaint(world)
     await c.share_contact(world.customer, "+8613800000000")
-    first = world.store.by_number(1)
+    first = world.db.by_number(1)
     first.state = State.DONE
-    world.store.archive(first)
+    world.db.save(first)
+    world.db.archive(first.key)
     await file_complaint(world, "店员态度很差,我想要个说法")
     await c.send(world.customer, "/forget_me")
     question = c.last(world.customer)
     assert question.labels == ["是,删除我的资料", "不,保留"]
     await c.click(world.customer, question, "不,保留")
     assert question.text == "没有删除任何内容。"
-    assert world.store.customer(world.customer.id) is not None
+    assert world.db.customer(world.customer.id) is not None
     await c.send(world.customer, "/forget_me")
     await c.click(world.customer, c.last(world.customer), "是,删除我的资料")
     assert c.last(world.customer).text == "已完成:您的个人资料已删除;2 张投诉单以匿名方式保留。"
-    assert world.store.customer(world.customer.id) is None
-    open_ticket, archived = world.store.by_number(2), world.store.archived(1)
+    assert world.db.customer(world.customer.id) is None
+    open_ticket, archived = world.db.by_number(2), world.db.archived(1)
     for ticket in (open_ticket, archived):
         assert ticket.customer_id < 0 and ticket.customer_name == ""
         assert ticket.events[-1].action == "customer_forgotten"
     assert open_ticket.customer_id == archived.customer_id
-    assert world.store.tickets_of(world.customer.id) == []
-    raw = (world.store.data_dir / "customers" / f"{world.customer.id % 32:02d}.json").read_text()
+    assert world.db.tickets_of(world.customer.id) == []
+    raw = (world.db.data_dir / "customers" / f"{world.customer.id % 32:02d}.json").read_text()
     assert "+8613800000000" not in raw

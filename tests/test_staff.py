@@ -13,7 +13,7 @@ async def test_offered_technician_accepts_and_the_customer_is_told(world: World)
     await file_complaint(world)
     card = world.client.last(world.staff_group)
     assert await world.client.click(world.li, card, "接单") is None
-    assert world.store.by_number(1).state is State.CLAIMED
+    assert world.db.by_number(1).state is State.CLAIMED
     assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:2026年11月23日 16:52")
     assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注"]
     assert world.client.last(world.customer).text == "技术人员 李工 已负责您的投诉单 #1,会与您联系。"
@@ -37,7 +37,7 @@ async def test_whole_service_with_report(world: World) -> None:
     assert card.labels == [], "no buttons while the report is awaited"
     await c.send(world.li, "已上门更换密封圈,测试不再漏水", group=world.staff_group, reply_to=prompt)
 
-    done = world.store.by_number(1)
+    done = world.db.by_number(1)
     assert done.state is State.DONE and done.outcome is Outcome.SOLVED
     assert done.report == "已上门更换密封圈,测试不再漏水"
     assert done.callback_at == "2026-11-24T10:00:00+08:00", "next opening day, 10:00"
@@ -74,11 +74,11 @@ async def test_report_from_someone_else_is_refused(world: World) -> None:
     prompt = c.last(world.staff_group)
     await c.send(world.wang, "我来写", group=world.staff_group, reply_to=prompt)
     assert c.last(world.staff_group).text == "只有负责人(李工)或经理可以进行此操作。"
-    assert world.store.by_number(1).state is State.CONTACTED
+    assert world.db.by_number(1).state is State.CONTACTED
     await c.send(world.li, "", group=world.staff_group, reply_to=prompt)
     await c.send(world.li, "x" * 501, group=world.staff_group, reply_to=prompt)
     assert c.last(world.staff_group).text == "请用一句话回复,不超过 500 个字。"
-    assert world.store.by_number(1).state is State.CONTACTED
+    assert world.db.by_number(1).state is State.CONTACTED
 
 
 async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
@@ -87,16 +87,16 @@ async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
     card = c.last(world.staff_group)
     await c.send(world.wang, "/start")  # Wang can be written to in private
     await c.click(world.li, card, "转交")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.passed_by) == (State.OFFERED, 202, [201])
     assert "已分配给 王工:请接单或转交。" in card.text
     assert c.last(world.wang).text == "旗舰店的投诉单 #1 现在由您负责,请到员工群查看卡片。"
     await c.click(world.wang, card, "转交")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
     assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注"]
     await c.click(world.outsider, card, "接单")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.assignee_name) == (
         State.CLAIMED, 299, "Stranger")
 
@@ -104,17 +104,17 @@ async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
 async def test_least_loaded_on_duty_technician_is_offered(world: World) -> None:
     await file_complaint(world)
     await file_complaint(world, "空气净化器噪音很大,要维修", user=world.other_customer)
-    assert world.store.by_number(1).assignee_id == 201
-    assert world.store.by_number(2).assignee_id == 202
+    assert world.db.by_number(1).assignee_id == 201
+    assert world.db.by_number(2).assignee_id == 202
 
 
 async def test_saturday_roster_and_store_without_roster(world: World) -> None:
     world.clock.advance(days=5)  # Saturday: Wang is off
     await file_complaint(world)
     await file_complaint(world, "空气净化器噪音很大,要维修", user=world.other_customer)
-    assert world.store.by_number(2).assignee_id == 201
+    assert world.db.by_number(2).assignee_id == 201
     await file_complaint(world, "店员态度很差,我想要个说法", user=world.li, store="east")
-    ticket = world.store.by_number(3)
+    ticket = world.db.by_number(3)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
     assert world.client.last(world.east_group).labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注"]
 
@@ -126,7 +126,7 @@ async def test_only_the_offered_technician_may_accept(world: World) -> None:
         "这张投诉单已分配给 李工,由其接单或转交。")
     assert await world.client.click(world.wang, card, "转交") == (
         "这张投诉单已分配给 李工,由其接单或转交。")
-    assert world.store.by_number(1).state is State.OFFERED
+    assert world.db.by_number(1).state is State.OFFERED
 
 
 async def test_only_assignee_or_manager_records_contact(world: World) -> None:
@@ -135,9 +135,9 @@ async def test_only_assignee_or_manager_records_contact(world: World) -> None:
     await world.client.click(world.li, card, "接单")
     assert await world.client.click(world.wang, card, "已联系客户") == (
         "只有负责人(李工)或经理可以进行此操作。")
-    assert world.store.by_number(1).state is State.CLAIMED
+    assert world.db.by_number(1).state is State.CLAIMED
     await world.client.click(world.manager, card, "已联系客户")
-    assert world.store.by_number(1).state is State.CONTACTED
+    assert world.db.by_number(1).state is State.CONTACTED
 
 
 async def test_only_the_holder_or_a_manager_escalates(world: World) -> None:
@@ -145,9 +145,9 @@ async def test_only_the_holder_or_a_manager_escalates(world: World) -> None:
     card = world.client.last(world.staff_group)
     assert await world.client.click(world.wang, card, "无法解决") == (
         "只有负责人(李工)或经理可以进行此操作。")
-    assert world.store.by_number(1).state is State.OFFERED
+    assert world.db.by_number(1).state is State.OFFERED
     await world.client.click(world.manager, card, "无法解决")
-    assert world.store.by_number(1).state is State.ESCALATED
+    assert world.db.by_number(1).state is State.ESCALATED
 
 
 async def test_stale_button_changes_nothing(world: World) -> None:
@@ -158,14 +158,14 @@ async def test_stale_button_changes_nothing(world: World) -> None:
     stale = await c.press(world.li, card, "t:accept:1")
     assert stale == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.wang, card, "t:claim:1") == "已由 李工 接单。"
-    assert world.store.by_number(1).assignee_id == 201
+    assert world.db.by_number(1).assignee_id == 201
 
 
 async def test_forged_callback_data_is_refused(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    before = world.store.by_number(1).to_dict()
+    before = world.db.by_number(1).to_dict()
     invalid = "这个按钮已失效。"
     for data in ("t:claim:999", "t:claim:abc", "t:claim", "t:out:1:bogus", "t:nope:1",
                  "t:claim:1:extra", "x:whatever", "", "t:" + "9" * 60):
@@ -175,7 +175,7 @@ async def test_forged_callback_data_is_refused(world: World) -> None:
     east_card = c.last(world.east_group)
     assert await c.press(world.li, east_card, "t:claim:1") == invalid
     assert await c.press(world.li, c.last(world.customer), "t:claim:1") == invalid
-    assert world.store.by_number(1).to_dict() == before
+    assert world.db.by_number(1).to_dict() == before
     # A customer pressing a button of someone else's draft.
     newcomer = FakeUser(1003, "Ann", language_code="en")
     await c.send(newcomer, "/start s_hq")
@@ -183,7 +183,7 @@ async def test_forged_callback_data_is_refused(world: World) -> None:
     stolen = c.last(newcomer).data_for("Yes")
     own_chat = c.last(world.customer)
     assert await c.press(world.customer, own_chat, stolen) == "这个按钮已失效。"
-    assert world.store.draft_for(newcomer.id) is not None
+    assert world.db.draft_for(newcomer.id) is not None
 
 
 async def test_claim_race_has_exactly_one_winner(world: World) -> None:
@@ -195,7 +195,7 @@ async def test_claim_race_has_exactly_one_winner(world: World) -> None:
         world.client.press(world.wang, card, data),
     )
     assert answers == [None, "已由 Li 接单。"]
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED
     assert [e.action for e in ticket.events].count("claimed") == 1
 
@@ -207,7 +207,7 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     card = c.last(world.staff_group)
     await c.click(world.li, card, "接单")
     await c.click(world.li, card, "无法解决")
-    assert world.store.by_number(1).state is State.ESCALATED
+    assert world.db.by_number(1).state is State.ESCALATED
     assert card.text.endswith("等待经理确定最迟答复时间。")
     alert = c.last(world.manager)
     assert alert.text.startswith("🆘 旗舰店:投诉单 #1 员工无法解决,需要您的支持。")
@@ -218,7 +218,7 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     assert await c.click(world.east_manager, alert, "11月24日") == "只有本店经理可以进行此操作。"
     await c.click(world.manager, alert, "11月24日")
     assert alert.text == "已完成:已告知客户最迟于 2026年11月24日 21:00 前答复。"
-    assert world.store.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
+    assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
     assert card.text.endswith("最迟答复时间:2026年11月24日 21:00")
     assert c.last(world.customer).text == (
         "您的投诉单 #1 需要门店经理的支持,我们已当即与经理取得联系。"
@@ -239,7 +239,7 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
     assert alert.labels == ["李工", "王工"]
     assert await c.press(world.manager, alert, "m:assign:1:299") == "这位技术人员不在本店的排班表上。"
     await c.click(world.manager, alert, "王工")
-    ticket = world.store.by_number(1)
+    ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CLAIMED, 202)
     assert alert.text == "已完成:投诉单 #1 已交给 王工。"
     assert card.text.endswith("状态:已接单\n负责人:王工\n联系期限:2026年11月23日 16:52")
@@ -260,7 +260,7 @@ async def test_manager_buttons_only_in_private(world: World) -> None:
     await world.client.click(world.li, world.client.last(world.staff_group), "无法解决")
     card = world.client.last(world.staff_group)
     assert await world.client.press(world.manager, card, "m:reply:1:0") == "这个按钮已失效。"
-    assert world.store.by_number(1).reply_by is None
+    assert world.db.by_number(1).reply_by is None
 
 
 async def test_customer_commands_in_the_group_point_to_private_chat(world: World) -> None:

@@ -1,4 +1,4 @@
-"""The store: crash-safe writes, small hot file, interrupted archiving, SIGKILL at random."""
+"""The database: crash-safe writes, small hot file, interrupted archiving, SIGKILL at random."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from desk.models import Kind, State, Ticket, new_key
-from desk.storage import AtomicJSONStorage, Store
+from desk.storage import AtomicJSONStorage, Database
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,82 +26,86 @@ def draft(customer_id: int, text: str = "水壶漏水") -> Ticket:
                   language="zh_CN", text=text, kind=Kind.QUALITY, created_at=NOW.isoformat())
 
 
-def confirm(store: Store, ticket: Ticket) -> Ticket:
-    store.save(ticket)
-
-    def mark(t: Ticket) -> None:
-        t.state = State.NEW
-        t.confirmed_at = NOW.isoformat()
-
-    return store.confirm(ticket, mark)
+def confirm(db: Database, ticket: Ticket) -> Ticket:
+    """Save a draft, then number and open it in one write, as the customer's confirmation."""
+    db.save(ticket)
+    with db.transaction() as tx:
+        confirmed = tx.ticket(ticket.key)
+        confirmed.number = tx.next_number()
+        confirmed.state = State.NEW
+        confirmed.confirmed_at = NOW.isoformat()
+        tx.save(confirmed)
+    return confirmed
 
 
 def test_numbers_are_sequential_and_survive_reopening(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    assert [confirm(store, draft(i)).number for i in range(3)] == [1, 2, 3]
-    store.close()
-    store = Store(tmp_path)
-    assert confirm(store, draft(9)).number == 4
-    assert [t.number for t in store.open_tickets()] == [1, 2, 3, 4]
+    db = Database(tmp_path)
+    assert [confirm(db, draft(i)).number for i in range(3)] == [1, 2, 3]
+    db.close()
+    db = Database(tmp_path)
+    assert confirm(db, draft(9)).number == 4
+    assert [t.number for t in db.open_tickets()] == [1, 2, 3, 4]
 
 
 def test_hot_file_is_utf8_not_escaped(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    confirm(store, draft(1, "电热水壶漏水"))
+    db = Database(tmp_path)
+    confirm(db, draft(1, "电热水壶漏水"))
     raw = (tmp_path / "desk.json").read_bytes()
     assert "电热水壶漏水".encode() in raw and b"\\u" not in raw
 
 
 def test_archiving_moves_tickets_out_of_the_hot_file(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    tickets = [confirm(store, draft(i)) for i in range(50)]
+    db = Database(tmp_path)
+    tickets = [confirm(db, draft(i)) for i in range(50)]
     size_open = (tmp_path / "desk.json").stat().st_size
     for ticket in tickets:
         ticket.state = State.DONE
-        store.archive(ticket)
-    assert store.open_tickets() == [] and store.by_number(7) is None
-    assert store.archived(7).customer_id == 6
+        db.save(ticket)
+        db.archive(ticket.key)
+    assert db.open_tickets() == [] and db.by_number(7) is None
+    assert db.archived(7).customer_id == 6
     assert (tmp_path / "desk.json").stat().st_size < size_open / 10
-    assert store.archive_months() == ["2026-11"]
+    assert db.archive_months() == ["2026-11"]
 
 
 def test_interrupted_archiving_is_finished_at_start(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    ticket = confirm(store, draft(1))
+    db = Database(tmp_path)
+    ticket = confirm(db, draft(1))
     ticket.state = State.DONE
+    db.save(ticket)
     from tinydb.table import Document
 
-    store._archive("2026-11").table("tickets").upsert(Document(ticket.to_dict(), doc_id=1))
-    store.close()  # crash: archived but still in the hot file
-    store = Store(tmp_path)
-    assert store.by_number(1) is None
-    assert store.archived(1).state is State.DONE
+    db._archive("2026-11").table("tickets").upsert(Document(ticket.to_dict(), doc_id=1))
+    db.close()  # crash: archived but still in the hot file
+    db = Database(tmp_path)
+    assert db.by_number(1) is None
+    assert db.archived(1).state is State.DONE
 
 
 def test_stale_temp_file_is_ignored(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    confirm(store, draft(1))
-    store.close()
+    db = Database(tmp_path)
+    confirm(db, draft(1))
+    db.close()
     (tmp_path / "desk.json.tmp").write_text('{"tickets": {"1": {"trunc', encoding="utf-8")
-    store = Store(tmp_path)
-    assert [t.number for t in store.open_tickets()] == [1]
-    confirm(store, draft(2))
+    db = Database(tmp_path)
+    assert [t.number for t in db.open_tickets()] == [1]
+    confirm(db, draft(2))
     assert not (tmp_path / "desk.json.tmp").exists()
 
 
 def test_failed_write_leaves_memory_as_on_disk(tmp_path: Path, monkeypatch) -> None:
-    store = Store(tmp_path)
-    confirm(store, draft(1))
+    db = Database(tmp_path)
+    confirm(db, draft(1))
 
     def broken_replace(*args: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
-        confirm(store, draft(2))
+        confirm(db, draft(2))
     monkeypatch.undo()
-    assert [t.number for t in store.open_tickets()] == [1]
-    assert store.last_number() == 1
+    assert [t.number for t in db.open_tickets()] == [1]
+    assert db.last_number() == 1
 
 
 def test_storage_reads_the_disk_once(tmp_path: Path) -> None:
@@ -115,10 +119,10 @@ WRITER = """
 import sys
 sys.path.insert(0, {root!r})
 from tests.test_storage import confirm, draft
-from desk.storage import Store
-store = Store({data!r})
+from desk.storage import Database
+db = Database({data!r})
 for i in range(100000):
-    ticket = confirm(store, draft(i))
+    ticket = confirm(db, draft(i))
     print(ticket.number, flush=True)  # acknowledged only after the durable write
 """
 
@@ -141,8 +145,8 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_ticket(tmp_path: Path, 
             acknowledged = max(acknowledged, int(complete[-1]))
         raw = json.loads((data / "desk.json").read_text(encoding="utf-8"))
         assert isinstance(raw, dict), "the file always loads"
-    store = Store(data)
-    stored = {t.number for t in store.open_tickets()}
+    db = Database(data)
+    dbd = {t.number for t in db.open_tickets()}
     assert acknowledged > 0
-    assert set(range(1, acknowledged + 1)) <= stored
-    assert stored == set(range(1, max(stored) + 1)), "no gap, no duplicate number"
+    assert set(range(1, acknowledged + 1)) <= dbd
+    assert dbd == set(range(1, max(dbd) + 1)), "no gap, no duplicate number"

@@ -5,37 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.models import State
-from schedules.delivery import JOB_NAME
+from outbox.limits import Limits
 from tests.conftest import World, file_complaint, start_world
 
 
-async def run_redelivery(world: World) -> None:
-    (job,) = world.app.job_queue.get_jobs_by_name(JOB_NAME)
-    await job.run(world.app)
-
-
-async def test_card_lost_to_a_network_error_is_posted_by_the_sweep(world: World) -> None:
-    world.telegram.fail("sendMessage", "network", chat_id=world.staff_group.id)
+async def test_card_lost_to_a_network_error_is_posted_once_by_a_retry(world: World) -> None:
+    world.telegram.fail("sendMessage", "network", chat_id=world.staff_group.id, times=2)
     await file_complaint(world)
     assert world.client.texts(world.customer)[-2].startswith("无论是谁的责任"), "acknowledged"
-    assert world.client.inbox(world.staff_group) == []
-    assert world.store.by_number(1).card_message_id is None
-
-    await run_redelivery(world)
-    card = world.client.last(world.staff_group)
+    (card,) = world.client.inbox(world.staff_group)
     assert card.text.startswith("🆕 投诉单 #1")
-    assert world.store.by_number(1).card_message_id == card.message_id
-    await run_redelivery(world)
-    assert len(world.client.inbox(world.staff_group)) == 1, "posted once"
+    assert world.db.by_number(1).card_message_id == card.message_id
+    assert world.db.outgoing() == [], "nothing left in the outbox"
 
 
-async def test_bot_kicked_from_group_keeps_tickets_until_it_is_back(world: World) -> None:
-    world.telegram.fail("sendMessage", "forbidden", chat_id=world.staff_group.id, times=2)
+async def test_bot_kicked_from_group_keeps_cards_until_it_is_back(tmp_path: Path) -> None:
+    world = await start_world(tmp_path / "data",
+                              limits=Limits.unlimited(unreachable_group_retry=600))
+    world.telegram.fail("sendMessage", "forbidden", chat_id=world.staff_group.id)
     await file_complaint(world)
-    await run_redelivery(world)
     assert world.client.inbox(world.staff_group) == []
-    await run_redelivery(world)
-    assert world.client.last(world.staff_group).text.startswith("🆕 投诉单 #1")
+    assert [e.kind for e in world.db.outgoing()] == ["card"], "kept, not dropped"
+    await world.client.bot_joins(world.staff_group, by=world.li)
+    texts = world.client.texts(world.staff_group)
+    assert texts[0].startswith("大家好!旗舰店的新投诉单会以卡片形式出现在这里")
+    assert [t for t in texts if t.startswith("🆕 投诉单 #1")], "posted once the bot is back"
+    assert len([t for t in texts if "投诉单 #1" in t.split("\n")[0]]) == 1
+    await world.stop()
 
 
 async def test_customer_who_blocked_the_bot(world: World) -> None:
@@ -43,11 +39,13 @@ async def test_customer_who_blocked_the_bot(world: World) -> None:
     world.telegram.blocked.add(world.customer.id)
     card = world.client.last(world.staff_group)
     await world.client.click(world.li, card, "接单")
-    assert world.store.by_number(1).state is State.CLAIMED, "the step still counts"
-    assert world.store.customer(world.customer.id).blocked is True
+    assert world.db.by_number(1).state is State.CLAIMED, "the step still counts"
+    assert world.db.customer(world.customer.id).blocked is True
     sends = len(world.telegram.sent("sendMessage"))
     await world.client.click(world.li, card, "已联系客户")
-    assert len(world.telegram.sent("sendMessage")) == sends, "no more sends to a blocked chat"
+    sent_after = [c for c in world.telegram.sent("sendMessage")[sends:]
+                  if c.params["chat_id"] == world.customer.id]
+    assert sent_after == [], "no more sends to a blocked chat"
 
 
 async def test_customer_who_unblocks_the_bot_is_written_to_again(world: World) -> None:
@@ -55,37 +53,45 @@ async def test_customer_who_unblocks_the_bot_is_written_to_again(world: World) -
     world.telegram.blocked.add(world.customer.id)
     card = world.client.last(world.staff_group)
     await world.client.click(world.li, card, "接单")
-    assert world.store.customer(world.customer.id).blocked is True
+    assert world.db.customer(world.customer.id).blocked is True
     world.telegram.blocked.discard(world.customer.id)
     await world.client.send(world.customer, "/mytickets")
-    assert world.store.customer(world.customer.id).blocked is False
+    assert world.db.customer(world.customer.id).blocked is False
     await world.client.click(world.li, card, "已联系客户")
     assert world.client.last(world.customer).text.startswith("技术人员已就投诉单 #1 与您取得联系")
 
 
-async def test_flood_control_on_a_notice_is_logged_not_fatal(world: World) -> None:
+async def test_flood_control_delays_only_that_chat_and_the_message_arrives(world: World) -> None:
     await file_complaint(world)
     world.telegram.fail("sendMessage", "retry_after", chat_id=world.customer.id)
     await world.client.click(world.li, world.client.last(world.staff_group), "接单")
-    assert world.store.by_number(1).state is State.CLAIMED
+    assert world.db.by_number(1).state is State.CLAIMED
+    assert world.client.last(world.customer).text.startswith("技术人员 李工 已负责您的投诉单 #1")
+    assert world.telegram.rejected == 0 and world.client.errors == []
 
 
 async def test_acknowledgement_waits_for_the_durable_write(tmp_path: Path) -> None:
-    """Stop everything right after the confirmation: a new process finds the ticket."""
-    world = await start_world(tmp_path / "data")
-    world.telegram.fail("sendMessage", "network", chat_id=world.customer.id, times=10)
+    """Stop right after the confirmation, with the customer's chat unreachable: a new process
+    finds the ticket, and delivers the acknowledgement."""
+    world = await start_world(tmp_path / "data",
+                              limits=Limits.unlimited(backoff_first=600, backoff_max=600))
     await world.client.send(world.customer, "/start s_hq")
     await world.client.send(world.customer, "电热水壶漏水,我要退款")
-    draft = world.store.draft_for(world.customer.id)
-    assert world.client.inbox(world.customer) == [], "the customer's chat is unreachable"
-    fake_message = world.client.chat(world.customer)[-1]
-    await world.client.press(world.customer, fake_message, f"c:ok:{draft.key}")
-    await world.app.shutdown()
+    world.telegram.fail("editMessageText", "network", chat_id=world.customer.id)
+    world.telegram.fail("sendMessage", "network", chat_id=world.customer.id)
+    restatement = world.client.last(world.customer)
+    await world.client.click(world.customer, restatement, "✅")
+    assert not world.client.last(world.customer).text.startswith("无论"), "not delivered yet"
+    await world.stop()
 
-    again = await start_world(tmp_path / "data")
-    ticket = again.store.by_number(1)
+    again = await start_world(tmp_path / "data", telegram=world.telegram, clock=world.clock)
+    await again.client.settle()
+    ticket = again.db.by_number(1)
     assert ticket is not None and ticket.state is State.OFFERED
-    await again.app.shutdown()
+    texts = again.client.texts(again.customer)
+    assert len([t for t in texts if t.startswith("无论是谁的责任")]) == 1, "delivered, once"
+    assert again.db.outgoing() == []
+    await again.stop()
 
 
 async def test_not_modified_edits_are_harmless(world: World) -> None:
@@ -94,4 +100,5 @@ async def test_not_modified_edits_are_harmless(world: World) -> None:
     await world.client.share_contact(world.customer, "+8613800000000")
     edits = card.edits
     await world.client.share_contact(world.customer, "+8613800000000")
-    assert card.edits == edits, "same text: Telegram says not modified, and that is fine"
+    assert card.edits == edits, "same text: not sent again"
+    assert world.client.errors == []

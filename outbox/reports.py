@@ -8,12 +8,17 @@ from html import escape
 from babel.numbers import format_decimal, format_percent
 from telegram import InlineKeyboardMarkup
 
+from desk.buttons import Action, encode
 from desk.config import StoreConfig
 from desk.digest import Digest, Figures
 from desk.i18n import N_, Translator
 from desk.models import KIND_LABELS, Kind
 from desk.survey import DRIVERS
-from handlers.views import button
+from outbox.views import button
+
+# Lists in a digest stop here, with "and N more": hundreds of numbers help nobody.
+LISTED = 20
+RECURRING_LISTED = 10
 
 GAP_LABELS = {
     "never_claimed": N_("Recorded but never claimed, deadline missed"),
@@ -104,17 +109,38 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
                                   score=_number(t, tech.average_score)))
     lines += ["", _("Four no-misses:")]
     for key, label in GAP_LABELS.items():
-        numbers = digest.gaps.get(key, [])
-        listed = " ".join(f"#{n}" for n in numbers) if numbers else "—"
-        lines.append("  " + _labelled(t, _(label), listed))
+        lines.append("  " + _labelled(t, _(label), _numbers(t, digest.gaps.get(key, []))))
     lines.append("  " + _("Recurring (3+ in 30 days), not yet fed back:"))
     if not digest.recurring:
         lines.append("    —")
-    for item in digest.recurring:
+    for item in digest.recurring[:RECURRING_LISTED]:
         lines.append("    · " + _("{label} ×{count}: {numbers}").format(
             label=escape(item.label), count=len(item.numbers),
-            numbers=" ".join(f"#{n}" for n in item.numbers)))
+            numbers=_numbers(t, item.numbers)))
+    if len(digest.recurring) > RECURRING_LISTED:
+        lines.append("    " + _more(t, len(digest.recurring) - RECURRING_LISTED))
+    if digest.undelivered:
+        lines += ["", _("Messages that could not be delivered: {count}").format(
+            count=len(digest.undelivered))]
+        for item in digest.undelivered[:LISTED]:
+            ticket = f"#{item['number']} " if item.get("number") else ""
+            lines.append(f"  · {ticket}{escape(item['kind'])}: {escape(item.get('error') or '')}")
+        if len(digest.undelivered) > LISTED:
+            lines.append("  " + _more(t, len(digest.undelivered) - LISTED))
     return "\n".join(lines)
+
+
+def _more(t: Translator, count: int) -> str:
+    return t.gettext("and {count} more").format(count=count)
+
+
+def _numbers(t: Translator, numbers: list[int]) -> str:
+    if not numbers:
+        return "—"
+    listed = " ".join(f"#{n}" for n in numbers[:LISTED])
+    if len(numbers) > LISTED:
+        listed += " " + _more(t, len(numbers) - LISTED)
+    return listed
 
 
 def digest_keyboard(t: Translator, store: StoreConfig,
@@ -123,8 +149,8 @@ def digest_keyboard(t: Translator, store: StoreConfig,
         return None
     return InlineKeyboardMarkup([
         [button(t.gettext("✅ Fed back: {label}").format(label=item.label[:20]),
-                f"d:fed:{store.id}:{item.token}")]
-        for item in digest.recurring
+                encode(Action.FED_BACK, store.id, item.token))]
+        for item in digest.recurring[:RECURRING_LISTED]
     ])
 
 

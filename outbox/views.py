@@ -1,7 +1,7 @@
 """What each user reads: the restatement, the staff card, the manager's alert, and their buttons.
 
-Texts are HTML; anything a user typed is escaped. Callback data are short and prefixed per
-audience: ``c:`` customer, ``t:`` ticket card in the staff group, ``m:`` manager.
+Texts are HTML; anything a user typed is escaped. Callback data come from ``desk.buttons``,
+the one codec that also parses them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from desk.buttons import Action, encode
 from desk.config import StoreConfig
 from desk.i18n import LANGUAGE_NAMES, Translator
 from desk.models import (
@@ -55,6 +56,20 @@ def parse_time(iso: str | None) -> datetime | None:
 # -- customer ----------------------------------------------------------------------------------
 
 
+def welcome(t: Translator, customer: Customer, store: StoreConfig) -> str:
+    """A regular is recognised by name (seed 004: the hotel that greets its regular)."""
+    if customer.is_regular(store.greetings.regular_after):
+        return t.gettext("{name}, welcome back! ").format(name=escape(customer.name))
+    return ""
+
+
+def greeting(t: Translator, store_name: str) -> str:
+    return t.gettext(
+        "Hello! I am the customer service assistant of {store}. Tell me in a sentence or two "
+        "what went wrong, or what you would like to ask; a photo with a caption is welcome too."
+    ).format(store=escape(store_name))
+
+
 def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
     """Seed 003's 复述其意见: the complaint read back, with "Is this right?" while a draft."""
     _ = t.gettext
@@ -78,16 +93,16 @@ def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
 def restatement_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     _ = t.gettext
     return InlineKeyboardMarkup([
-        [button(_("✅ Yes, submit"), f"c:ok:{ticket.key}")],
-        [button(_("🔄 Change the kind"), f"c:kind:{ticket.key}"),
-         button(_("✏️ Correct the text"), f"c:edit:{ticket.key}")],
+        [button(_("✅ Yes, submit"), encode(Action.CONFIRM, ticket.key))],
+        [button(_("🔄 Change the kind"), encode(Action.SHOW_KINDS, ticket.key)),
+         button(_("✏️ Correct the text"), encode(Action.CORRECT, ticket.key))],
     ])
 
 
 def kind_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     _ = t.gettext
     rows = [[button(("• " if k is ticket.kind else "") + _(KIND_LABELS[k]),
-                    f"c:setkind:{ticket.key}:{k.value}")] for k in Kind]
+                    encode(Action.SET_KIND, ticket.key, k.value))] for k in Kind]
     return InlineKeyboardMarkup(rows)
 
 
@@ -98,18 +113,19 @@ def want_question(t: Translator) -> str:
 def want_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     _ = t.gettext
     wants = list(Want)
-    rows = [[button(_(WANT_LABELS[w]), f"c:want:{ticket.key}:{w.value}") for w in wants[i:i + 2]]
+    rows = [[button(_(WANT_LABELS[w]), encode(Action.SET_WANT, ticket.key, w.value))
+             for w in wants[i:i + 2]]
             for i in range(0, len(wants), 2)]
     return InlineKeyboardMarkup(rows)
 
 
 def store_keyboard(stores: tuple[StoreConfig, ...]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(s.name, f"c:store:{s.id}")] for s in stores])
+    return InlineKeyboardMarkup([[button(s.name, encode(Action.STORE, s.id))] for s in stores])
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(name, f"c:lang:{code}")] for code, name in LANGUAGE_NAMES.items()]
+        [[button(name, encode(Action.LANGUAGE, code))] for code, name in LANGUAGE_NAMES.items()]
     )
 
 
@@ -246,6 +262,26 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
     return "\n".join(lines)
 
 
+def followup_notice(t: Translator, ticket: Ticket) -> str:
+    """The head of a notice under the card: the customer wrote again (the mention notifies)."""
+    owner = (mention(ticket.assignee_id, ticket.assignee_name) if ticket.assignee_id
+             and ticket.assignee_name else t.gettext("everyone"))
+    return t.gettext("💬 {owner}: {name} wrote again about ticket #{number}:").format(
+        owner=owner, name=escape(ticket.customer_name or "—"), number=ticket.number)
+
+
+def followup_line(text: str) -> str:
+    return f"· {escape(text)}"
+
+
+def phone_notice(t: Translator, ticket: Ticket, phone: str) -> str:
+    owner = (mention(ticket.assignee_id, ticket.assignee_name) if ticket.assignee_id
+             and ticket.assignee_name else t.gettext("everyone"))
+    return t.gettext("📞 {owner}: {name} shared a phone number for ticket #{number}: {phone}"
+                     ).format(owner=owner, name=escape(ticket.customer_name or "—"),
+                              number=ticket.number, phone=escape(phone))
+
+
 def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     keyboard = _state_keyboard(t, ticket)
     if keyboard is None or not ticket.is_active:
@@ -253,33 +289,35 @@ def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     _ = t.gettext
     n = ticket.number
     # Seed 001/004: grade the customer and note their preferences, from the ticket.
-    profile = [button(_("⭐ Regular"), f"t:tier:{n}:regular"),
-               button(_("💎 VIP"), f"t:tier:{n}:vip"),
-               button(_("📝 Note"), f"t:note:{n}")]
+    profile = [button(_("⭐ Regular"), encode(Action.TIER, n, "regular")),
+               button(_("💎 VIP"), encode(Action.TIER, n, "vip")),
+               button(_("📝 Note"), encode(Action.NOTE, n))]
     return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile])
 
 
 def _state_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     _ = t.gettext
     n = ticket.number
-    escalate = button(_("🆘 Can't solve here"), f"t:esc:{n}")
+    escalate = button(_("🆘 Can't solve here"), encode(Action.ESCALATE, n))
     if ticket.state is State.NEW:
-        return InlineKeyboardMarkup([[button(_("🙋 Claim"), f"t:claim:{n}")], [escalate]])
+        return InlineKeyboardMarkup([[button(_("🙋 Claim"), encode(Action.CLAIM, n))], [escalate]])
     if ticket.state is State.OFFERED:
         return InlineKeyboardMarkup([
-            [button(_("✅ Accept"), f"t:accept:{n}"), button(_("↩️ Pass"), f"t:pass:{n}")],
+            [button(_("✅ Accept"), encode(Action.ACCEPT, n)),
+             button(_("↩️ Pass"), encode(Action.PASS, n))],
             [escalate],
         ])
     if ticket.state is State.CLAIMED:
         return InlineKeyboardMarkup([
-            [button(_("📞 Customer contacted"), f"t:contact:{n}"),
-             button(_("📵 Called, no answer"), f"t:noans:{n}")],
+            [button(_("📞 Customer contacted"), encode(Action.CONTACTED, n)),
+             button(_("📵 Called, no answer"), encode(Action.NO_ANSWER, n))],
             [escalate],
         ])
     if ticket.state is State.CONTACTED:
         if ticket.pending_outcome is not None:
             return None  # waiting for the service report, asked for in a reply prompt
-        return InlineKeyboardMarkup([[button(_("🧰 Service done"), f"t:done:{n}")], [escalate]])
+        return InlineKeyboardMarkup([[button(_("🧰 Service done"), encode(Action.SERVICE_DONE, n))],
+                                     [escalate]])
     return None
 
 
@@ -287,8 +325,8 @@ def outcome_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     _ = t.gettext
     n = ticket.number
     return InlineKeyboardMarkup(
-        [[button(_(OUTCOME_LABELS[o]), f"t:out:{n}:{o.value}")] for o in Outcome]
-        + [[button(_("↩️ Back"), f"t:back:{n}")]]
+        [[button(_(OUTCOME_LABELS[o]), encode(Action.OUTCOME, n, o.value))] for o in Outcome]
+        + [[button(_("↩️ Back"), encode(Action.BACK, n))]]
     )
 
 
@@ -322,20 +360,22 @@ def reply_time_keyboard(
 ) -> InlineKeyboardMarkup:
     _ = t.gettext
     rows = [[button(_("By {time}").format(time=t.short_datetime(o, store.timezone)),
-                    f"m:reply:{ticket.number}:{i}")] for i, o in enumerate(options)]
+                    encode(Action.REPLY_BY, ticket.number, i))] for i, o in enumerate(options)]
     if store.technicians:
-        rows.append([button(_("👤 Hand to a technician"), f"m:pick:{ticket.number}")])
+        rows.append([button(_("👤 Hand to a technician"),
+                            encode(Action.PICK_TECHNICIAN, ticket.number))])
     return InlineKeyboardMarkup(rows)
 
 
 def answered_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(t.gettext("✅ I have answered the customer"), f"m:answered:{ticket.number}")]])
+        [[button(t.gettext("✅ I have answered the customer"),
+                 encode(Action.ANSWERED, ticket.number))]])
 
 
 def technician_keyboard(ticket: Ticket, store: StoreConfig) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(tech.name, f"m:assign:{ticket.number}:{tech.user_id}")]
+        [[button(tech.name, encode(Action.ASSIGN, ticket.number, tech.user_id))]
          for tech in store.technicians]
     )
 
@@ -380,16 +420,18 @@ def survey_keyboard(t: Translator, ticket: Ticket, stage: str,
     _ = t.gettext
     n = ticket.number
     if stage == "overall":
-        return InlineKeyboardMarkup([[button(str(s), f"s:o:{n}:{s}") for s in SCORES]])
+        return InlineKeyboardMarkup([[button(str(s), encode(Action.SURVEY_OVERALL, n, s))
+                                      for s in SCORES]])
     if stage == "solved":
-        return InlineKeyboardMarkup([[button(_(SOLVED_LABELS[v]), f"s:s:{n}:{v}")]
+        return InlineKeyboardMarkup([[button(_(SOLVED_LABELS[v]),
+                                             encode(Action.SURVEY_SOLVED, n, v))]
                                      for v in SOLVED])
     if stage == "drivers":
         return InlineKeyboardMarkup([
-            [button(str(s), f"s:d:{n}:{driver}:{s}") for s in SCORES],
-            [button(_("Skip these questions"), f"s:skip:{n}")],
+            [button(str(s), encode(Action.SURVEY_DRIVER, n, driver, s)) for s in SCORES],
+            [button(_("Skip these questions"), encode(Action.SURVEY_SKIP, n))],
         ])
-    return InlineKeyboardMarkup([[button(_("Skip"), f"s:c:{n}")]])
+    return InlineKeyboardMarkup([[button(_("Skip"), encode(Action.SURVEY_NO_COMMENT, n))]])
 
 
 def feedback_record(t: Translator, ticket: Ticket, store: StoreConfig,
