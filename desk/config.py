@@ -22,6 +22,13 @@ _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 _STORE_ID = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 
 
+_STORE_KEYS = {
+    "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
+    "products", "technicians", "holidays_country", "holidays_subdivision", "closed_on_holidays",
+    "closed_dates", "promises", "digest_time", "greetings",
+}
+
+
 class ConfigError(ValueError):
     """A config value is missing or wrong; ``key`` names where."""
 
@@ -138,11 +145,8 @@ def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
 
 
 def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Settings:
-    known = {"data_dir", "telegram_base_url", "telegram_base_file_url", "default_language",
-             "bot_username", "stores"}
-    for key in raw:
-        if key not in known:
-            raise ConfigError(key, f"unknown key (known: {', '.join(sorted(known))})")
+    _only_known(raw, {"data_dir", "telegram_base_url", "telegram_base_file_url",
+                      "default_language", "bot_username", "stores"}, "")
     default_language = _language(raw.get("default_language", DEFAULT_LANGUAGE), "default_language")
     stores_raw = raw.get("stores")
     if not isinstance(stores_raw, list) or not stores_raw:
@@ -176,6 +180,8 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
 def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
+    # Checked first, so that a misspelt required key is reported as the typo, not as missing.
+    _only_known(raw, _STORE_KEYS, key)
     store_id = _str(_required(raw, "id", key), f"{key}.id")
     if not _STORE_ID.match(store_id):
         raise ConfigError(f"{key}.id", "use 1-32 letters, digits or _ (it goes into deep links)")
@@ -187,6 +193,7 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     location = raw.get("location", {})
     if not isinstance(location, dict):
         raise ConfigError(f"{key}.location", "must be a table like { lat = 31.2, lon = 121.5 }")
+    _only_known(location, {"lat", "lon"}, f"{key}.location")
     lat = _number(_required(location, "lat", f"{key}.location"), f"{key}.location.lat", -90, 90)
     lon = _number(_required(location, "lon", f"{key}.location"), f"{key}.location.lon", -180, 180)
     managers = raw.get("managers", [])
@@ -243,10 +250,8 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
 def _greetings(raw: Any, key: str) -> Greetings:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
-    known = {"enabled", "time", "holidays", "custom", "regular_after", "rate_per_second"}
-    for name in raw:
-        if name not in known:
-            raise ConfigError(f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
+    _only_known(raw, {"enabled", "time", "holidays", "custom", "regular_after",
+                      "rate_per_second"}, key)
     values: dict[str, Any] = {}
     if "enabled" in raw:
         if not isinstance(raw["enabled"], bool):
@@ -263,6 +268,8 @@ def _greetings(raw: Any, key: str) -> Greetings:
         custom = []
         for i, item in enumerate(raw["custom"] if isinstance(raw["custom"], list) else [None]):
             where = f"{key}.custom[{i}]"
+            if isinstance(item, dict):
+                _only_known(item, {"date", "name"}, where)
             match = re.match(r"^(\d{2})-(\d{2})$", str(item.get("date", ""))) \
                 if isinstance(item, dict) else None
             if not match or not isinstance(item.get("name"), str) or not item["name"]:
@@ -318,11 +325,8 @@ _MINUTES = {
 def _promises(raw: Any, key: str) -> Promises:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
-    known = {"use_sunset", "callback_after_days", "callback_time", "vip_contact_within_minutes",
-             *_MINUTES}
-    for name in raw:
-        if name not in known:
-            raise ConfigError(f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
+    _only_known(raw, {"use_sunset", "callback_after_days", "callback_time",
+                      "vip_contact_within_minutes", *_MINUTES}, key)
     values: dict[str, Any] = {}
     if "use_sunset" in raw:
         if not isinstance(raw["use_sunset"], bool):
@@ -353,6 +357,7 @@ def _promises(raw: Any, key: str) -> Promises:
 def _technician(raw: Any, key: str) -> Technician:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table with user_id, name, on_duty")
+    _only_known(raw, {"user_id", "name", "on_duty"}, key)
     user_id = _required(raw, "user_id", key)
     if not _is_int(user_id) or user_id <= 0:
         raise ConfigError(f"{key}.user_id", "must be a Telegram user id (a positive number)")
@@ -393,6 +398,16 @@ def _hours(raw: Any, key: str) -> dict[int, tuple[time, time] | None]:
     if all(v is None for v in hours.values()):
         raise ConfigError(key, "the store is closed every day")
     return hours
+
+
+def _only_known(raw: dict[str, Any], known: set[str], key: str) -> None:
+    """Reject a key the parser does not read: a typo would otherwise fall back to the default
+    without a word (``timezon`` = the store on Shanghai time). ``key`` is the table's path,
+    "" for the top level."""
+    for name in raw:
+        if name not in known:
+            raise ConfigError(f"{key}.{name}" if key else name,
+                              f"unknown key (known: {', '.join(sorted(known))})")
 
 
 def _required(raw: dict[str, Any], name: str, key: str) -> Any:

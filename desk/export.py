@@ -1,6 +1,8 @@
 """Exported records: tickets with their audit trail and feedback records, as CSV for Excel.
 
-UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+UTF-8 with a byte-order mark, so Excel opens Chinese text correctly. Customers and staff type
+most of the cells, and a spreadsheet runs a cell that starts like a formula: every text cell
+is neutralised (OWASP, CSV injection) before it is written.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from desk.models import Ticket
 from desk.survey import DRIVERS, quality_index, survey_records
@@ -18,6 +21,23 @@ COLUMNS = [
     "outcome", "report", "overall", "solved", *[name for name, _, _ in DRIVERS],
     "quality_index", "comment", "feedback_records", "audit_trail",
 ]
+
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP, ASVS 1.2.10).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+# A plain signed number is read as a number and cannot call anything, so it keeps its sign and
+# stays sortable: a phone "+86138...", an anonymised customer id "-123456789". ASCII digits only.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def safe_cell(value: object) -> object:
+    """The value as a spreadsheet should show it: text that could start a formula gets a
+    leading apostrophe, which Excel takes as "this is text"; numbers pass unchanged."""
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        return value
+    # Some importers trim leading spaces before they look for a formula.
+    if value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
@@ -30,7 +50,7 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
         drivers = last.get("drivers") or {}
         first_contact = next((e.at for e in ticket.events
                               if e.action in ("contacted", "manager_answered")), "")
-        writer.writerow([
+        row = [
             ticket.number, ticket.store_id, ticket.kind.value, ticket.state.value,
             ticket.confirmed_at, ticket.customer_name, phones.get(ticket.customer_id) or "",
             ticket.product or "", ticket.want.value if ticket.want else "", ticket.text,
@@ -45,5 +65,6 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
             "\n".join(f"{e.at} {e.actor} {e.action} "
                       f"{json.dumps(e.detail, ensure_ascii=False) if e.detail else ''}".rstrip()
                       for e in ticket.events),
-        ])
+        ]
+        writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")

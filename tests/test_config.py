@@ -54,6 +54,56 @@ def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key:
     assert (error.value.key, error.value.problem) == (key, problem)
 
 
+STORE_KEYS = ("closed_dates, closed_on_holidays, digest_time, greetings, holidays_country, "
+              "holidays_subdivision, hours, id, language, location, managers, name, products, "
+              "promises, staff_chat_id, technicians, timezone")
+PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
+
+
+# A typo in any table must stop start-up: a misspelt key is otherwise silently ignored and its
+# default applies (a store on the wrong time zone, a technician on duty every day).
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (('timezone = "Asia/Shanghai"', 'timezon = "Asia/Tokyo"'), "stores[0].timezon",
+     f"unknown key (known: {STORE_KEYS})"),
+    (('managers = [501]', 'managers = [501]\nmanager = [502]'), "stores[1].manager",
+     f"unknown key (known: {STORE_KEYS})"),
+    (('lon = 121.47 }', 'lon = 121.47, alt = 4 }'), "stores[0].location.alt",
+     "unknown key (known: lat, lon)"),
+    (('sat = "10:00-18:00"', 'sat = "10:00-18:00", sunday = "closed"'), "stores[0].hours.sunday",
+     "unknown weekday (use mon, tue, wed, thu, fri, sat, sun)"),
+    (('on_duty = ["mon"', 'onduty = ["mon"'), "stores[0].technicians[1].onduty",
+     "unknown key (known: name, on_duty, user_id)"),
+    ((PRODUCTS, f"{PRODUCTS}\npromises = {{ remind_before_minutes = 30 }}"),
+     "stores[0].promises.remind_before_minutes",
+     "unknown key (known: callback_after_days, callback_time, nudge_every_minutes, "
+     "reminder_before_minutes, reply_reminder_before_minutes, retry_after_minutes, use_sunset, "
+     "vip_contact_within_minutes)"),
+    ((PRODUCTS, f"{PRODUCTS}\ngreetings = {{ enable = false }}"), "stores[0].greetings.enable",
+     "unknown key (known: custom, enabled, holidays, rate_per_second, regular_after, time)"),
+    ((PRODUCTS, f'{PRODUCTS}\ngreetings = {{ custom = [{{ date = "11-28", name = "店庆" }}, '
+                '{ date = "12-01", name = "周年", year = 2026 }] }'),
+     "stores[0].greetings.custom[1].year", "unknown key (known: date, name)"),
+    (('bot_username = "SundownDeskBot"', 'bot_username = "SundownDeskBot"\n[store]\nid = "x"'),
+     "store", "unknown key (known: bot_username, data_dir, default_language, stores, "
+     "telegram_base_file_url, telegram_base_url)"),
+], ids=["stores", "second store", "location", "hours", "technicians", "promises", "greetings",
+        "greetings.custom", "top level"])
+def test_unknown_keys_in_any_table_name_their_path(tmp_path: Path, change: tuple[str, str],
+                                                   key: str, problem: str) -> None:
+    text = good(tmp_path).replace(*change, 1)
+    assert text != good(tmp_path)
+    with pytest.raises(ConfigError) as error:
+        parse_settings(text)
+    assert (error.value.key, error.value.problem) == (key, problem)
+
+
+def test_a_misspelt_required_key_is_reported_as_the_typo(tmp_path: Path) -> None:
+    text = good(tmp_path).replace('name = "东区店"', 'nmae = "东区店"', 1)
+    with pytest.raises(ConfigError) as error:
+        parse_settings(text)
+    assert error.value.key == "stores[1].nmae"
+
+
 def test_base_url_is_configurable(tmp_path: Path) -> None:
     text = 'telegram_base_url = "http://127.0.0.1:8081/bot"\n' + good(tmp_path)
     settings = parse_settings(text)
