@@ -1,17 +1,22 @@
 """The digest's chart: tickets per day for 14 days by kind, missed contacts marked.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, safe off the event
-loop), with Noto Sans CJK from ``mplfonts`` so Chinese labels render on any machine.
+loop). Chinese labels need a CJK font: a system one when matplotlib finds it (Debian's
+``fonts-noto-cjk``, Source Han Sans), else Noto Sans SC from the ``pylopdf-fonts-zh-cn`` wheel
+(SIL OFL 1.1), a dependency so that a machine with only pip renders them too. Noto Sans SC has
+every Big5 hanzi as well, so Traditional labels render with it.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from datetime import date
-from pathlib import Path
 
-import mplfonts
+import pylopdf_fonts_zh_cn
 from babel.dates import format_skeleton
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -19,7 +24,15 @@ from matplotlib.font_manager import FontProperties
 from desk.i18n import Translator
 from desk.models import KIND_LABELS, Kind
 
-FONT = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+log = logging.getLogger(__name__)
+
+# System CJK families, best first: Simplified forms, then other regions' forms of the same glyphs.
+SYSTEM_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                   "Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "Noto Sans CJK JP",
+                   "Source Han Sans")
+# A font is only taken if it draws these: 投诉 (Simplified) and 投訴 (Traditional), the chart's
+# kind labels in both scripts.
+PROBE = "投诉訴单單遗遺漏"
 SIZE_INCHES = (10, 5)
 DPI = 100  # 1000 x 500 pixels
 COLOURS = {Kind.CONTRACT: "#4C72B0", Kind.QUALITY: "#DD8452", Kind.SERVICE: "#55A868",
@@ -28,7 +41,7 @@ COLOURS = {Kind.CONTRACT: "#4C72B0", Kind.QUALITY: "#DD8452", Kind.SERVICE: "#55
 
 def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], int]]) -> bytes:
     """A PNG of the stacked daily counts, with a red mark and count for missed contacts."""
-    font = FontProperties(fname=FONT)
+    font = cjk_font()
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -60,6 +73,34 @@ def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], i
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def has_glyphs(path: str, text: str = PROBE) -> bool:
+    """Whether the font at ``path`` (a face of a collection too) has a glyph for every char."""
+    try:
+        face = font_manager.get_font(path)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(face.get_char_index(ord(char)) for char in text)
+
+
+@functools.cache
+def cjk_font_path() -> str:
+    """The CJK font the chart uses: a system one that draws ``PROBE``, else the bundled one."""
+    for family in SYSTEM_FAMILIES:
+        try:
+            path = font_manager.findfont(FontProperties(family=family),
+                                         fallback_to_default=False)
+        except ValueError:
+            continue
+        if has_glyphs(path):
+            log.debug("chart font: %s (%s)", family, path)
+            return path
+    return str(pylopdf_fonts_zh_cn.sans_path())
+
+
+def cjk_font() -> FontProperties:
+    return FontProperties(fname=cjk_font_path())
 
 
 def chart_job(language: str, title: str,

@@ -6,10 +6,15 @@ import csv
 import io
 import json
 import struct
-from datetime import UTC, date, datetime
+import warnings
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from matplotlib import font_manager
+
+from desk import chart as charts
 from desk.digest import compute
+from desk.i18n import translator
 from desk.models import Event, Kind, State, Ticket, Want
 from schedules.deadlines import JOB_NAME as DEADLINES
 from schedules.digest import JOB_NAME as DIGESTS
@@ -170,6 +175,23 @@ async def test_evening_digest_with_chart_once(world: World) -> None:
     assert len([m for m in c.inbox(world.manager) if "每日简报" in m.text]) == 1
     east = [m.text.split("\n")[0] for m in c.inbox(world.east_manager) if "每日简报" in m.text]
     assert east == ["📊 东区店 · 每日简报 · 2026年11月23日"], "each manager, their own stores"
+
+
+def test_chart_font_draws_simplified_and_traditional() -> None:
+    path = charts.cjk_font_path()
+    assert charts.has_glyphs(path, "投诉"), f"no 投诉 in {path}"
+    assert charts.has_glyphs(path, "投訴"), f"no 投訴 in {path}"
+    assert not charts.has_glyphs(font_manager.findfont("DejaVu Sans"), "投诉"), "the probe tells"
+
+
+def test_chart_labels_render_without_a_missing_glyph() -> None:
+    days = [(DAY - timedelta(days=13 - i), dict.fromkeys(Kind, i % 3), i % 4) for i in range(14)]
+    for language, title in [("zh_CN", "旗舰店 · 近14天每日投诉单"), ("zh_TW", "旗艦店 · 近14天每日投訴單"),
+                            ("en", "Flagship · tickets per day")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+            png = charts.render(translator(language), title, days)
+        assert png_size(png) == (1000, 500)
 
 
 async def test_digest_is_not_repeated_after_a_restart(tmp_path: Path) -> None:
