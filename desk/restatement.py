@@ -17,7 +17,7 @@ bench/reading.py over desk/data/reading_set.tsv.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from desk.models import Kind, Want
@@ -343,13 +343,10 @@ _CLAUSE = re.compile("[,.!?;\n\u2026\u3002\uff0c\uff01\uff1f\uff1b]+")
 _EMOJI_TROUBLE = "😡😠🤬😤😱😨😭💢👎🙄"
 
 
-def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    patterns = list(dict.fromkeys(patterns))
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
-
-
-def _merged(get) -> re.Pattern[str] | None:
-    return _compile(p for language in LANGUAGES.values() for p in get(language))
+def _merged(get: Callable[[Language], Iterable[str]]) -> re.Pattern[str]:
+    """One pattern from every language's words for one role (a word listed twice counts once)."""
+    words = dict.fromkeys(p for language in LANGUAGES.values() for p in get(language))
+    return re.compile("|".join(f"(?:{p})" for p in words), re.IGNORECASE)
 
 
 # Every language's words, one pattern per role, compiled once.
@@ -361,10 +358,8 @@ _HYPOTHETICAL = _merged(lambda lang: lang.hypothetical)
 _WANTS = {w: _merged(lambda lang, w=w: lang.wants[w]) for w in WANT_ORDER}
 
 
-def _count(pattern: re.Pattern[str] | None, text: str) -> int:
+def _count(pattern: re.Pattern[str], text: str) -> int:
     """How many different words of the pattern occur: a word said three times is one clue."""
-    if pattern is None:
-        return 0
     return len({m.group(0).lower() for m in pattern.finditer(text)})
 
 
@@ -372,7 +367,7 @@ def _reported(text: str) -> str:
     """The text without what it only imagines: each clause is cut at "如果", "if" and the like."""
     kept = []
     for clause in _CLAUSE.split(text):
-        found = _HYPOTHETICAL.search(clause) if _HYPOTHETICAL else None
+        found = _HYPOTHETICAL.search(clause)
         kept.append(clause[: found.start()] if found else clause)
     return " ".join(kept)
 
@@ -433,8 +428,10 @@ def named_person(text: str, names: Iterable[str]) -> str | None:
     return min(found)[2] if found else None
 
 
+# An IME types the full-width colon (U+FF1A) after 订单号; Taiwan writes 訂單編號.
 _ORDER = re.compile(
-    r"(?:订单号?|訂單號?|单号|單號|order\s*(?:no\.?|number|#)?)\s*[::#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,31})",
+    r"(?:订单(?:编号|号)?|訂單(?:編號|號)?|单号|單號|order\s*(?:no\.?|number|#)?)"
+    r"\s*[:\uff1a#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,31})",
     re.IGNORECASE,
 )
 
