@@ -139,6 +139,9 @@ _ZH_CN = Language(
             r"(?:经理|领导|店长).{0,6}(?:联系|打电话|回电)",
             r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进", "处理一下",
             "来处理", "叫个人", r"(?:尽快|赶紧|马上|给我)送", "送过来",
+            r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
+            # keep someone away: "以后别让他送了"
+            r"(?:别|不要)再?(?:让|派)(?:他|她|这个人)",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
@@ -230,6 +233,7 @@ _ZH_TW = Language(
             r"(?:經理|主管|店長).{0,6}(?:聯絡|聯繫|打電話|回電)",
             r"換[個一位名]*.{0,5}(?:師傅|技師|人員|人來)", "改善", "改進", "處理一下",
             "來處理", r"(?:儘快|盡快|趕快|馬上|給我)送", "送過來",
+            r"(?:儘快|盡快|趕快|馬上|快點)安排(?!維修)", r"(?:別|不要)再?(?:讓|派)(?:他|她|這個人)",
         ),
         Want.EXPLANATION: (
             "說法", "解釋", r"說明(?!書)", "為什麼", "憑什麼", "怎麼回事", "什麼情況",
@@ -268,6 +272,7 @@ _EN = Language(
                 r"came off", r"fell off", r"fell apart", r"\bjunk\b", r"\b[Ee]\d{1,2}\b",
                 r"error code", r"burn", r"smok", r"dead on arrival", r"\bDOA\b", r"torn",
                 r"peeling", r"faded", r"won'?t charge", r"not charging",
+                r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)",
             ),
             topic=(r"quality", r"product", r"screen"),
         ),
@@ -313,11 +318,12 @@ _EN = Language(
             r"repair (?:it|this|them)", r"repaired", r"fix (?:it|this|my|the)", r"\bfixed\b",
             r"come (?:and )?fix", r"send (?:someone|a technician|a tech)(?! else)",
             r"someone (?:needs )?to (?:come )?(?:fix|repair|look)", r"coming to fix",
-            r"take a look",
+            r"take a look", r"look at it",
         ),
         Want.OTHER: (
             r"compensat", r"manager (?:to )?call", r"(?:speak|talk) to (?:a|the|your) manager",
-            r"someone else", r"another (?:technician|tech|person|installer)",
+            r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
+            r"(?:don'?t|never) send (?:him|her)",
             r"send (?:it|me)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)", r"improve",
             r"sort (?:it|this) out",
         ),
