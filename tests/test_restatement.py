@@ -101,6 +101,8 @@ def test_quote_shortens_and_folds_whitespace() -> None:
     # Narrative is not a wish: "上门维修的师傅" and "didn't apologise" ask for nothing.
     ("上门维修的师傅迟到了两个小时", Kind.SERVICE, None),
     ("installer was 3 hours late and didnt even apologise", Kind.SERVICE, None),
+    ("李工来修完第二天又坏了", Kind.QUALITY, None),
+    ("手机老是自动重开机", Kind.QUALITY, None),  # 重开机 reboots; 重开 an invoice is a wish
 ])
 def test_reading(text: str, kind: Kind, want: Want | None) -> None:
     reading = read_complaint(text)
