@@ -160,6 +160,8 @@ def _open_db(path: Path, cache_documents: bool = False) -> TinyDB:
 TICKETS = "tickets"
 OUTBOX = "outbox"
 MARKS = "marks"
+CHATS = "chats"  # per chat, the ids of the bot's own recent messages
+OURS_KEPT = 50
 META = "meta"
 _META_ID = "1"
 
@@ -268,6 +270,16 @@ class Transaction:
         self._put(OUTBOX, entry_id, None)
         self.added = [e for e in self.added if e.id != entry_id]
         self.dropped.append(entry_id)
+
+    # -- the bot's own messages, per chat ----------------------------------------------------
+
+    def ours(self, chat_id: int) -> list[int]:
+        """The ids of the bot's recent messages in a chat that Telegram confirmed."""
+        return list((self._get(CHATS, str(chat_id)) or {}).get("ours", []))
+
+    def add_ours(self, chat_id: int, message_ids) -> None:
+        ours = sorted({*self.ours(chat_id), *message_ids})[-OURS_KEPT:]
+        self._put(CHATS, str(chat_id), {"ours": ours})
 
     # -- marks ---------------------------------------------------------------------------------
 
@@ -458,6 +470,9 @@ class Database:
 
     def marked(self, name: str) -> bool:
         return name in self._hot_data().get(MARKS, {})
+
+    def ours(self, chat_id: int) -> list[int]:
+        return list((self._hot_data().get(CHATS, {}).get(str(chat_id)) or {}).get("ours", []))
 
     # -- tickets, written ----------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ from telegram.error import (
 )
 
 from desk.clock import Clock
-from desk.outgoing import Method, Outgoing, Ref, Status
+from desk.outgoing import Method, Outgoing, Priority, Ref, Status
 from desk.storage import Database
 from outbox.limits import Limits, Pacer, SlidingWindow, TokenBucket
 from outbox.split import CAPTION_LIMIT, TEXT_LIMIT, shorten_html
@@ -68,6 +68,9 @@ from outbox.split import CAPTION_LIMIT, TEXT_LIMIT, shorten_html
 log = logging.getLogger(__name__)
 
 SHOWN_KEPT = 20_000  # last rendering per message, to skip identical edits
+REAP_AT_MOST = 5  # unknown message ids probed for a duplicate after a lost answer
+SENDS = frozenset({Method.SEND, Method.PHOTO, Method.DOCUMENT, Method.VOICE, Method.VIDEO,
+                   Method.COPY})
 REPLY_HOLD_MARGIN = 0.05  # seconds added to Telegram's retry_after
 PRUNE_EVERY = 60.0  # seconds between sweeps of idle chats' lines
 _TAGS = re.compile(r"<[^>]+>")
@@ -81,6 +84,9 @@ class Job:
     durable: bool = True
     on_dispatch: Callable[[], None] | None = None
     future: asyncio.Future[str] | None = None
+    # The highest id of ours in the chat when a try of this message failed without an answer:
+    # if Telegram did execute that try, the duplicate's id lies above it.
+    ghost_after: int | None = None
 
 
 @dataclass
@@ -420,6 +426,14 @@ class Sender:
                 log.info("nothing to %s for %s (%s)", method.value, entry.kind, entry.id)
                 return ()
             if method is Method.DELETE:
+                if entry.extra.get("probe"):
+                    try:
+                        await self.bot.edit_message_reply_markup(chat, target, reply_markup=None)
+                    except BadRequest as exc:
+                        if "not modified" not in exc.message.lower():
+                            return ()  # someone else's message, or gone: not a duplicate
+                    self.stats["duplicates_deleted"] += 1
+                    log.warning("deleting a duplicate message %s in chat %s", target, chat)
                 await self.bot.delete_message(chat, target)
                 return (target,)
             rendering = f"{entry.text}\x00{entry.markup}"
@@ -548,6 +562,10 @@ class Sender:
             return
         entry.attempts += 1
         self.stats["retried"] += 1
+        if kind == "retry" and not result.never_sent and entry.method in SENDS \
+                and job.ghost_after is None and entry.chat_id < 0:
+            ours = self.db.ours(entry.chat_id)
+            job.ghost_after = max(ours) if ours else None
         if kind == "retry" and entry.at_most_once and not result.never_sent:
             self._failed(job, "unconfirmed: " + result.reason)
             return
@@ -579,6 +597,11 @@ class Sender:
         if not job.durable:
             return
         with self.db.transaction() as tx:
+            if message_ids and entry.method in SENDS:
+                ghosts = self._ghosts(job, tx.ours(entry.chat_id), min(message_ids))
+                tx.add_ours(entry.chat_id, message_ids)
+                for ghost in ghosts:
+                    self._reap(entry.chat_id, ghost)
             if entry.remember and entry.ticket and message_ids:
                 ticket = tx.ticket(entry.ticket)
                 if ticket is not None:
@@ -589,6 +612,26 @@ class Sender:
                         setattr(ticket, entry.remember, message_ids[-1])
                     tx.save(ticket)
             tx.drop(entry.id)
+
+    def _ghosts(self, job: Job, ours: list[int], sent_id: int) -> list[int]:
+        """Ids that may hold a duplicate of this message: a try whose answer was lost may have
+        been executed. Only in groups, where every message of ours is recorded: there an
+        unknown message of ours between the last one we knew and this one is a duplicate."""
+        if job.ghost_after is None:
+            return []
+        known = set(ours)
+        window = [i for i in range(job.ghost_after + 1, sent_id) if i not in known]
+        return window if len(window) <= REAP_AT_MOST else []
+
+    def _reap(self, chat_id: int, message_id: int) -> None:
+        """Queue a probe of ``message_id``: a harmless keyboard edit, which Telegram refuses
+        for other people's messages; one of ours that we never recorded is a duplicate, and
+        is deleted."""
+        entry = Outgoing(id=f"reap:{chat_id}:{message_id}", chat_id=chat_id, kind="duplicate",
+                         priority=Priority.EDIT, method=Method.DELETE, target=message_id,
+                         extra={"probe": True})
+        self.stats["duplicates_probed"] += 1
+        self._add(Job(entry, durable=False))
 
     def _repost(self, job: Job) -> None:
         """The card's message is gone (deleted by someone): post the card again."""

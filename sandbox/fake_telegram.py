@@ -38,6 +38,8 @@ from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
 from outbox.context import outbox_of
+from sandbox.telegram_html import HTMLParseError
+from sandbox.telegram_html import parse as parse_html
 
 BOT_ID = 900_000_001
 _TAG = re.compile(r"<[^>]+>")
@@ -67,8 +69,11 @@ def _utf16_len(text: str) -> int:
 
 
 def render_html(text: str) -> str:
-    """What a user reads of an HTML message: no tags, entities unescaped."""
-    return html.unescape(_TAG.sub("", text))
+    """What a user reads of an HTML message (lenient: for display of what was accepted)."""
+    try:
+        return parse_html(text, strict=False)
+    except HTMLParseError:
+        return html.unescape(_TAG.sub("", text))
 
 
 @dataclass
@@ -159,6 +164,7 @@ class FakeTelegram(BaseRequest):
         self._groups: dict[int, collections.deque[float]] = {}
         self._privates: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
         self.rejected = 0  # 429 answers
+        self.html_errors: list[tuple[str, str, str]] = []  # (method, text, Telegram's 400)
         self.injected: collections.Counter[str] = collections.Counter()
         self.calls: list[Call] = []
         self.chats: dict[int, list[Shown]] = {}
@@ -167,7 +173,8 @@ class FakeTelegram(BaseRequest):
         self.listeners: list[Callable[[str, Shown], None]] = []
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._failures: list[tuple[str, int | None, str, int]] = []
-        self._message_ids = itertools.count(1)
+        # Like Telegram: each chat numbers its own messages, users' and the bot's alike.
+        self._message_ids: dict[int, itertools.count] = {}
 
     # -- BaseRequest -----------------------------------------------------------------------------
 
@@ -212,6 +219,9 @@ class FakeTelegram(BaseRequest):
         api = getattr(self, "_api_" + name, None)
         if api is None:
             return _error(404, "Not Found: method not found")
+        rejected = self._check_markup(name, params)
+        if rejected is not None:
+            return rejected
         result = api(params, files)
         if isinstance(result, tuple):
             return result
@@ -219,6 +229,21 @@ class FakeTelegram(BaseRequest):
             self.injected[fault] += 1
             raise NetworkError("fake connection reset after the request was executed")
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _check_markup(self, name: str, params: dict) -> tuple[int, bytes] | None:
+        """Telegram parses parse_mode=HTML strictly and rejects the whole message on one bare
+        ``<`` or ``&``: so does this fake, and it remembers, so a test can fail on it."""
+        if params.get("parse_mode") != "HTML":
+            return None
+        text = params.get("text", params.get("caption"))
+        if text is None:
+            return None
+        try:
+            parse_html(text)
+        except HTMLParseError as exc:
+            self.html_errors.append((name, text, exc.description))
+            return _error(400, exc.description)
+        return None
 
     def _draw_fault(self, name: str) -> str | None:
         if not self.faults or name not in MESSAGE_METHODS:
@@ -408,7 +433,8 @@ class FakeTelegram(BaseRequest):
              document: bytes | None = None, filename: str | None = None,
              file_id: str | None = None) -> Shown:
         shown = Shown(
-            chat_id=chat_id, message_id=next(self._message_ids),
+            chat_id=chat_id,
+            message_id=next(self._message_ids.setdefault(chat_id, itertools.count(1))),
             text=render_html(text) if html_mode else text, html=text, sender_id=sender_id,
             buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
             reply_to=reply_to, kind=kind, document=document, filename=filename,

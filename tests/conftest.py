@@ -133,6 +133,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     yield w
     await w.stop()
     assert w.client.errors == [], f"unhandled errors: {w.client.errors!r}"
+    assert w.telegram.html_errors == [], "Telegram would have rejected these messages"
 
 
 async def file_complaint(w: World, text: str = "电热水壶用了两天就漏水,我要换货",
