@@ -156,6 +156,7 @@ class FakeTelegram(BaseRequest):
         ``faults``: the share of message requests that fail, drawn from ``fault_kinds`` with
         a seeded generator."""
         self.bot_username = bot_username
+        self.latency = 0.0  # seconds each request takes
         self.limits = limits
         self.faults = faults
         self.fault_kinds = fault_kinds
@@ -165,6 +166,7 @@ class FakeTelegram(BaseRequest):
         self._privates: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
         self.rejected = 0  # 429 answers
         self.html_errors: list[tuple[str, str, str]] = []  # (method, text, Telegram's 400)
+        self.deleted: list[Shown] = []
         self.injected: collections.Counter[str] = collections.Counter()
         self.calls: list[Call] = []
         self.chats: dict[int, list[Shown]] = {}
@@ -192,15 +194,16 @@ class FakeTelegram(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None,
                          ) -> tuple[int, bytes]:
-        await asyncio.sleep(0)  # a real request suspends; let concurrent updates interleave
+        # A real request suspends; let concurrent updates interleave.
+        await asyncio.sleep(self.latency)
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
         self.calls.append(Call(name, params))
         failure = self._take_failure(name, params)
-        if failure is not None:
+        if isinstance(failure, tuple):
             return failure
-        fault = self._draw_fault(name)
+        fault = failure or self._draw_fault(name)
         if fault in ("server_error", "bad_gateway", "timeout"):  # never reached the API
             self.injected[fault] += 1
             if fault == "timeout":
@@ -284,10 +287,11 @@ class FakeTelegram(BaseRequest):
 
     def fail(self, method: str, kind: str, chat_id: int | None = None, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` fail: kind is network, timeout,
-        server_error, retry_after, forbidden, not_found (a deleted message) or bad_request."""
+        server_error, retry_after, forbidden, not_found (a deleted message), bad_request, or
+        lost (executed, and the answer never comes back)."""
         self._failures.append((method, chat_id, kind, times))
 
-    def _take_failure(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
+    def _take_failure(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | str | None:
         for index, (method, chat_id, kind, times) in enumerate(self._failures):
             if method != name or (chat_id is not None and params.get("chat_id") != chat_id):
                 continue
@@ -295,6 +299,8 @@ class FakeTelegram(BaseRequest):
                 del self._failures[index]
             else:
                 self._failures[index] = (method, chat_id, kind, times - 1)
+            if kind == "lost":
+                return "lost"  # executed below, then the answer is lost
             if kind == "network":
                 raise NetworkError("fake network failure")
             if kind == "timeout":
@@ -386,6 +392,8 @@ class FakeTelegram(BaseRequest):
         shown = self.find(int(params["chat_id"]), int(params["message_id"]))
         if shown is None:
             return _error(400, "Bad Request: message to edit not found")
+        if not shown.from_bot:
+            return _error(400, "Bad Request: message can't be edited")
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", [])
         if self._check_length(params["text"], params.get("parse_mode"), TEXT_LIMIT):
@@ -406,6 +414,8 @@ class FakeTelegram(BaseRequest):
         shown = self.find(int(params["chat_id"]), int(params["message_id"]))
         if shown is None:
             return _error(400, "Bad Request: message to edit not found")
+        if not shown.from_bot:
+            return _error(400, "Bad Request: message can't be edited")
         buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
         if shown.buttons == buttons:
             return _error(400, "Bad Request: message is not modified")
@@ -420,6 +430,7 @@ class FakeTelegram(BaseRequest):
         if shown is None:
             return _error(400, "Bad Request: message to delete not found")
         chat.remove(shown)
+        self.deleted.append(shown)
         return True
 
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
@@ -494,10 +505,11 @@ class TelegramClient:
     def _now(self) -> int:
         return int(self.telegram.clock().timestamp())
 
-    async def _process(self, data: dict[str, Any]) -> None:
+    async def _process(self, data: dict[str, Any], settle: bool = True) -> None:
         data["update_id"] = next(self._update_ids)
         await self.app.process_update(Update.de_json(data, self.app.bot))
-        await self.settle()
+        if settle:
+            await self.settle()
 
     async def settle(self) -> None:
         """Let the bot finish what the update started: handlers that run beside the update
@@ -526,14 +538,15 @@ class TelegramClient:
     # -- what users do ---------------------------------------------------------------------------
 
     async def send(self, user: FakeUser, text: str, group: FakeGroup | None = None,
-                   reply_to: Shown | None = None) -> None:
+                   reply_to: Shown | None = None, settle: bool = True) -> None:
+        """``settle=False``: do not wait for the bot's answer (a user typing fast)."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if reply_to is not None:
             content["reply_to_message"] = self.telegram._to_api(reply_to)
-        await self._process({"message": self._message(user, group, **content)})
+        await self._process({"message": self._message(user, group, **content)}, settle)
 
     async def send_photo(self, user: FakeUser, caption: str | None = None) -> None:
         photo = [{"file_id": f"photo-{next(self._query_ids)}", "file_unique_id": "u",
@@ -566,17 +579,19 @@ class TelegramClient:
                 "chat": self._chat(user, None), "from": user.to_api(), "text": text}
         await self._process({"edited_message": data})
 
-    async def click(self, user: FakeUser, message: Shown, label: str) -> str | None:
+    async def click(self, user: FakeUser, message: Shown, label: str,
+                    settle: bool = True) -> str | None:
         """Press the button whose label contains ``label``; return the bot's answer, if any."""
-        return await self.press(user, message, message.data_for(label))
+        return await self.press(user, message, message.data_for(label), settle)
 
-    async def press(self, user: FakeUser, message: Shown, data: str) -> str | None:
+    async def press(self, user: FakeUser, message: Shown, data: str,
+                    settle: bool = True) -> str | None:
         """Press a button with any callback data, forged or not."""
         query_id = str(next(self._query_ids))
         await self._process({"callback_query": {
             "id": query_id, "from": user.to_api(), "chat_instance": "ci", "data": data,
             "message": self.telegram._to_api(message),
-        }})
+        }}, settle)
         answer = self.telegram.callback_answers.get(query_id)
         return answer.get("text") if answer else None
 
