@@ -2,9 +2,11 @@
 
 Telegram allows a bot about 30 messages a second overall, 20 a minute in one group (edits
 count), and about one a second in one private chat with a small burst; past that it answers
-429 and the message is not delivered. The sender paces itself a little under each limit:
-requests travel over a network, and a request sent 1.00 s after another may arrive 0.98 s
-after it.
+429 and the message is not delivered. The sender keeps a little under each limit: requests
+travel over a network, and a request sent 1.00 s after another may arrive 0.98 s after it.
+Replies may go out in a burst (a confirmation is three messages at once); bulk messages
+(greetings, digests) are paced evenly, so a campaign never fills a whole second and a
+customer's reply always finds a free slot within a few dozen milliseconds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from datetime import timedelta
 
 @dataclass(frozen=True)
 class Limits:
-    overall_per_second: float | None = 28.0  # evenly paced: never a cluster of 31 in a second
+    overall_messages: int | None = 29  # in any ``overall_window``: replies go out in a burst
+    overall_window: float = 1.0
+    bulk_per_second: float | None = 28.0  # campaigns and digests, evenly paced under that
     group_messages: int | None = 20  # per group and window, edits included
     group_window: float = 62.0  # seconds; a little over Telegram's minute
     private_burst: int | None = 3
@@ -30,7 +34,7 @@ class Limits:
     @classmethod
     def unlimited(cls, **changes) -> Limits:
         """No pacing at all: for tests that are not about limits."""
-        return cls(**{"overall_per_second": None, "group_messages": None,
+        return cls(**{"overall_messages": None, "bulk_per_second": None, "group_messages": None,
                       "private_burst": None, "backoff_first": 0.0, "backoff_max": 0.0,
                       "unreachable_group_retry": 0.0, **changes})
 

@@ -5,9 +5,9 @@ from one chat never holds up another. Rules:
 
 - Each chat is a line: one request at a time, in order of priority, then age (FIFO within a
   priority). In a staff group that means new cards, then notices, then card edits.
-- Before a request the limiters are asked: the overall pace (about 28 a second, evenly
-  spaced), the group's 20 in a minute, the private chat's small burst then one a second. The
-  best-placed message among all chats that may go, goes.
+- Before a request the limiters are asked: the overall limit (29 in any second; bulk
+  messages evenly paced at 28 a second), the group's 20 in a minute, the private chat's small
+  burst then one a second. The best-placed message among all chats that may go, goes.
 - 429: only that chat waits, as long as Telegram asks. 5xx, timeouts and network errors:
   that chat retries with backoff, for up to a day, then the message is marked failed and the
   next digest lists it. 403 in a private chat: the person blocked the bot; they are marked
@@ -137,10 +137,12 @@ class Sender:
         self.lines: dict[int, Line] = {}
         self.jobs: dict[str, Job] = {}
         self.flying: set[str] = set()
-        self.pacer = Pacer(self.limits.overall_per_second)
+        self.overall = SlidingWindow(self.limits.overall_messages, self.limits.overall_window)
+        self.bulk = Pacer(self.limits.bulk_per_second)
         self.shown: collections.OrderedDict[tuple[int, int], str] = collections.OrderedDict()
         self.stats: collections.Counter[str] = collections.Counter()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._loop_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self._pruned_at = 0.0
@@ -268,6 +270,7 @@ class Sender:
 
     def start(self) -> None:
         if self._loop_task is None or self._loop_task.done():
+            self._stopping = False
             self.load()
             self._loop_task = asyncio.get_running_loop().create_task(
                 self._run(), name="outbox-sender")
@@ -275,7 +278,9 @@ class Sender:
     async def stop(self, grace: float = 5.0) -> None:
         """Stop picking; let requests under way finish (their outcome is recorded) for up to
         ``grace`` seconds. What is still queued stays in the hot file for the next start."""
+        self._stopping = True
         if self._loop_task is not None:
+            self._wake.set()
             self._loop_task.cancel()
             await asyncio.gather(self._loop_task, return_exceptions=True)
             self._loop_task = None
@@ -313,17 +318,20 @@ class Sender:
         return False
 
     async def _run(self) -> None:
-        while True:
+        # A flag as well as the cancellation: Python 3.11's wait_for swallows a cancel that
+        # arrives while the event it waits on is being set.
+        while not self._stopping:
             now = self._time()
             self._prune(now)
             job, wake_at = self._pick(now)
             if job is not None:
-                at = self.pacer.available_at(now)
-                if at > now:
-                    await asyncio.sleep(at - now)
+                at = self.overall.available_at(now)
+                if job.entry.priority is Priority.BULK:
+                    at = max(at, self.bulk.available_at(now))
+                if at <= now:
+                    self._dispatch(job, now)
                     continue
-                self._dispatch(job, now)
-                continue
+                wake_at = min(wake_at, at)
             self._wake.clear()
             timeout = None if wake_at == float("inf") else max(0.0, wake_at - now)
             try:
@@ -386,7 +394,9 @@ class Sender:
         line = self._line(job.entry.chat_id)
         line.busy = True
         self.flying.add(job.entry.id)
-        self.pacer.record(now)
+        self.overall.record(now)
+        if job.entry.priority is Priority.BULK:
+            self.bulk.record(now)
         line.limiter.record(now)
         if job.on_dispatch is not None:
             job.on_dispatch()

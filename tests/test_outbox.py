@@ -35,7 +35,7 @@ QUICK_RETRIES = Limits.unlimited(backoff_first=0.01, backoff_max=0.05)
 # -- the limiters --------------------------------------------------------------------------------
 
 
-def test_overall_pace_is_even() -> None:
+def test_bulk_pace_is_even() -> None:
     pacer = Pacer(28)
     times = []
     now = 0.0
@@ -45,6 +45,18 @@ def test_overall_pace_is_even() -> None:
         times.append(now)
     assert times[-1] == pytest.approx(55 / 28)
     assert max(sum(1 for t in times if start <= t < start + 1 - 1e-9) for start in times) <= 28
+
+
+def test_the_bot_sends_at_most_29_messages_in_any_second() -> None:
+    window = SlidingWindow(29, 1.0)
+    sent = []
+    now = 0.0
+    while len(sent) < 100:
+        now = window.available_at(now)
+        window.record(now)
+        sent.append(now)
+    assert sent[28] == 0.0 and sent[29] == 1.0, "a burst, then the window decides"
+    assert max(sum(1 for t in sent if start <= t < start + 1) for start in sent) == 29
 
 
 def test_a_group_gets_20_messages_per_62_seconds() -> None:
