@@ -18,17 +18,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from handlers.digests import build, worker_pool
 
 import bot
 from bench.intake import percentile, seed_history
 from desk.chart import chart_job
 from desk.i18n import translator
-from handlers import reports
+from outbox import reports
+from outbox.context import desk_of, outbox_of
+from outbox.digests import build, worker_pool
+from outbox.limits import Limits
 from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient
 from sandbox.story import DEMO_START, demo_settings
 
@@ -48,14 +48,14 @@ def squeeze_into_one_month(data_dir: Path) -> None:
         json.dumps({"tickets": merged}, ensure_ascii=False), encoding="utf-8")
 
 
-async def one_digest(context, store, day) -> float:
+async def one_digest(application, store, day) -> float:
     """Figures, text and chart, exactly as a manager's digest is made (in the worker)."""
     started = time.perf_counter()
-    digest = await build(context, store, day)
+    digest = await build(application, store, day)
     t = translator(store.language)
     reports.digest_text(t, store, digest)
     await asyncio.get_running_loop().run_in_executor(
-        worker_pool(context.application), chart_job, t.language, "bench", digest.chart)
+        worker_pool(application), chart_job, t.language, "bench", digest.chart)
     return time.perf_counter() - started
 
 
@@ -66,14 +66,15 @@ async def measure(history: int, one_month: bool = False) -> dict[str, float]:
         if one_month:
             squeeze_into_one_month(data_dir)
         telegram = FakeTelegram()
-        application = bot.build_application(demo_settings(data_dir), request=telegram)
+        application = bot.build_application(demo_settings(data_dir), request=telegram,
+                                            limits=Limits.unlimited())
         await application.initialize()
+        outbox_of(application).start()
         client = TelegramClient(application, telegram)
-        context = SimpleNamespace(application=application)
-        store = application.bot_data["desk"].settings.stores[0]
+        store = desk_of(application).settings.stores[0]
         day = DEMO_START.date()
-        await one_digest(context, store, day)  # warm-up: imports, font cache
-        digest_times = [await one_digest(context, store, day) for _ in range(3)]
+        await one_digest(application, store, day)  # warm-up: imports, font cache
+        digest_times = [await one_digest(application, store, day) for _ in range(3)]
 
         acked: dict[int, float] = {}
 
@@ -97,10 +98,11 @@ async def measure(history: int, one_month: bool = False) -> dict[str, float]:
         quiet = [await acknowledge() for _ in range(SAMPLES)]
         busy: list[float] = []
         while len(busy) < SAMPLES:
-            task = asyncio.create_task(one_digest(context, store, day))
+            task = asyncio.create_task(one_digest(application, store, day))
             while not task.done():
                 busy.append(await acknowledge())
             await task
+        await outbox_of(application).stop()
         await application.shutdown()
         return {"digest": statistics.median(digest_times),
                 "quiet_p99": percentile(quiet, 99), "busy_p99": percentile(busy, 99)}

@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bot
 from desk.clock import FakeClock
 from desk.storage import CUSTOMER_SHARDS
-from handlers.greetings import TASKS_KEY
-from sandbox.fake_telegram import FakeTelegram
+from outbox.campaigns import TASKS_KEY
+from outbox.context import outbox_of
+from sandbox.fake_telegram import FakeTelegram, TelegramLimits
 from sandbox.story import demo_settings
 from schedules.greetings import JOB_NAME
 
@@ -56,7 +57,7 @@ def seed_regulars(data_dir: Path, count: int) -> None:
 
 async def child(data_dir: Path, server_log: Path) -> None:
     """The bot: run the greeting sweep and wait for the campaign to finish."""
-    telegram = FakeTelegram(rate_limit=TELEGRAM_CAP)
+    telegram = FakeTelegram(limits=TelegramLimits(overall=TELEGRAM_CAP))
     delivered = server_log.open("a", encoding="utf-8")
 
     def on_send(event: str, shown) -> None:
@@ -66,12 +67,14 @@ async def child(data_dir: Path, server_log: Path) -> None:
 
     telegram.listeners.append(on_send)
     clock = FakeClock(SPRING_FESTIVAL_0900)
-    application = bot.build_application(demo_settings(data_dir), request=telegram, clock=clock,
-                                        rate_limiter=True)
+    # The sender keeps the limits of run mode.
+    application = bot.build_application(demo_settings(data_dir), request=telegram, clock=clock)
     await application.initialize()
-    (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+    outbox_of(application).start()
+    job = application.job_queue.get_jobs_by_name(JOB_NAME)[0]
     await job.run(application)
     await asyncio.gather(*application.bot_data[TASKS_KEY].values())
+    await outbox_of(application).stop()
     await application.shutdown()
     print(f"rejected by the rate limit: {telegram.rejected}", file=sys.stderr)
 

@@ -575,7 +575,8 @@ class Sender:
         if kind == "retry" and not result.never_sent and entry.method in SENDS \
                 and job.ghost_after is None and entry.chat_id < 0:
             ours = self.db.ours(entry.chat_id)
-            job.ghost_after = max(ours) if ours else None
+            # Nothing of ours known in the group yet: every earlier id may be the duplicate.
+            job.ghost_after = max(ours) if ours else 0
         if kind == "retry" and entry.at_most_once and not result.never_sent:
             self._failed(job, "unconfirmed: " + result.reason)
             return

@@ -170,6 +170,16 @@ async def test_a_card_duplicated_by_a_lost_answer_is_deleted(world: World) -> No
     assert world.db.by_number(2).card_message_id == cards[0].message_id
 
 
+async def test_the_first_card_in_a_group_duplicated_by_a_lost_answer_is_deleted(
+        world: World) -> None:
+    c = world.client
+    world.telegram.fail("sendMessage", "lost", chat_id=world.staff_group.id)
+    await file_complaint(world)
+    cards = [m for m in c.inbox(world.staff_group) if m.text.startswith("🆕 投诉单 #1")]
+    assert len(cards) == 1 and len(world.telegram.deleted) == 1
+    assert world.db.by_number(1).card_message_id == cards[0].message_id
+
+
 async def test_bad_request_is_not_retried_and_the_digest_lists_it(world: World) -> None:
     c = world.client
     world.telegram.fail("sendMessage", "bad_request", chat_id=world.customer.id)

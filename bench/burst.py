@@ -1,0 +1,230 @@
+"""A rush at one store: 60 customers confirm complaints within 20 s while one sends 60 follow-ups.
+
+    python bench/burst.py [--customers 60] [--seconds 20]
+
+The real Application with the sender and limits of ``run`` mode, on the fake transport that
+enforces Telegram's limits (30 messages a second, 20 a minute in a group, about one a second in
+a private chat; 429 past them). Updates are handled one at a time, as the Updater does. A
+customer's "reply" is the first thing the bot shows in their chat after they act (the
+greeting, the restatement, the acknowledgement). Then the same rush with 20% of message
+requests failing (500, 502, timeouts, executed with the answer lost).
+
+Goals: reply p99 during the burst <= 1.5 s; 0 x 429; 0 duplicate cards; nobody without an
+acknowledgement; <= 20 group messages in any 60 s; the last card visible <= 200 s after the
+first confirmation (60 cards at 20 a minute need 180 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bot
+from desk.clock import FakeClock
+from desk.models import State
+from outbox.context import desk_of, outbox_of
+from sandbox.fake_telegram import FakeTelegram, FakeUser, Shown, TelegramClient, TelegramLimits
+from sandbox.story import DEMO_START, demo_settings
+
+COMPLAINT = "电热水壶用了两天就漏水,我要换货"
+CHATTY_ID = 70_000_000
+FIRST_CUSTOMER = 70_000_100
+# How long a customer takes to read the bot's answer and type the next thing.
+READING = 1.0
+SETTLE_LIMIT = 600.0
+
+
+@dataclass
+class Rush:
+    """What one run saw."""
+
+    idle: list[float] = field(default_factory=list)
+    burst: list[float] = field(default_factory=list)
+    group_times: list[float] = field(default_factory=list)
+    first_confirmation: float = 0.0
+    last_card: float = 0.0
+    rejected: int = 0
+    duplicates: int = 0
+    unacknowledged: int = 0
+    without_card: int = 0
+    unsettled: int = 0
+
+
+class Chats:
+    """When the bot last showed something in each chat; lets a customer wait for an answer."""
+
+    def __init__(self, telegram: FakeTelegram, group: int):
+        self.group = group
+        self.events: dict[int, list[float]] = {}
+        self.group_times: list[float] = []
+        telegram.listeners.append(self._seen)
+
+    def _seen(self, event: str, shown: Shown) -> None:
+        if not shown.from_bot:
+            return
+        now = time.monotonic()
+        self.events.setdefault(shown.chat_id, []).append(now)
+        if shown.chat_id == self.group:
+            self.group_times.append(now)
+
+    def count(self, chat_id: int) -> int:
+        return len(self.events.get(chat_id, []))
+
+    async def answer_after(self, chat_id: int, before: int, asked: float,
+                           limit: float = 60.0) -> float | None:
+        """Seconds from ``asked`` until the bot showed something new in the chat."""
+        while self.count(chat_id) <= before:
+            if time.monotonic() - asked > limit:
+                return None
+            await asyncio.sleep(0.005)
+        return self.events[chat_id][before] - asked
+
+
+async def rush(customers: int, seconds: float, faults: float) -> Rush:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = demo_settings(Path(folder) / "data")
+        store = settings.stores[0]
+        telegram = FakeTelegram(limits=TelegramLimits(), faults=faults, seed=7)
+        clock = FakeClock(DEMO_START)
+        telegram.clock = clock
+        application = bot.build_application(settings, request=telegram, clock=clock)
+        await application.initialize()
+        outbox = outbox_of(application)
+        outbox.start()
+        client = TelegramClient(application, telegram)
+        chats = Chats(telegram, store.staff_chat_id)
+        updates = asyncio.Lock()  # one update at a time, as the Updater hands them over
+        result = Rush()
+
+        async def act(user: FakeUser, action) -> float | None:
+            before = chats.count(user.id)
+            asked = time.monotonic()
+            async with updates:
+                await action()
+            return await chats.answer_after(user.id, before, asked)
+
+        async def customer(user: FakeUser, delay: float, into: list[float]) -> None:
+            await asyncio.sleep(delay)
+            await record(into, await act(user, lambda: client.send(
+                user, f"/start s_{store.id}", settle=False)))
+            await asyncio.sleep(READING)
+            await record(into, await act(user, lambda: client.send(
+                user, COMPLAINT, settle=False)))
+            await asyncio.sleep(READING)
+            restatement = client.last(user)
+            if not result.first_confirmation:
+                result.first_confirmation = time.monotonic()
+            await record(into, await act(user, lambda: client.click(
+                user, restatement, "✅", settle=False)))
+
+        async def record(into: list[float], seconds: float | None) -> None:
+            into.append(seconds if seconds is not None else float("inf"))
+
+        # Idle: a quiet morning, one customer after another says hello.
+        for i in range(20):
+            user = FakeUser(FIRST_CUSTOMER - 50 + i, "客户")
+            await record(result.idle, await act(user, lambda u=user: client.send(
+                u, f"/start s_{store.id}", settle=False)))
+            await asyncio.sleep(0.05)
+
+        # The rush: the chatty customer files first, then talks on while the others arrive.
+        chatty = FakeUser(CHATTY_ID, "话多")
+        people = [FakeUser(FIRST_CUSTOMER + i, "客户") for i in range(customers)]
+        await customer(chatty, 0.0, [])
+
+        async def talk() -> None:
+            for i in range(60):
+                async with updates:
+                    await client.send(chatty, f"补充第 {i} 条:还有一个问题", settle=False)
+                await asyncio.sleep(seconds / 60)
+
+        spread = max(0.0, seconds - 2 * READING)
+        await asyncio.gather(talk(), *(
+            customer(person, spread * i / max(1, customers - 1), result.burst)
+            for i, person in enumerate(people)))
+
+        # Let the sender finish: cards at 20 a minute, retries with backoff.
+        started = time.monotonic()
+        sender = outbox.sender
+        while (sender.backlog() or sender.flying) and time.monotonic() - started < SETTLE_LIMIT:
+            await asyncio.sleep(0.2)  # noqa: ASYNC110 - polls the sender from outside
+        result.unsettled = sender.backlog()
+
+        db = desk_of(application).db
+        everyone = [chatty, *people]
+        numbers: dict[int, int] = {}
+        for person in everyone:
+            ticket = next((t for t in db.tickets_of(person.id) if t.state is not State.DRAFT),
+                          None)
+            if ticket is None or not any(f"#{ticket.number}" in text
+                                         for text in client.texts(person)):
+                result.unacknowledged += 1
+            if ticket is not None:
+                numbers[ticket.number] = 0
+        card_times = []
+        for message in client.inbox(store.staff_chat_id):
+            first = message.text.split("\n", 1)[0]
+            found = re.search(r"#(\d+)\b", first)
+            if message.reply_to is None and found and int(found[1]) in numbers:
+                numbers[int(found[1])] += 1
+                card_times.append(message.at)
+        result.duplicates = sum(n - 1 for n in numbers.values() if n > 1)
+        result.without_card = sum(1 for n in numbers.values() if n == 0)
+        result.last_card = max(card_times) - result.first_confirmation if card_times else 0.0
+        result.group_times = chats.group_times
+        result.rejected = telegram.rejected
+        await outbox.stop()
+        await application.shutdown()
+        return result
+
+
+def p99(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
+def busiest_minute(times: list[float]) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 60.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    clean = asyncio.run(rush(args.customers, args.seconds, faults=0.0))
+    print(f"customer reply p99 (idle): {p99(clean.idle):.2f} s")
+    print(f"customer reply p99 (burst): {p99(clean.burst):.2f} s")
+    print(f"429 answers: {clean.rejected}")
+    print(f"duplicate cards: {clean.duplicates}")
+    print(f"customers without acknowledgement: {clean.unacknowledged}")
+    print(f"group messages in the busiest 60 s: {busiest_minute(clean.group_times)}")
+    print(f"last card visible after: {clean.last_card:.0f} s")
+    faulty = asyncio.run(rush(args.customers, args.seconds, faults=0.2))
+    print(f"customer reply p99 (burst, faults): {p99(faulty.burst):.2f} s")
+    print(f"429 answers (faults): {faulty.rejected}")
+    print(f"duplicate cards (faults): {faulty.duplicates}")
+    print(f"customers without acknowledgement (faults): {faulty.unacknowledged}")
+    print(f"tickets without card (faults): {faulty.without_card}")
+    print("goals: reply p99 <= 1.5 s, 0 x 429, 0 duplicates, 0 lost, <= 20 per 60 s, "
+          "last card <= 200 s")
+
+
+if __name__ == "__main__":
+    main()
