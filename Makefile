@@ -29,6 +29,8 @@ bench: setup
 	$(PY) bench/deadlines.py
 	$(PY) bench/digest.py
 	$(PY) bench/greetings.py
+	$(PY) bench/burst.py
+	$(PY) bench/reading.py
 
 run: setup
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)

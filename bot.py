@@ -28,7 +28,7 @@ from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Database
-from handlers import customer, errors, manager, staff, survey
+from handlers import customer, errors, manager, relay, staff, survey
 from outbox import campaigns
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
 from outbox.digests import close_pool
@@ -79,6 +79,7 @@ def build_application(
     application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
 
     # Handlers: audiences first, the catch-all and the error handler last.
+    relay.register(application)  # managers' replies, before the customer's private messages
     customer.register(application)
     survey.register(application)
     staff.register(application)

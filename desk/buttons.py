@@ -42,6 +42,8 @@ class Action(StrEnum):
     ESCALATE = "t:esc"
     TIER = "t:tier"
     NOTE = "t:note"
+    SAY = "t:say"  # shows the standard replies under the card
+    CANNED = "t:canned"  # sends one standard reply to the customer
     # manager, private chat
     PICK_TECHNICIAN = "m:pick"
     REPLY_BY = "m:reply"
@@ -107,6 +109,8 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.ESCALATE: (NUMBER,),
     Action.TIER: (NUMBER, _one_of(("regular", "vip"))),
     Action.NOTE: (NUMBER,),
+    Action.SAY: (NUMBER,),
+    Action.CANNED: (NUMBER, _one_of(("apology", "unclear", "call", "photo"))),
     Action.PICK_TECHNICIAN: (NUMBER,),
     Action.REPLY_BY: (NUMBER, NUMBER),
     Action.ANSWERED: (NUMBER,),

@@ -25,8 +25,10 @@ _STORE_ID = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 _STORE_KEYS = {
     "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
     "products", "technicians", "holidays_country", "holidays_subdivision", "closed_on_holidays",
-    "closed_dates", "promises", "digest_time", "greetings",
+    "closed_dates", "promises", "digest_time", "greetings", "relay_signature",
 }
+# How a staff member's message is signed for the customer: store and name, or the store only.
+RELAY_SIGNATURES = ("name", "store")
 
 
 class ConfigError(ValueError):
@@ -98,6 +100,8 @@ class StoreConfig:
     promises: Promises = field(default_factory=Promises)
     digest_time: time = time(20, 0)  # when the managers get the daily digest, local time
     greetings: Greetings = field(default_factory=Greetings)
+    relay_signature: str = "name"
+    guard_phrases: tuple[tuple[str, str], ...] = (("这是本店的规定", "Sorry"),)
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -244,7 +248,16 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         promises=_promises(raw.get("promises", {}), f"{key}.promises"),
         digest_time=_clock_time(raw.get("digest_time", "20:00"), f"{key}.digest_time"),
         greetings=_greetings(raw.get("greetings", {}), f"{key}.greetings"),
+        relay_signature=_relay_signature(raw.get("relay_signature", "name"),
+                                         f"{key}.relay_signature"),
     )
+
+
+def _relay_signature(raw: Any, key: str) -> str:
+    if raw not in RELAY_SIGNATURES:
+        raise ConfigError(key, 'must be "name" (the store and the staff member\'s name) or '
+                          '"store" (the store\'s name only)')
+    return raw
 
 
 def _greetings(raw: Any, key: str) -> Greetings:

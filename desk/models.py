@@ -122,6 +122,9 @@ class Ticket:
     want: Want | None = None
     product: str | None = None
     photos: list[str] = field(default_factory=list)
+    # The customer's media of the complaint itself (message ids in their chat, with the kind),
+    # copied under the card once it is posted.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     state: State = State.DRAFT
     number: int | None = None
     confirmed_at: str | None = None
@@ -175,6 +178,7 @@ class Ticket:
         data = dict(data)
         # Fresh lists: the store's cached documents must never change through a Ticket.
         data["photos"] = list(data.get("photos", []))
+        data["attachments"] = [dict(a) for a in data.get("attachments", [])]
         data["passed_by"] = list(data.get("passed_by", []))
         data["followups"] = [dict(f) for f in data.get("followups", [])]
         if data.get("survey") is not None:

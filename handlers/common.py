@@ -6,7 +6,7 @@ the update changed, and the sender delivers it.
 
 from __future__ import annotations
 
-from telegram import Update, User
+from telegram import Message, Update, User
 
 from desk.context import Desk
 from desk.i18n import Translator, translator
@@ -63,3 +63,11 @@ def managers_only(update: Update, context: DeskContext,
         reply(update, context, t.gettext(refusal), kind="refusal")
         return None
     return t, stores
+
+
+def media_of(message: Message) -> str | None:
+    """The kind of media a message carries (a photo, a voice message ...), if any."""
+    for kind in ("photo", "voice", "video", "video_note", "document", "audio", "animation"):
+        if getattr(message, kind, None):
+            return kind
+    return None

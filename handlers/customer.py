@@ -37,16 +37,21 @@ from desk.roster import pick_technician
 from desk.storage import Transaction
 from handlers import greetings as manager_greetings
 from handlers import survey
-from handlers.common import remember_user, reply, user_translator
+from handlers.common import media_of, remember_user, reply, user_translator
 from outbox import views
 from outbox.context import DeskContext
 from outbox.refusals import invalid_button
+from outbox.relay import media_to_group
 
 # Drafts and tickets keep the whole text Telegram allows; the restatement quotes a part.
 MAX_TEXT = 4096
 DECLINE_PHONE = N_("No, thanks")
 PRIVATE = filters.ChatType.PRIVATE
 FOLLOWUP_ACK = "followup_ack"
+MEDIA_ICONS = {"photo": "📷", "voice": "🎤", "video": "🎬", "video_note": "🎬", "document": "📄",
+               "audio": "🎵", "animation": "🎞"}
+CUSTOMER_MEDIA = (filters.PHOTO | filters.VOICE | filters.VIDEO | filters.VIDEO_NOTE
+                  | filters.Document.ALL | filters.AUDIO)
 
 
 class Invalid(Exception):
@@ -145,7 +150,8 @@ async def on_message(update: Update, context: DeskContext) -> None:
     _ = t.gettext
     text = (message.text or message.caption or "").strip()[:MAX_TEXT]
     photo = message.photo[-1].file_id if message.photo else None
-    if not text and photo is None:
+    media = media_of(message)
+    if not text and media is None:
         reply(update, context, _("Please tell me in words what happened."), kind="ask_words")
         return
     if text in {translator(code).gettext(DECLINE_PHONE) for code in LANGUAGES}:
@@ -163,7 +169,7 @@ async def on_message(update: Update, context: DeskContext) -> None:
     with context.outbox.transaction() as tx:
         active = tx.active_for(user.id)
         if active is not None:
-            _attach_followup(context, tx, active, text, photo, t)
+            _attach_followup(context, tx, active, text, photo, t, media, message.message_id)
             return
         draft = tx.draft_for(user.id)
         if draft is None:
@@ -176,11 +182,16 @@ async def on_message(update: Update, context: DeskContext) -> None:
             draft.text = f"{draft.text}\n{text}"[:MAX_TEXT]  # two messages in a row: one story
         if photo is not None:
             draft.photos.append(photo)
+        if media is not None:  # shown to staff with the card
+            draft.attachments.append({"kind": media, "message_id": message.message_id})
         if not draft.text:
             draft.awaiting = "text"
             tx.save(draft)
             context.outbox.send(tx, user.id, _(
-                "Thank you for the photo. Please describe the problem in a sentence or two."),
+                "Thank you for the photo. Please describe the problem in a sentence or two.")
+                if photo is not None else _(
+                "Thank you, the technician will get it with your complaint. So that I can "
+                "restate the complaint, please describe the problem in a sentence or two."),
                 kind="ask_words")
             return
         _restate(context, tx, draft, customer, t)
@@ -220,20 +231,26 @@ def _restate(context: DeskContext, tx: Transaction, draft: Ticket, customer: Cus
 
 
 def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text: str,
-                     photo: str | None, t: Translator) -> None:
+                     photo: str | None, t: Translator, media: str | None = None,
+                     message_id: int | None = None) -> None:
     """Attach a customer's message to their open ticket; never open a duplicate. Staff get a
     notice under the card (one for several messages in quick succession)."""
     now = context.desk.clock()
     if photo is not None:
         ticket.photos.append(photo)
-    ticket.followups.append({"at": now.isoformat(), "text": text or "📷"})
-    ticket.record(now, ticket.customer_id, "followup")
+    icon = MEDIA_ICONS.get(media or "", "")
+    ticket.followups.append({"at": now.isoformat(), "text": text or icon,
+                             **({"media": media} if media else {})})
+    ticket.record(now, ticket.customer_id, "followup", **({"media": media} if media else {}))
     tx.save(ticket)
     context.outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
         "Added to your ticket #{number}; the technician will see it.").format(
             number=ticket.number), kind=FOLLOWUP_ACK, merge=f"{FOLLOWUP_ACK}:{ticket.key}")
     context.outbox.card(tx, ticket)
-    line = views.followup_line(quote(text, views.FOLLOWUP_QUOTE) if text else "📷")
+    if media is not None and message_id is not None:  # staff see (or hear) it themselves
+        media_to_group(context.outbox, tx, ticket, message_id, media, text)
+        return
+    line = views.followup_line(quote(text, views.FOLLOWUP_QUOTE) if text else icon)
     context.outbox.in_thread(
         tx, ticket, lambda ts: views.followup_notice(ts, ticket) + "\n" + line,
         kind="followup_notice", merge=f"followup:{ticket.key}", addition=line)
@@ -268,11 +285,11 @@ async def on_contact(update: Update, context: DeskContext) -> None:
 
 
 async def on_unsupported(update: Update, context: DeskContext) -> None:
-    """Stickers, voice, files: a polite word that only text and photos are read."""
+    """Stickers, locations, polls: a polite word about what the bot takes."""
     t = user_translator(context.desk, update.effective_user)
     reply(update, context, t.gettext(
-        "Sorry, I can only read text and photos with a caption. Please describe the problem "
-        "in words."), kind="unsupported")
+        "Sorry, I can only take text, photos, voice messages, videos and files. Please "
+        "describe the problem in words."), kind="unsupported")
 
 
 async def on_edited(update: Update, context: DeskContext) -> None:
@@ -440,6 +457,9 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
             outbox.send(tx, chat, views.phone_request(t, draft.kind is Kind.INQUIRY),
                         kind="phone_request", markup=views.contact_keyboard(t), ticket=draft)
         outbox.card(tx, draft)
+        for attachment in draft.attachments:  # the complaint's own photos, voice, video
+            media_to_group(outbox, tx, draft, attachment["message_id"], attachment["kind"],
+                           with_card=True)
 
 
 async def greetings_command(update: Update, context: DeskContext) -> None:
@@ -521,7 +541,7 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & filters.CONTACT, on_contact))
     application.add_handler(MessageHandler(
-        PRIVATE & filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO),
+        PRIVATE & filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND) | CUSTOMER_MEDIA),
         on_message))
     application.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

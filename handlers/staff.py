@@ -40,11 +40,13 @@ from desk.models import TIER_LABELS, Customer, Outcome, State, Ticket
 from desk.outgoing import Priority
 from desk.roster import pick_technician
 from desk.storage import Transaction
+from handlers import relay
 from outbox import views
 from outbox.context import DeskContext
 from outbox.notices import alert_escalation, tell_assigned, tell_done, tell_technician
 from outbox.post import Markup
 from outbox.refusals import invalid_button, refusal
+from outbox.relay import canned_menu, canned_text, say_to_customer
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,34 @@ def _note(p: CardPress) -> None:
 # A prompt someone just asked for comes before notices and edits.
 _PROMPT = Priority.REPLY
 
+def _may_write(p: CardPress) -> None:
+    """With a roster, only its technicians and the managers write to customers."""
+    if p.store.technicians and p.store.technician(p.user_id) is None and not p.is_manager:
+        raise Refused(Reason.NOT_ON_ROSTER)
+    if not p.ticket.is_active:
+        raise Refused(Reason.STALE)
+
+
+def _say(p: CardPress) -> None:
+    """Show the standard replies under the card."""
+    _may_write(p)
+    text, markup = canned_menu(p.t, p.ticket)
+    p.outbox.in_thread(p.tx, p.ticket, text, kind="canned_menu", markup=markup)
+    p.card_markup = True
+
+
+def _canned(p: CardPress) -> None:
+    """One of the SOP's standard sentences, to the customer in the customer's language."""
+    _may_write(p)
+    which = str(p.press.args[1])
+    sent = say_to_customer(p.outbox, p.tx, p.ticket, p.store, by=p.user_id, name=p.name,
+                           role="manager" if p.is_manager else "staff",
+                           text=lambda tc: canned_text(tc, which, p.ticket, p.store, p.now))
+    if not sent:
+        raise Refused(Reason.UNREACHABLE)
+    p.answer = p.t.gettext("Sent to the customer.")
+
+
 CARD_STEPS: dict[Action, Callable[[CardPress], None]] = {
     Action.CLAIM: _claim,
     Action.ACCEPT: _accept,
@@ -184,6 +214,8 @@ CARD_STEPS: dict[Action, Callable[[CardPress], None]] = {
     Action.ESCALATE: _escalate,
     Action.TIER: _tier,
     Action.NOTE: _note,
+    Action.SAY: _say,
+    Action.CANNED: _canned,
 }
 
 
@@ -222,7 +254,8 @@ async def on_card_button(update: Update, context: DeskContext) -> None:
 
 
 async def on_report(update: Update, context: DeskContext) -> None:
-    """A reply to a prompt of ours: the one-line service report, or a note on the customer."""
+    """A reply in the group: the one-line service report or a note on the customer (replies to
+    our prompts), else a message for the ticket's customer."""
     desk = context.desk
     message = update.effective_message
     store = desk.settings.store_for_group(message.chat.id)
@@ -236,7 +269,8 @@ async def on_report(update: Update, context: DeskContext) -> None:
         return
     reported = next((tk for tk in open_tickets if tk.report_prompt_id == prompt_id), None)
     if reported is None:
-        return  # an ordinary conversation among staff
+        relay.from_group(update, context, store)  # to the customer, or staff among themselves
+        return
     t = translator(store.language)
     user = update.effective_user
     report = " ".join((message.text or "").split())
@@ -361,8 +395,8 @@ def register(application: Application) -> None:
     """Staff handlers: card buttons, report replies, group membership, stray commands."""
     application.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^t:"))
     application.add_handler(MessageHandler(
-        GROUPS & filters.UpdateType.MESSAGE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
-        on_report))
+        GROUPS & filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND
+        & ~filters.StatusUpdate.ALL, on_report))
     application.add_handler(CommandHandler(
         ["start", "help", "mytickets", "cancel", "language"], on_group_command, filters=GROUPS))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -292,7 +292,8 @@ def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     profile = [button(_("⭐ Regular"), encode(Action.TIER, n, "regular")),
                button(_("💎 VIP"), encode(Action.TIER, n, "vip")),
                button(_("📝 Note"), encode(Action.NOTE, n))]
-    return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile])
+    say = [button(_("💬 Standard replies"), encode(Action.SAY, n))]
+    return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile, say])
 
 
 def _state_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:

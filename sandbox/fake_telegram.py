@@ -50,6 +50,7 @@ MESSAGE_METHODS = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "copyMessage",
     "editMessageText", "editMessageReplyMarkup", "editMessageCaption", "sendMediaGroup",
 })
+MEDIA_KINDS = ("photo", "voice", "video", "video_note", "document", "sticker")
 FAULT_KINDS = ("server_error", "bad_gateway", "timeout", "lost")
 
 
@@ -471,8 +472,8 @@ class FakeTelegram(BaseRequest):
             "chat": chat, "from": self.bot_user() if shown.from_bot else {"id": shown.sender_id,
                                                                           "is_bot": False,
                                                                           "first_name": "user"},
-            "text": shown.text,
         }
+        data["text" if shown.kind == "text" else "caption"] = shown.text
         if shown.buttons:
             data["reply_markup"] = {"inline_keyboard": shown.buttons}
         return data
@@ -530,8 +531,13 @@ class TelegramClient:
                  **content: Any) -> dict[str, Any]:
         chat_id = group.id if group else user.id
         text = display or content.get("text") or content.get("caption") or ""
+        kind = next((k for k in MEDIA_KINDS if k in content), "text")
+        media = content.get(kind)
+        file_id = (media[-1] if isinstance(media, list) else media or {}).get("file_id") \
+            if kind != "text" else None
         shown = self.telegram._add(chat_id, user.id, text, {},
-                                   reply_to=content.get("reply_to_message", {}).get("message_id"))
+                                   reply_to=content.get("reply_to_message", {}).get("message_id"),
+                                   kind=kind, file_id=file_id)
         return {"message_id": shown.message_id, "date": self._now(),
                 "chat": self._chat(user, group), "from": user.to_api(), **content}
 
@@ -548,14 +554,33 @@ class TelegramClient:
             content["reply_to_message"] = self.telegram._to_api(reply_to)
         await self._process({"message": self._message(user, group, **content)}, settle)
 
-    async def send_photo(self, user: FakeUser, caption: str | None = None) -> None:
-        photo = [{"file_id": f"photo-{next(self._query_ids)}", "file_unique_id": "u",
-                  "width": 800, "height": 600}]
-        content: dict[str, Any] = {"photo": photo}
+    async def send_photo(self, user: FakeUser, caption: str | None = None,
+                         group: FakeGroup | None = None, reply_to: Shown | None = None) -> None:
+        await self.send_media(user, "photo", caption, group, reply_to)
+
+    async def send_media(self, user: FakeUser, kind: str, caption: str | None = None,
+                         group: FakeGroup | None = None, reply_to: Shown | None = None,
+                         settle: bool = True) -> None:
+        """A photo, voice, video, video note or document, with an optional caption."""
+        file_id = f"{kind}-{next(self._query_ids)}"
+        media: Any = {
+            "photo": [{"file_id": file_id, "file_unique_id": "u", "width": 800, "height": 600}],
+            "voice": {"file_id": file_id, "file_unique_id": "v", "duration": 3},
+            "video": {"file_id": file_id, "file_unique_id": "w", "width": 640, "height": 480,
+                      "duration": 5},
+            "video_note": {"file_id": file_id, "file_unique_id": "n", "length": 240,
+                           "duration": 5},
+            "document": {"file_id": file_id, "file_unique_id": "d", "file_name": "a.pdf"},
+        }[kind]
+        content: dict[str, Any] = {kind: media}
         if caption is not None:
             content["caption"] = caption
-        await self._process({"message": self._message(user, None, display=f"📷 {caption or ''}",
-                                                      **content)})
+        if reply_to is not None:
+            content["reply_to_message"] = self.telegram._to_api(reply_to)
+        icon = {"photo": "📷", "voice": "🎤", "video": "🎬", "video_note": "⏺",
+                "document": "📄"}[kind]
+        await self._process({"message": self._message(
+            user, group, display=f"{icon} {caption or ''}".strip(), **content)}, settle)
 
     async def send_sticker(self, user: FakeUser) -> None:
         sticker = {"file_id": "sticker", "file_unique_id": "s", "width": 512, "height": 512,
@@ -564,9 +589,7 @@ class TelegramClient:
                                                       sticker=sticker)})
 
     async def send_voice(self, user: FakeUser) -> None:
-        voice = {"file_id": "voice", "file_unique_id": "v", "duration": 3}
-        await self._process({"message": self._message(user, None, display="🎤 (voice)",
-                                                      voice=voice)})
+        await self.send_media(user, "voice")
 
     async def share_contact(self, user: FakeUser, phone: str, owner: int | None = None) -> None:
         contact = {"phone_number": phone, "first_name": user.first_name,

@@ -77,7 +77,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
         "联系期限:2026年11月23日 16:52"
     )
     assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注"]
+    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
 
 
 async def test_missing_want_is_one_question_before_the_restatement(world: World) -> None:
@@ -283,9 +283,8 @@ async def test_unsupported_content_gets_a_polite_answer(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send_sticker(world.customer)
-    await c.send_voice(world.customer)
-    expected = "抱歉,我目前只能阅读文字和带文字说明的照片。请用文字描述您遇到的问题。"
-    assert c.texts(world.customer)[-2:] == [expected, expected]
+    assert c.texts(world.customer)[-1] == (
+        "抱歉,我只能接收文字、照片、语音、视频和文件。请您用文字描述一下问题。")
     assert world.db.hot_tickets() == []
 
 

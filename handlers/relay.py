@@ -1,0 +1,158 @@
+"""Staff and managers write to a ticket's customer by replying to the bot's messages about it.
+
+Usage, as staff see it: reply (Telegram's reply) to a ticket's card, or to anything the bot
+posted under it, with text, a photo, a voice message, a video or a file. The bot checks it
+against the store's forbidden phrases (SOP section 4), passes it to the customer signed with the
+store's name (and yours, from the roster), and confirms under your message. A manager does the
+same in private, replying to the alert about a ticket.
+
+The ticket is found from the number in the replied-to message of ours, then checked again as
+it is now: its store, its state, the writer's role, whether its customer can be reached.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from telegram import Message, Update
+from telegram.ext import Application, MessageHandler, filters
+
+from desk import guard
+from desk.config import StoreConfig
+from desk.i18n import Translator, translator
+from desk.models import Ticket
+from handlers import customer
+from handlers.common import media_of
+from outbox.context import DESK_KEY, DeskContext
+from outbox.relay import RELAYED, say_to_customer
+
+TICKET_NUMBER = re.compile(r"#(\d{1,9})\b")
+MAX_TEXT = 4096
+
+
+def ticket_number(message: Message) -> int | None:
+    """The ticket a message of ours is about: the first ``#<number>`` in it."""
+    found = TICKET_NUMBER.search(message.text or message.caption or "")
+    return int(found[1]) if found else None
+
+
+def _is_ours(context: DeskContext, message: Message | None) -> bool:
+    return (message is not None and message.from_user is not None
+            and message.from_user.id == context.bot.id)
+
+
+def from_group(update: Update, context: DeskContext, store: StoreConfig) -> None:
+    """A reply in a store's group that is no answer to a prompt: to the customer, if it
+    replies to a message of ours about a ticket; staff talking among themselves otherwise."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if not _is_ours(context, replied):
+        return
+    number = ticket_number(replied)
+    if number is None:
+        return
+    _relay(update, context, store, number, "staff", translator(store.language))
+
+
+async def from_manager(update: Update, context: DeskContext) -> None:
+    """A manager's reply, in private, to an alert about a ticket: to that ticket's customer."""
+    desk = context.desk
+    message = update.effective_message
+    user = update.effective_user
+    t = translator(desk.person_language(user.id, desk.settings.default_language))
+    number = ticket_number(message.reply_to_message) \
+        if _is_ours(context, message.reply_to_message) else None
+    ticket = desk.db.by_number(number) if number is not None else None
+    store = desk.store(ticket.store_id) if ticket is not None else None
+    if number is None:  # a manager may be a customer too: an ordinary message
+        await customer.on_message(update, context)
+        return
+    if store is None or not store.is_manager(user.id):
+        _tell(context, message, _closed(t, number))
+        return
+    _relay(update, context, store, number, "manager", t)
+
+
+def _closed(t: Translator, number: int) -> str:
+    return t.gettext("Ticket #{number} is closed or not one of your store's; nothing was sent "
+                     "to the customer.").format(number=number)
+
+
+def _tell(context: DeskContext, message: Message, text: str) -> None:
+    with context.outbox.transaction() as tx:
+        context.outbox.send(tx, message.chat.id, text, kind="relay_refusal",
+                            reply_to=message.message_id)
+
+
+def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int, role: str,
+           t: Translator) -> None:
+    desk = context.desk
+    message = update.effective_message
+    user = update.effective_user
+    text = (message.text or message.caption or "").strip()
+    media = media_of(message)
+    if (media is None and not text) or (media is not None and media not in RELAYED):
+        _tell(context, message, t.gettext(
+            "I can pass on text, photos, voice messages, videos and files."))
+        return
+    if len(text) > MAX_TEXT:
+        _tell(context, message, t.gettext("This message is too long for one message; please "
+                                          "split it."))
+        return
+    technician = store.technician(user.id)
+    if role == "staff" and store.technicians and technician is None \
+            and not store.is_manager(user.id):
+        _tell(context, message, t.gettext(
+            "Only the store's technicians and managers can write to customers."))
+        return
+    name = technician.name if technician else user.full_name
+    hit = guard.check(text, store.guard_phrases) if text else None
+    outbox = context.outbox
+    with outbox.transaction() as tx:
+        ticket = tx.ticket_by_number(number)
+        if ticket is None or ticket.store_id != store.id or not ticket.is_active:
+            outbox.send(tx, message.chat.id, _closed(t, number), kind="relay_refusal",
+                        reply_to=message.message_id)
+            return
+        if hit is not None:
+            ticket.record(desk.clock(), user.id, "guard_blocked", phrase=hit.phrase,
+                          name=name, role=role)
+            tx.save(ticket)
+            outbox.send(tx, message.chat.id, _blocked(t, hit), kind="guard_blocked",
+                        reply_to=message.message_id)
+            return
+        sent = say_to_customer(outbox, tx, ticket, store, by=user.id, name=name, role=role,
+                               text=text, source=(message.chat.id, message.message_id)
+                               if media else None, media=media)
+        if not sent:
+            outbox.send(tx, message.chat.id, _unreachable(t, ticket), kind="relay_refusal",
+                        reply_to=message.message_id)
+            return
+        tx.save(ticket)
+        outbox.send(tx, message.chat.id, t.gettext(
+            "✓ Passed on to the customer of ticket #{number}.").format(number=number),
+            kind="relayed", reply_to=message.message_id)
+
+
+def _blocked(t: Translator, hit: guard.Hit) -> str:
+    return t.gettext(
+        "⛔ Not sent: “{phrase}” is one of the phrases we never say to a customer (SOP section "
+        "4).\nBetter: {suggestion}").format(phrase=escape(hit.phrase),
+                                            suggestion=escape(t.gettext(hit.suggestion)))
+
+
+def _unreachable(t: Translator, ticket: Ticket) -> str:
+    return t.gettext("The customer of ticket #{number} cannot be reached through me (they "
+                     "blocked the bot or deleted their data); please call them.").format(
+                         number=ticket.number)
+
+
+def register(application: Application) -> None:
+    """Managers' replies in private; before the customer handlers, which take private text."""
+    managers = {m for store in application.bot_data[DESK_KEY].settings.stores
+                for m in store.managers}
+    if managers:
+        application.add_handler(MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.REPLY
+            & ~filters.COMMAND & filters.User(user_id=managers), from_manager))
