@@ -16,10 +16,12 @@ from html import escape
 
 from telegram.ext import Application
 
+from desk.calendar import contact_deadline
 from desk.config import StoreConfig
 from desk.deadlines import Due, Step
 from desk.i18n import Translator, translator
 from desk.models import Ticket
+from desk.promises import reply_options
 from desk.storage import Transaction
 from outbox import views
 from outbox.context import DeskContext
@@ -54,6 +56,7 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
             "📞 {name}, please call the customer of ticket #{number} again.").format(
                 name=_owner(ticket), number=ticket.number), kind="retry_reminder")
     elif item.step is Step.BREACH:
+        _renew_contact_promise(outbox, tx, ticket, store, deadline)
         outbox.card(tx, ticket)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: ticket #{number} was not contacted by its deadline {time}. "
@@ -69,6 +72,7 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
             ticket=ticket)
     elif item.step is Step.REPLY_BREACH:
         reply_by = datetime.fromisoformat(ticket.reply_by)
+        _renew_reply_promise(outbox, tx, ticket, store, reply_by)
         outbox.card(tx, ticket)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: the latest reply time {time} promised to the customer of ticket "
@@ -76,6 +80,47 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
                                             time=tm.datetime(reply_by, store.timezone)),
             kind="reply_breach", ticket=ticket)
     return False
+
+
+def _renew_contact_promise(outbox: Outbox, tx: Transaction, ticket: Ticket,
+                           store: StoreConfig, deadline: datetime) -> None:
+    """The customer was promised a call and nobody called: say so, with an apology, and give
+    the next time the policy allows (today's if it is still ahead, else the next opening day)."""
+    now = outbox.desk.clock()
+    renewed = contact_deadline(store, now)
+    ticket.record(now, 0, "promise_renewed", promise="contact", was=deadline.isoformat(),
+                  now=renewed.isoformat())
+    tx.save(ticket)
+    outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
+        "We are sorry: we promised that a technician would contact you by {was}, and we have "
+        "not kept that promise. A technician of {store} will contact you {promise}. Your "
+        "ticket #{number} stays open.").format(
+            was=tc.datetime(deadline, store.timezone), store=escape(store.name),
+            promise=tc.promise(renewed, store.timezone, now), number=ticket.number),
+        kind="promise_renewed")
+
+
+def _renew_reply_promise(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
+                         reply_by: datetime) -> None:
+    """The promised latest reply time passed: apologise and give the next one the policy
+    computes (never a time typed freely: seed 003)."""
+    now = outbox.desk.clock()
+    options = reply_options(store, now)
+    if not options:
+        return
+    renewed = options[0]
+    ticket.record(now, 0, "promise_renewed", promise="reply", was=reply_by.isoformat(),
+                  now=renewed.isoformat())
+    # The new promise is kept like the first: reminded before, alerted when it passes.
+    ticket.reply_by = renewed.isoformat()
+    ticket.reply_reminded = ticket.reply_missed = False
+    tx.save(ticket)
+    outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
+        "We are sorry: we promised you an answer about ticket #{number} by {was}, and we have "
+        "not kept that promise. The store's manager has been alerted; you will get an answer "
+        "{promise}.").format(number=ticket.number, was=tc.datetime(reply_by, store.timezone),
+                             promise=tc.promise(renewed, store.timezone, now)),
+        kind="promise_renewed")
 
 
 def _owner(ticket: Ticket) -> str:

@@ -57,11 +57,16 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
         "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月23日 16:52 前联系客户,已记为遗漏。")
     ticket = world.db.by_number(1)
     assert ticket.missed is True
-    assert [e.action for e in ticket.events][-1] == "missed"
+    assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
     assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
+    assert c.texts(world.customer)[-1] == (
+        "非常抱歉:我们承诺技术人员在 2026年11月23日 16:52 前与您联系,但没有做到。旗舰店的技术人员"
+        "将在明天 16:52 前与您联系。您的投诉单 #1 仍在处理中。")
     alerts = len(c.inbox(world.manager))
+    told = len(c.texts(world.customer))
     await tick(world, hours=1)
     assert len(c.inbox(world.manager)) == alerts, "one breach alert"
+    assert len(c.texts(world.customer)) == told, "one apology"
     assert c.inbox(world.east_manager) == []
 
 
@@ -148,7 +153,11 @@ async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     await tick(world)
     assert c.last(world.manager).text == (
         "⚠️ 旗舰店:投诉单 #1 已超过向客户承诺的最迟答复时间 2026年11月23日 21:00。")
-    assert world.db.by_number(1).reply_missed is True
+    assert c.texts(world.customer)[-1] == (
+        "非常抱歉:我们承诺在 2026年11月23日 21:00 前答复您的投诉单 #1,但没有做到。门店经理已"
+        "收到提醒,您将在明天 21:00 前得到答复。")
+    assert [e.action for e in world.db.by_number(1).events][-2:] == [
+        "reply_missed", "promise_renewed"]
     await c.click(world.manager, alert, "我已答复客户")
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CONTACTED, 201)

@@ -165,7 +165,8 @@ async def test_a_standard_reply_arrives_in_the_customers_language(world: World) 
     await c.click(world.li, menu, "致歉")
     await c.click(world.li, menu, "致电")
     texts = c.texts(world.other_customer)
-    apology = translator("en").gettext(CANNED["apology"])
+    msgid = CANNED["apology"]
+    apology = translator("en").gettext(msgid)
     assert "apologi" in apology
     assert texts[-2] == f"💬 旗舰店 · 李工:\n{apology}"
     assert texts[-1] == "💬 旗舰店 · 李工:\nWe will call you today before 16:52."
