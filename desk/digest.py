@@ -43,6 +43,7 @@ class TechnicianFigures:
     claimed: int = 0
     contacted_on_time: int = 0
     scores: list[int] = field(default_factory=list)
+    guard_hits: int = 0  # messages to customers the phrase guard stopped (SOP section 4)
 
     @property
     def average_score(self) -> float | None:
@@ -192,6 +193,9 @@ def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end:
                     result.technicians[event.actor].contacted_on_time += 1
             if event.action == "reopened":
                 missed_before_contact = False
+            if event.action == "guard_blocked" and inside(moment) \
+                    and event.actor in result.technicians:
+                result.technicians[event.actor].guard_hits += 1
         for survey in _surveys(ticket):
             if not inside(_at(survey["answered_at"])):
                 continue

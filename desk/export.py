@@ -19,8 +19,18 @@ COLUMNS = [
     "number", "store", "kind", "state", "confirmed_at", "customer", "phone", "product", "want",
     "text", "assignee", "contact_by", "first_contact_at", "missed", "escalated", "reply_by",
     "outcome", "report", "overall", "solved", *[name for name, _, _ in DRIVERS],
-    "quality_index", "comment", "feedback_records", "audit_trail",
+    "quality_index", "comment", "feedback_records", "conversation", "audit_trail",
 ]
+
+
+def conversation(ticket: Ticket) -> str:
+    """Everything said on the ticket after the complaint, in order: the customer's follow-ups
+    and what staff and managers sent them (``at who: text``)."""
+    lines = [(f["at"], "customer", f.get("text", "")) for f in ticket.followups]
+    lines += [(e.at, f"{e.detail.get('role', 'staff')} {e.detail.get('name', '')}".strip(),
+               e.detail.get("text", "") or f"[{e.detail.get('media', '')}]")
+              for e in ticket.events if e.action == "said"]
+    return "\n".join(f"{at} {who}: {text}" for at, who, text in sorted(lines))
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP, ASVS 1.2.10).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -62,6 +72,7 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
             *[drivers.get(name, "") for name, _, _ in DRIVERS],
             quality_index(drivers) if drivers else "", last.get("comment", ""),
             json.dumps(surveys, ensure_ascii=False) if surveys else "",
+            conversation(ticket),
             "\n".join(f"{e.at} {e.actor} {e.action} "
                       f"{json.dumps(e.detail, ensure_ascii=False) if e.detail else ''}".rstrip()
                       for e in ticket.events),

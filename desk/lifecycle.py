@@ -27,6 +27,7 @@ class Reason(StrEnum):
     NOT_YOURS = "not_yours"  # only the assignee (or a manager) may do this
     MANAGERS_ONLY = "managers_only"
     NOT_ON_ROSTER = "not_on_roster"
+    ABOUT_YOU = "about_you"  # a service complaint that names this technician
     UNREACHABLE = "unreachable"  # the customer blocked the bot or asked to be forgotten
 
 

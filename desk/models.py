@@ -132,6 +132,8 @@ class Ticket:
     assignee_id: int | None = None
     assignee_name: str | None = None
     passed_by: list[int] = field(default_factory=list)
+    # A service complaint naming a technician of the roster is never offered to them.
+    complained_about: int | None = None
     card_message_id: int | None = None
     restatement_message_id: int | None = None
     followups: list[dict[str, str]] = field(default_factory=list)

@@ -32,7 +32,7 @@ from desk.buttons import Action, Press, decode
 from desk.calendar import contact_deadline, local_day
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
-from desk.restatement import quote, read_complaint
+from desk.restatement import named_person, quote, read_complaint
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from handlers import greetings as manager_greetings
@@ -437,7 +437,12 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
         if draft.want is None or store is None or not draft.text or draft.awaiting:
             raise Invalid
         now = desk.clock()
-        offer_to = pick_technician(store, desk.db.open_load(store.id), now)
+        if draft.kind is Kind.SERVICE:  # never offered to the technician it is about
+            named = named_person(draft.text, [tech.name for tech in store.technicians])
+            draft.complained_about = next(
+                (tech.user_id for tech in store.technicians if tech.name == named), None)
+        offer_to = pick_technician(store, desk.db.open_load(store.id), now,
+                                   exclude=[draft.complained_about or 0])
         contact_by = contact_deadline(store, now)
         vip = customer.tier == TIER_VIP
         if vip and store.promises.vip_contact_within is not None:

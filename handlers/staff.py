@@ -81,6 +81,8 @@ class CardPress:
 
 
 def _claim(p: CardPress) -> None:
+    if p.ticket.complained_about == p.user_id:
+        raise Refused(Reason.ABOUT_YOU)
     lifecycle.claim(p.ticket, p.user_id, p.name, p.now)
     tell_assigned(p.outbox, p.tx, p.ticket)
 
@@ -92,7 +94,8 @@ def _accept(p: CardPress) -> None:
 
 def _pass(p: CardPress) -> None:
     next_tech = pick_technician(p.store, p.context.desk.db.open_load(p.store.id), p.now,
-                                exclude=[*p.ticket.passed_by, p.user_id])
+                                exclude=[*p.ticket.passed_by, p.user_id,
+                                         p.ticket.complained_about or 0])
     lifecycle.pass_on(p.ticket, p.user_id, p.now, next_tech)
     if p.ticket.state is State.OFFERED:
         tell_technician(p.outbox, p.tx, p.ticket, p.store)

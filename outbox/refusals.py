@@ -13,6 +13,8 @@ REFUSALS = {
     Reason.NOT_YOURS: N_("Only the assignee ({name}) or a manager can do this."),
     Reason.MANAGERS_ONLY: N_("Only the store's managers can do this."),
     Reason.NOT_ON_ROSTER: N_("This technician is not on the store's roster."),
+    Reason.ABOUT_YOU: N_("This complaint is about you, so another technician or a manager "
+                         "takes it."),
     Reason.UNREACHABLE: N_("The customer cannot be reached through me (they blocked the bot "
                            "or deleted their data); please call them."),
 }

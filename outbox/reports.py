@@ -106,7 +106,9 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
                 "{name}: claimed {claimed} · contacted on time {on_time} · average score "
                 "{score}").format(name=escape(tech.name), claimed=tech.claimed,
                                   on_time=tech.contacted_on_time,
-                                  score=_number(t, tech.average_score)))
+                                  score=_number(t, tech.average_score))
+                + (" · " + _("forbidden phrases stopped {count}").format(count=tech.guard_hits)
+                   if tech.guard_hits else ""))
     lines += ["", _("Four no-misses:")]
     for key, label in GAP_LABELS.items():
         lines.append("  " + _labelled(t, _(label), _numbers(t, digest.gaps.get(key, []))))

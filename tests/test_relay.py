@@ -204,3 +204,52 @@ async def test_the_signature_can_be_the_store_only(tmp_path) -> None:
                  reply_to=c.card(world.staff_group, number))
     assert c.texts(world.customer)[-1] == "💬 旗舰店:\n您好"
     await world.stop()
+
+
+async def test_a_service_complaint_about_a_technician_is_not_offered_to_them(
+        world: World) -> None:
+    c = world.client
+    number = await file_complaint(world, "上门安装的李工态度很差,问他什么都踢皮球,我要投诉他")
+    ticket = world.db.by_number(number)
+    assert ticket.kind.value == "service"
+    assert (ticket.complained_about, ticket.assignee_id) == (201, 202), "offered to Wang"
+    await c.click(world.wang, c.card(world.staff_group, number), "转交")
+    assert world.db.by_number(number).assignee_id != 201
+    answer = await c.click(world.li, c.card(world.staff_group, number), "接单")
+    assert answer == "这条投诉是关于您的,将由其他技术人员或经理处理。"
+    assert world.db.by_number(number).assignee_id is None
+
+
+async def test_the_conversation_is_on_record_in_order_and_in_the_export(world: World) -> None:
+    import csv
+    import io
+
+    c = world.client
+    number = await claimed(world)
+    card = c.card(world.staff_group, number)
+    await c.send(world.li, "您好,请问什么时候方便?", group=world.staff_group, reply_to=card)
+    world.clock.advance(minutes=1)
+    await c.send(world.customer, "下午都可以")
+    world.clock.advance(minutes=1)
+    await c.send(world.li, "好的,下午三点到", group=world.staff_group, reply_to=card)
+    await c.send(world.manager, "/start")
+    await c.send(world.manager, "/export")
+    export = c.last(world.manager)
+    rows = list(csv.DictReader(io.StringIO(export.document.decode("utf-8-sig"))))
+    lines = rows[0]["conversation"].split("\n")
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        "staff 李工: 您好,请问什么时候方便?", "customer: 下午都可以", "staff 李工: 好的,下午三点到"]
+
+
+async def test_the_digest_counts_forbidden_phrases_stopped_per_technician(world: World) -> None:
+    c = world.client
+    number = await claimed(world)
+    await c.send(world.li, "这是本店的规定", group=world.staff_group,
+                 reply_to=c.card(world.staff_group, number))
+    await c.send(world.manager, "/start")
+    await c.send(world.manager, "/digest")
+    digest = next(t for t in c.texts(world.manager) if t.startswith("📊"))
+    li = next(line for line in digest.split("\n") if line.strip().startswith("李工"))
+    assert li.endswith("· 禁句拦截 1 次")
+    wang = next(line for line in digest.split("\n") if line.strip().startswith("王工"))
+    assert "禁句" not in wang
