@@ -75,7 +75,11 @@ CAST = {
               "followup": "补充一下:是上周六在店里买的",
               "report": "已上门更换新壶,客户确认不再漏水",
               "second_complaint": "上门安装的师傅迟到了两个小时,态度也很敷衍",
-              "comment": "师傅很专业,换得很快,谢谢!"},
+              "comment": "师傅很专业,换得很快,谢谢!",
+              "blocked": "不能直接换,这是本店的规定。",
+              "relay": "您好,我下午两点带新壶上门给您更换,可以吗?",
+              "photo": "漏水的位置在壶底这里", "yes": "可以,两点见",
+              "photo_back": "新壶已经备好,就是这款"},
     "zh_TW": {"store": "旗艦店", "products": '["電熱水壺", "空氣清淨機"]', "li": "李工",
               "wang": "王工", "customer": ("張", "女士"), "second": ("王", "先生"),
               "manager": "趙經理", "group": "旗艦店員工群", "code": "zh-hant",
@@ -83,7 +87,11 @@ CAST = {
               "followup": "補充一下:是上週六在店裡買的",
               "report": "已上門更換新壺,客戶確認不再漏水",
               "second_complaint": "上門安裝的師傅遲到了兩個小時,態度也很敷衍",
-              "comment": "師傅很專業,換得很快,謝謝!"},
+              "comment": "師傅很專業,換得很快,謝謝!",
+              "blocked": "不能直接換,這是本店的規定。",
+              "relay": "您好,我下午兩點帶新壺到府為您更換,可以嗎?",
+              "photo": "漏水的位置在壺底這裡", "yes": "可以,兩點見",
+              "photo_back": "新壺已經備好,就是這款"},
     "en": {"store": "Flagship Store", "products": '["kettle", "air purifier"]', "li": "Li",
            "wang": "Wang", "customer": ("Anna", "Zhang"), "second": ("Tom", "Wang"),
            "manager": "Manager Zhao", "group": "Flagship staff", "code": "en",
@@ -91,7 +99,12 @@ CAST = {
            "followup": "To add: I bought it in the store last Saturday",
            "report": "Replaced the kettle at the customer's home; no more leaking",
            "second_complaint": "The technician came two hours late and was rude",
-           "comment": "Very professional, quick exchange, thank you!"},
+           "comment": "Very professional, quick exchange, thank you!",
+           "blocked": "We can't exchange it just like that, this is the store's rule.",
+           "relay": "Hello, I can bring a new kettle to your home at 2 pm and swap it. "
+                    "Does that work for you?",
+           "photo": "This is where it leaks, at the bottom", "yes": "Yes, see you at two",
+           "photo_back": "The new kettle is ready, it's this model"},
 }
 
 
@@ -134,6 +147,9 @@ class Transcript:
             path = self.files / f"sundown-demo-{shown.chat_id}-{shown.message_id}{suffix}"
             path.write_bytes(shown.document)
             lines = [f"🖼 {lines[0]}", f"[{path}]"]
+        elif shown.kind != "text" and shown.from_bot:  # a photo or voice message passed on
+            icon = {"photo": "📷", "voice": "🎤", "video": "🎬"}.get(shown.kind, "📎")
+            lines = [f"{icon} {lines[0]}", *lines[1:]]
         if event == "edit":
             before = self.seen.get(key, [])
             changed = [line for line in lines if line not in before] or ["(buttons)"]
@@ -197,7 +213,16 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         await client.click(li, card, "⭐")  # Li knows her: a regular of the store
         clock.advance(minutes=3)
         await client.send(customer, cast["followup"])
-        clock.advance(minutes=40)
+        # Li answers through the bot: a forbidden phrase is stopped with a better wording;
+        # then the customer and Li talk on the ticket, photos both ways.
+        clock.advance(minutes=5)
+        await client.send(li, cast["blocked"], group=group, reply_to=card)
+        await client.send(li, cast["relay"], group=group, reply_to=card)
+        clock.advance(minutes=2)
+        await client.send_photo(customer, caption=cast["photo"])
+        await client.send(customer, cast["yes"])
+        await client.send_photo(li, caption=cast["photo_back"], group=group, reply_to=card)
+        clock.advance(minutes=30)
         await client.click(li, card, "📞")
         clock.advance(hours=2)
         await client.click(li, card, "🧰")

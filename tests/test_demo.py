@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
                "您好!这里是旗舰店,回访您的投诉单 #1。",
                "📋 技术服务反馈表 · 投诉单 #1", "服务品质指数:91.8",
                "📊 旗舰店 · 每日简报 · 2026年11月24日", "🖼 旗舰店 · 近14天每日投诉单",
-               "张 女士,元旦快乐!感谢您一直以来对旗舰店的信任与支持", "· 王 先生 (有未结投诉)"]),
+               "张 女士,元旦快乐!感谢您一直以来对旗舰店的信任与支持", "· 王 先生 (有未结投诉)",
+               # The conversation through the bot: the guard, the relay, photos both ways.
+               "⛔ 未发送:“这是本店的规定”是对客户的禁句", "💬 旗舰店·李工:",
+               "📷 💬 旗舰店·李工:", "✓ 已转达给投诉单 #1 的客户。"]),
     ("zh_TW", ["無論是誰的責任", "🆕 投訴單 #1 · 商品品質投訴"]),
     ("en", ["Whoever is responsible, first of all thank you", "Ticket #1 · Product quality",
             "You will get an answer by Nov 23, 2026, 21:00 at the latest."]),
