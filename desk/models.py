@@ -134,6 +134,9 @@ class Ticket:
     passed_by: list[int] = field(default_factory=list)
     # A service complaint naming a technician of the roster is never offered to them.
     complained_about: int | None = None
+    # The bot's messages under the card that name no ticket (a copied video note): a reply to
+    # one of them is still about this ticket.
+    thread_message_ids: list[int] = field(default_factory=list)
     card_message_id: int | None = None
     restatement_message_id: int | None = None
     followups: list[dict[str, str]] = field(default_factory=list)
@@ -182,6 +185,7 @@ class Ticket:
         data["photos"] = list(data.get("photos", []))
         data["attachments"] = [dict(a) for a in data.get("attachments", [])]
         data["passed_by"] = list(data.get("passed_by", []))
+        data["thread_message_ids"] = list(data.get("thread_message_ids", []))
         data["followups"] = [dict(f) for f in data.get("followups", [])]
         if data.get("survey") is not None:
             data["survey"] = json.loads(json.dumps(data["survey"]))

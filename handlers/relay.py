@@ -50,6 +50,9 @@ def from_group(update: Update, context: DeskContext, store: StoreConfig) -> None
     if not _is_ours(context, replied):
         return
     number = ticket_number(replied)
+    if number is None:  # a copy that could carry no caption
+        number = next((t.number for t in context.desk.db.open_tickets(store.id)
+                       if replied.message_id in t.thread_message_ids), None)
     if number is None:
         return
     _relay(update, context, store, number, "staff", translator(store.language))

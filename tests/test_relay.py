@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desk.i18n import translator
 from outbox.relay import CANNED
 from tests.conftest import World, file_complaint
@@ -253,3 +255,17 @@ async def test_the_digest_counts_forbidden_phrases_stopped_per_technician(world:
     assert li.endswith("· 禁句拦截 1 次")
     wang = next(line for line in digest.split("\n") if line.strip().startswith("王工"))
     assert "禁句" not in wang
+
+
+@pytest.mark.parametrize("kind", ["photo", "voice", "video", "video_note", "document"])
+async def test_every_media_kind_goes_both_ways(world: World, kind: str) -> None:
+    c = world.client
+    number = await claimed(world)
+    card = c.card(world.staff_group, number)
+    await c.send_media(world.customer, kind)
+    copies = [m for m in c.inbox(world.staff_group)
+              if m.reply_to == card.message_id and m.kind == kind]
+    assert len(copies) == 1
+    await c.send_media(world.li, kind, group=world.staff_group, reply_to=copies[0])
+    assert c.last(world.customer).kind == kind
+    assert c.last(world.staff_group).text == f"✓ 已转达给投诉单 #{number} 的客户。"
