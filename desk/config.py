@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desk.guard import DEFAULT_PHRASES, Phrase, configured
 from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -25,8 +26,10 @@ _STORE_ID = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 _STORE_KEYS = {
     "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
     "products", "technicians", "holidays_country", "holidays_subdivision", "closed_on_holidays",
-    "closed_dates", "promises", "digest_time", "greetings", "relay_signature",
+    "closed_dates", "promises", "digest_time", "greetings", "relay_signature", "guard",
 }
+_GUARD_KEYS = {"sop_phrases", "phrases"}
+_GUARD_PHRASE_KEYS = {"phrase", "suggestion"}
 # How a staff member's message is signed for the customer: store and name, or the store only.
 RELAY_SIGNATURES = ("name", "store")
 
@@ -101,7 +104,7 @@ class StoreConfig:
     digest_time: time = time(20, 0)  # when the managers get the daily digest, local time
     greetings: Greetings = field(default_factory=Greetings)
     relay_signature: str = "name"
-    guard_phrases: tuple[tuple[str, str], ...] = (("这是本店的规定", "Sorry"),)
+    guard_phrases: tuple[Phrase, ...] = DEFAULT_PHRASES
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -250,7 +253,33 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         greetings=_greetings(raw.get("greetings", {}), f"{key}.greetings"),
         relay_signature=_relay_signature(raw.get("relay_signature", "name"),
                                          f"{key}.relay_signature"),
+        guard_phrases=_guard(raw.get("guard", {}), f"{key}.guard"),
     )
+
+
+def _guard(raw: Any, key: str) -> tuple[Phrase, ...]:
+    """``[stores.guard]``: the SOP's eight forbidden phrases (``sop_phrases = false`` drops
+    them) and the store's own, ``phrases = [{ phrase = "...", suggestion = "..." }]``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table")
+    _only_known(raw, _GUARD_KEYS, key)
+    keep = raw.get("sop_phrases", True)
+    if not isinstance(keep, bool):
+        raise ConfigError(f"{key}.sop_phrases", "must be true or false")
+    entries = raw.get("phrases", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{key}.phrases", "must be a list of { phrase = ..., suggestion = ... }")
+    for index, entry in enumerate(entries):
+        where = f"{key}.phrases[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(where, "must be { phrase = ..., suggestion = ... }")
+        _only_known(entry, _GUARD_PHRASE_KEYS, where)
+        phrase = entry.get("phrase")
+        if not isinstance(phrase, str) or not any(ch.isalnum() for ch in phrase):
+            raise ConfigError(f"{where}.phrase", "must be a text with letters in it")
+        if not isinstance(entry.get("suggestion", ""), str):
+            raise ConfigError(f"{where}.suggestion", "must be a text")
+    return configured(entries, keep)
 
 
 def _relay_signature(raw: Any, key: str) -> str:
