@@ -22,19 +22,21 @@ DRIVERS = (
     ("empathy", 0.16, N_("Empathy")),
     ("tangibles", 0.11, N_("Tangibles")),
 )
+# What the customer is asked: the drivers as plain questions about the visit (the SERVQUAL
+# names above are for managers; a customer reads 同情心 as condescending).
 DRIVER_QUESTIONS = {
-    "reliability": N_("Reliability: did we do what we promised, and do it right?"),
-    "responsiveness": N_("Responsiveness: how quickly did we react to you?"),
-    "assurance": N_("Assurance: were our staff knowledgeable and courteous?"),
-    "empathy": N_("Empathy: did we understand you and care about your case?"),
-    "tangibles": N_("Tangibles: how were our premises, tools and materials?"),
+    "reliability": N_("Did the technician do what we promised, and fix it properly?"),
+    "responsiveness": N_("Did we get back to you quickly enough?"),
+    "assurance": N_("Did the technician know the job and treat you politely?"),
+    "empathy": N_("Did we listen to you and understand your situation?"),
+    "tangibles": N_("Were the technician, the tools and the parts neat and in good order?"),
 }
 
 SOLVED = ("fully", "partly", "not")
 SOLVED_LABELS = {
-    "fully": N_("Fully solved"),
-    "partly": N_("Partly solved, something remains"),
-    "not": N_("Not solved"),
+    "fully": N_("Yes, it is solved"),
+    "partly": N_("Partly, something remains"),
+    "not": N_("No, not yet"),
 }
 MAX_COMMENT = 1000
 

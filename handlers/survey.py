@@ -1,7 +1,9 @@
 """The customer's answers to the satisfaction callback.
 
-Overall score 1-5, then "fully solved / partly / not solved" (跟进: 是否已圆满解决?是否仍有问题?);
-then, skippable, the five quality drivers and a comment. A score of 2 or less, or "not solved",
+Overall score 1-5, then "is your problem solved? yes / partly / not yet" (跟进: 是否已圆满解决?是否仍
+有问题?, one question in the customer's words); that is the essential part, and "no thanks"
+ends the survey on the third tap. Then, optional, the five quality drivers as plain questions
+about the visit, and a comment. A score of 2 or less, or "not solved",
 reopens the ticket at once: the technician and the managers are alerted with the feedback
 record, and the customer is told someone will contact them again. The finished record
 (技术服务反馈表) goes to the managers and is archived with the ticket.
@@ -88,8 +90,8 @@ def _answer(context: DeskContext, tx: Transaction, press: Press, user_id: int,
         survey.setdefault("drivers", {})[value[0]] = value[1]
         if next_driver(survey) is None:
             survey["stage"] = "comment"
-    elif press.action is Action.SURVEY_SKIP:
-        survey["stage"] = "comment"
+    elif press.action is Action.SURVEY_SKIP:  # the essential part is done: three taps
+        survey["stage"] = "done"
     else:
         survey["stage"] = "done"
     ticket.survey = survey

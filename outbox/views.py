@@ -399,12 +399,13 @@ def survey_reminder(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
 
 
 def survey_solved(t: Translator) -> str:
-    return t.gettext("Is the problem fully solved? Is anything still wrong?")
+    return t.gettext("Is your problem solved?")
 
 
 def survey_driver(t: Translator, driver: str) -> str:
     _ = t.gettext
-    return "\n".join([_("Five short optional questions (1 = poor, 5 = excellent):"),
+    return "\n".join([_("Thank you, that is all we need. If you have a minute more, five "
+                        "optional questions about the visit (1 = poor, 5 = very good):"),
                       _(DRIVER_QUESTIONS[driver])])
 
 
@@ -430,7 +431,7 @@ def survey_keyboard(t: Translator, ticket: Ticket, stage: str,
     if stage == "drivers":
         return InlineKeyboardMarkup([
             [button(str(s), encode(Action.SURVEY_DRIVER, n, driver, s)) for s in SCORES],
-            [button(_("Skip these questions"), encode(Action.SURVEY_SKIP, n))],
+            [button(_("No thanks, that's all"), encode(Action.SURVEY_SKIP, n))],
         ])
     return InlineKeyboardMarkup([[button(_("Skip"), encode(Action.SURVEY_NO_COMMENT, n))]])
 

@@ -179,10 +179,13 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
         "您好!这里是旗舰店,回访您的投诉单 #1。总体来说,您对我们的服务满意吗?(5 分为非常满意)")
     assert question.labels == ["1", "2", "3", "4", "5"]
     await c.click(world.customer, question, "4")
-    assert question.text == "您的问题是否已圆满解决?是否仍有问题?"
-    await c.click(world.customer, question, "已圆满解决")
+    assert question.text == "您的问题解决了吗?"
+    assert question.labels == ["已经解决了", "解决了一部分,还有问题", "还没有解决"]
+    await c.click(world.customer, question, "已经解决")
     assert question.text == (
-        "再请您回答五个可选的小问题(1 = 很差,5 = 很好):\n可靠度:我们是否做到了承诺的事,并且做对了?")
+        "谢谢您,我们需要了解的就是这些。如果您还有一分钟,可以再回答五个关于这次服务的小问题"
+        "(1 = 很差,5 = 很好):\n技术人员是否做到了我们答应您的事,并把问题处理好了?")
+    assert question.labels[-1] == "不用了,就到这里"
     for score in ("5", "4", "4", "5", "3"):
         await c.click(world.customer, question, score)
     assert question.text == "还有什么想对我们说的吗?请直接输入,或点击“跳过”。"
@@ -197,7 +200,7 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
         "服务报告:已更换密封圈\n"
         "\n"
         "总体满意度:4/5\n"
-        "是否已圆满解决:已圆满解决\n"
+        "是否已圆满解决:已经解决了\n"
         "可靠度 5 · 反应度 4 · 保证 4 · 同情心 5 · 有形化 3\n"
         "服务品质指数:84.2\n"
         "客户意见:“师傅很专业,谢谢”")
@@ -218,9 +221,8 @@ async def test_skipping_the_optional_questions(world: World) -> None:
     await tick(world, days=1)
     question = c.last(world.customer)
     await c.click(world.customer, question, "5")
-    await c.click(world.customer, question, "已圆满解决")
-    await c.click(world.customer, question, "跳过这些问题")
-    await c.click(world.customer, question, "跳过")
+    await c.click(world.customer, question, "已经解决")
+    await c.click(world.customer, question, "不用了")  # the third tap ends it
     assert question.text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
     assert world.db.archived(1).feedback[0]["drivers"] == {}
 
@@ -233,7 +235,7 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     await tick(world, days=1)
     question = c.last(world.customer)
     await c.click(world.customer, question, "2")
-    await c.click(world.customer, question, "部分解决")
+    await c.click(world.customer, question, "解决了一部分")
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
     assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
@@ -243,15 +245,14 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     assert c.last(world.staff_group).text.startswith(
         "🔁 李工:投诉单 #1 的客户不满意,投诉单已重新打开,请再次联系客户。\n\n"
         "📋 技术服务反馈表 · 投诉单 #1\n")
-    assert "总体满意度:2/5\n是否已圆满解决:部分解决,仍有问题" in c.last(world.staff_group).text
+    assert "总体满意度:2/5\n是否已圆满解决:解决了一部分,还有问题" in c.last(world.staff_group).text
     assert c.last(world.manager).text.startswith(
         "🔁 旗舰店:客户不满意,投诉单 #1 已重新打开。\n\n📋 技术服务反馈表 · 投诉单 #1")
     assert "总体满意度:2/5" in c.last(world.manager).text
     card = c.inbox(world.staff_group)[0]
-    assert "状态:已接单" in card.text and "客户评分:2/5 · 部分解决,仍有问题" in card.text
+    assert "状态:已接单" in card.text and "客户评分:2/5 · 解决了一部分,还有问题" in card.text
     # The customer may still finish the optional questions; the ticket stays open.
-    await c.click(world.customer, question, "跳过这些问题")
-    await c.click(world.customer, question, "跳过")
+    await c.click(world.customer, question, "不用了")
     assert world.db.by_number(1).state is State.CLAIMED
     assert len(world.db.by_number(1).feedback) == 1
 
