@@ -91,3 +91,17 @@ def isolate(text: str) -> str:
     """``text`` as a unit of its own direction, so a right-to-left name shown in a line cannot
     move the numbers after it (Unicode's first-strong isolate)."""
     return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+
+
+def _cjk(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+def person_name(first: str, last: str | None = None) -> str:
+    """A Telegram user's name as people write it: "张女士" and "王先生" (Chinese joins its
+    parts without a space), "Tom Wang". Cleaned as ``clean_name``; "" when nothing is left."""
+    first, last = clean_name(first or ""), clean_name(last or "")
+    if not first or not last:
+        return first or last
+    joiner = "" if _cjk(first[-1]) and _cjk(last[0]) else " "
+    return f"{first}{joiner}{last}"

@@ -11,24 +11,31 @@ from telegram import Message, Update, User
 from desk.context import Desk
 from desk.i18n import Translator, translator
 from desk.models import Customer
+from desk.text import person_name
 from outbox.context import DeskContext
 from outbox.post import Markup
+
+
+def display_name(user: User) -> str:
+    """The user's name as staff and managers see it ("张女士", not "张 女士"; no direction
+    controls that could reorder the line it is shown on)."""
+    return person_name(user.first_name, user.last_name)
 
 
 def remember_user(desk: Desk, user: User) -> Customer:
     """The user's profile, created on first contact; Telegram's language is kept up to date."""
     customer = desk.db.customer(user.id)
+    name = display_name(user)
     if customer is None:
-        customer = Customer(user_id=user.id, name=user.full_name,
-                            telegram_language=user.language_code)
+        customer = Customer(user_id=user.id, name=name, telegram_language=user.language_code)
         desk.db.save_customer(customer)
     elif (
         (customer.telegram_language != user.language_code and user.language_code)
-        or customer.name != user.full_name
+        or customer.name != name
         or customer.blocked  # writing to us again means they unblocked the bot
     ):
         customer.telegram_language = user.language_code or customer.telegram_language
-        customer.name = user.full_name
+        customer.name = name
         customer.blocked = False
         desk.db.save_customer(customer)
     return customer

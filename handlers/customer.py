@@ -37,7 +37,7 @@ from desk.roster import pick_technician
 from desk.storage import Transaction
 from handlers import greetings as manager_greetings
 from handlers import survey
-from handlers.common import media_of, remember_user, reply, user_translator
+from handlers.common import display_name, media_of, remember_user, reply, user_translator
 from outbox import views
 from outbox.context import DeskContext
 from outbox.refusals import invalid_button
@@ -174,7 +174,7 @@ async def on_message(update: Update, context: DeskContext) -> None:
         draft = tx.draft_for(user.id)
         if draft is None:
             draft = Ticket(key=new_key(), store_id=customer.store_id or "", customer_id=user.id,
-                           customer_name=user.full_name, language=t.language, text=text,
+                           customer_name=display_name(user), language=t.language, text=text,
                            kind=Kind.QUALITY, created_at=desk.clock().isoformat())
         elif draft.awaiting == "text" or not draft.text:
             draft.text = text  # a correction replaces the words; photos stay

@@ -33,7 +33,7 @@ from desk.models import Ticket
 from desk.outgoing import Method, Priority
 from desk.promises import escalated_at, reply_options
 from desk.storage import Transaction, load_tickets, months_between
-from handlers.common import managers_only, reply, user_translator
+from handlers.common import display_name, managers_only, reply, user_translator
 from outbox import views
 from outbox.context import DeskContext
 from outbox.digests import build, charts, queue_digest, reader_languages
@@ -143,7 +143,7 @@ async def on_manager_button(update: Update, context: DeskContext) -> None:
                 raise Invalid
             if not store.is_manager(user.id):
                 raise Refused(Reason.MANAGERS_ONLY)
-            done = ManagerPress(context, tx, press, ticket, store, user.id, user.full_name,
+            done = ManagerPress(context, tx, press, ticket, store, user.id, display_name(user),
                                 query.message.chat.id, query.message.message_id, desk.clock(),
                                 t)
             step(done)

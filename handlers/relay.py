@@ -23,7 +23,7 @@ from desk.config import StoreConfig
 from desk.i18n import Translator, translator
 from desk.models import Ticket
 from handlers import customer
-from handlers.common import media_of
+from handlers.common import display_name, media_of
 from outbox.context import DESK_KEY, DeskContext
 from outbox.relay import RELAYED, say_to_customer
 
@@ -109,7 +109,7 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
         _tell(context, message, t.gettext(
             "Only the store's technicians and managers can write to customers."))
         return
-    name = technician.name if technician else user.full_name
+    name = technician.name if technician else display_name(user)
     hit = guard.check(text, store.guard_phrases) if text else None
     outbox = context.outbox
     with outbox.transaction() as tx:

@@ -41,6 +41,7 @@ from desk.outgoing import Priority
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from handlers import relay
+from handlers.common import display_name
 from outbox import views
 from outbox.context import DeskContext
 from outbox.notices import alert_escalation, tell_assigned, tell_done, tell_technician
@@ -242,7 +243,7 @@ async def on_card_button(update: Update, context: DeskContext) -> None:
             if ticket is None or ticket.store_id != store.id:
                 raise Invalid
             done = CardPress(context, tx, press, ticket, store, user.id,
-                             tech.name if tech else user.full_name, store.is_manager(user.id),
+                             tech.name if tech else display_name(user), store.is_manager(user.id),
                              desk.clock(), t)
             step(done)
             tx.save(ticket)
@@ -323,7 +324,7 @@ def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: 
 
     def note(customer: Customer) -> None:
         customer.notes.append({"at": desk.clock().isoformat(), "by": user.id,
-                               "by_name": user.full_name, "text": text})
+                               "by_name": display_name(user), "text": text})
 
     ticket = desk.db.by_key(key)
     if ticket is None or desk.db.update_customer(ticket.customer_id, note) is None:

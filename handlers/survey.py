@@ -1,9 +1,9 @@
 """The customer's answers to the satisfaction callback.
 
-Overall score 1-5, then "is your problem solved? yes / partly / not yet" (跟进: 是否已圆满解决?是否仍
-有问题?, one question in the customer's words); that is the essential part, and "no thanks"
-ends the survey on the third tap. Then, optional, the five quality drivers as plain questions
-about the visit, and a comment. A score of 2 or less, or "not solved",
+Overall score 1-5, then "is your problem solved? yes / partly / not yet" (跟进:
+是否已圆满解决?是否仍有问题?, one question in the customer's words); that is the essential
+part, and "no thanks" ends the survey on the third tap. Then, optional, the five quality
+drivers as plain questions about the visit, and a comment. A score of 2 or less, or "not solved",
 reopens the ticket at once: the technician and the managers are alerted with the feedback
 record, and the customer is told someone will contact them again. The finished record
 (技术服务反馈表) goes to the managers and is archived with the ticket.

@@ -66,7 +66,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
     card = c.last(world.staff_group)
     assert card.text == (
         "🆕 投诉单 #1 · 商品质量投诉\n"
-        "客户:张 女士\n"
+        "客户:张女士\n"
         "收到:2026年11月23日 10:00\n"
         "产品/订单:电热水壶\n"
         "经过:“电热水壶用了两天就漏水,我要换货”\n"
@@ -210,7 +210,7 @@ async def test_share_contact_puts_the_phone_on_the_card(world: World) -> None:
     await world.client.share_contact(world.customer, "+8613800000000")
     assert world.client.last(world.customer).text == "谢谢!我们的技术人员会拨打 +8613800000000 与您联系。"
     assert world.db.customer(world.customer.id).phone == "+8613800000000"
-    assert "客户:张 女士 · 📞 +8613800000000" in world.client.card(world.staff_group, 1).text
+    assert "客户:张女士 · 📞 +8613800000000" in world.client.card(world.staff_group, 1).text
     notice = world.client.last(world.staff_group)
     assert notice.reply_to == world.client.card(world.staff_group, 1).message_id
     assert "+8613800000000" in notice.text, "staff notice a new phone number: not only an edit"

@@ -194,7 +194,7 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
 
     assert c.last(world.manager).text == (
         "📋 技术服务反馈表 · 投诉单 #1\n"
-        "门店:旗舰店 · 客户:张 女士\n"
+        "门店:旗舰店 · 客户:张女士\n"
         "类型:商品质量投诉 · 技术人员:李工\n"
         "处理结果:已圆满解决\n"
         "服务报告:已更换密封圈\n"

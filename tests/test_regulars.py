@@ -22,10 +22,10 @@ async def test_a_returning_regular_is_greeted_by_name(world: World) -> None:
         "hq:2026-11-23", "hq:2026-11-24", "hq:2026-11-25"]
     await world.client.send(world.customer, "/start s_hq")
     assert world.client.last(world.customer).text.startswith(
-        "张 女士,欢迎回来!您好!我是旗舰店的客服助手。")
+        "张女士,欢迎回来!您好!我是旗舰店的客服助手。")
     await world.client.send(world.customer, "电热水壶漏水,我要退款")
     assert world.client.last(world.customer).text.startswith(
-        "张 女士,欢迎回来!感谢您提出意见!")
+        "张女士,欢迎回来!感谢您提出意见!")
 
 
 async def test_same_day_scans_count_as_one_visit(world: World) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk.text import clean_name, is_visible, isolate, visible
+from desk.text import clean_name, is_visible, isolate, person_name, visible
 
 FAMILY = "👨\u200d👩\u200d👧"  # one emoji joined by zero-width joiners
 RAINBOW_FLAG = "🏳\ufe0f\u200d🌈"
@@ -127,3 +127,15 @@ def test_a_cleaned_name_is_one_line_of_plain_text(name: str) -> None:
     assert not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in cleaned)
     assert "  " not in cleaned and cleaned == visible(cleaned)
     assert clean_name(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(("first", "last", "name"), [
+    ("张", "女士", "张女士"),
+    ("王", "先生", "王先生"),
+    ("Tom", "Wang", "Tom Wang"),
+    ("Anna", None, "Anna"),
+    ("李", "Lee", "李 Lee"),
+    ("\u202e张", "女士\u200b", "张女士"),
+])
+def test_names_are_joined_as_people_write_them(first: str, last: str | None, name: str) -> None:
+    assert person_name(first, last) == name
