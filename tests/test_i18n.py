@@ -62,7 +62,19 @@ def test_chinese_uses_the_seed_wording() -> None:
         "feedback, and we apologise for the inconvenience this has caused you."
     ) == "无论是谁的责任,首先谢谢您使用了我们的产品,并感谢您的意见,也对由此向您造成的不便表示歉意。"
     assert t.gettext("Sales contract complaint") == "购销合同投诉"
-    assert translator("zh_TW").gettext("Service complaint") == "服務投訴"
+    assert translator("zh_TW").gettext("Service complaint") == "服務客訴"
+
+
+# Mainland terms a reader in Taiwan stumbles on, and what Taiwan says instead.
+MAINLAND_TERMS = ["支援", "遮蔽", "配置檔案", "私信", "私聊", "反饋", "點擊", "簡報", "員工群,",
+                  "上門", "投訴單", "購銷合同", "給個說法", "門店", "答覆"]
+
+
+def test_traditional_chinese_is_written_for_taiwan() -> None:
+    with (LOCALES_DIR / "zh_TW" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        found = [(term, m.id) for m in read_po(f) if m.id for term in MAINLAND_TERMS
+                 if term in "".join(m.string if isinstance(m.string, tuple) else [m.string])]
+    assert found == []
 
 
 @pytest.mark.parametrize(("code", "language"), [
@@ -81,3 +93,11 @@ def test_dates_are_formatted_per_language_in_the_store_zone() -> None:
     assert translator("zh_TW").short_datetime(moment, shanghai) == "11月22日 16:52"
     assert translator("en").datetime(moment, shanghai) == "Nov 22, 2026, 16:52"
     assert translator("en").time(moment, ZoneInfo("Europe/Berlin")) == "09:52"
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "zh_TW"])
+def test_customers_and_staff_are_addressed_as_nin(language: str) -> None:
+    """您 throughout: 你 reads as curt from a store to its customer."""
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        curt = [m.id for m in read_po(f) if m.id and "你" in (m.string or "")]
+    assert curt == []

@@ -151,10 +151,10 @@ async def test_inquiry_uses_the_unclear_question_wording(world: World) -> None:
     assert "类型:咨询" in restatement.text and "您的诉求:给个说法" in restatement.text
     await c.click(world.customer, restatement, "提交")
     assert c.texts(world.customer)[-2:] == [
-        "对不起,这个问题我目前还不能确定。我会通知公司的专门人员为你解答。\n\n"
+        "对不起,这个问题我目前还不能确定。我会通知公司的专门人员为您解答。\n\n"
         "您的咨询单号:#1\n\n"
         "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。",
-        "请留下你的联系电话,我会通知公司的专门人员为你解答。",
+        "请留下您的联系电话,我会通知公司的专门人员为您解答。",
     ]
     assert c.last(world.staff_group).text.startswith("🆕 投诉单 #1 · 咨询")
 
@@ -276,7 +276,7 @@ async def test_traditional_chinese_customer(world: World) -> None:
     await world.client.send(world.customer, "/start s_hq")
     await world.client.send(world.customer, "電熱水壺漏水,我要退款")
     assert world.client.last(world.customer).text.startswith("感謝您提出意見!")
-    assert "類型:商品品質投訴" in world.client.last(world.customer).text
+    assert "類型:商品品質客訴" in world.client.last(world.customer).text
 
 
 async def test_unsupported_content_gets_a_polite_answer(world: World) -> None:
