@@ -36,8 +36,9 @@ def N_(message: str) -> str:
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
-    """The compiled catalog of ``language`` (English source texts need none)."""
-    if language == "en" or language not in LANGUAGES:
+    """The compiled catalog of ``language``. English has one too: the source texts are the
+    developers' wording, the English catalog is what a native reader gets."""
+    if language not in LANGUAGES:
         return gettext.NullTranslations()
     po_path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as po:

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
                "⛔ 未发送:“这是本店的规定”是对客户的禁句", "💬 旗舰店·李工:",
                "📷 💬 旗舰店·李工:", "✓ 已转达给投诉单 #1 的客户。"]),
     ("zh_TW", ["無論是誰的責任", "🆕 客訴單 #1 · 商品品質客訴"]),
-    ("en", ["Whoever is responsible, first of all thank you", "Ticket #1 · Product quality",
-            "You will get an answer by Nov 23, 2026, 21:00 at the latest."]),
+    ("en", ["Whatever the cause, thank you for choosing our product", "Ticket #1 · Product quality",
+            "You'll get an answer by Nov 23, 2026, 21:00 at the latest."]),
 ])
 async def test_demo_story(language: str, expected: list[str]) -> None:
     lines: list[str] = []

@@ -60,7 +60,7 @@ async def run_greetings(world: World) -> None:
 def greetings_to(world: World) -> Counter:
     """Greetings delivered, per chat (a refused send delivers nothing)."""
     return Counter(m.chat_id for chat in world.telegram.chats.values() for m in chat
-                   if m.from_bot and ("快乐" in m.text or "happy" in m.text))
+                   if m.from_bot and ("快乐" in m.text or "Happy" in m.text))
 
 
 async def until_greeted(world: World, count: int) -> None:
@@ -96,7 +96,7 @@ async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
     assert c.last(3001).text == (
         "王先生,春节快乐!感谢您一直以来对旗舰店的信任与支持,祝您和家人节日安康、万事如意。\n—— 旗舰店")
     assert c.last(3002).text == (
-        "Anna, happy Spring Festival! Thank you for your trust in 旗舰店 all along; we wish "
+        "Happy Spring Festival, Anna! Thank you for your continued trust in 旗舰店. Wishing "
         "you and your family all the best.\n— 旗舰店")
     assert greetings_to(world) == Counter({3001: 1, 3002: 1})
     assert world.db.customer(3005).blocked is True, "blocked the bot: inactive now"
@@ -161,7 +161,7 @@ async def test_preview_for_managers(world: World) -> None:
     preview = c.last(world.manager).text
     assert preview.startswith("旗舰店:下一次问候在 2027年1月1日,元旦。\n收件人:1 · 跳过:0")
     assert "张女士,元旦快乐!" in preview and "張女士,元旦快樂!" in preview
-    assert "Ms Zhang, happy New Year's Day!" in preview
+    assert "Happy New Year's Day, Ms Zhang!" in preview
 
 
 async def test_cancel_stops_a_running_campaign(world: World) -> None:

@@ -37,7 +37,7 @@ async def test_deep_link_greets_in_chinese_and_binds_the_store(world: World) -> 
 async def test_greeting_follows_telegram_language(world: World) -> None:
     await world.client.send(world.other_customer, "/start s_east")
     assert world.client.last(world.other_customer).text.startswith(
-        "Hello! I am the customer service assistant of 东区店.")
+        "Hello! I'm the customer service assistant at 东区店.")
 
 
 async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) -> None:
@@ -268,7 +268,7 @@ async def test_language_command_switches_to_english(world: World) -> None:
     await c.click(world.customer, choice, "English")
     assert choice.text == "I will write to you in English."
     await c.send(world.customer, "/start s_hq")
-    assert c.last(world.customer).text.startswith("Hello! I am the customer service assistant")
+    assert c.last(world.customer).text.startswith("Hello! I'm the customer service assistant")
 
 
 async def test_traditional_chinese_customer(world: World) -> None:
