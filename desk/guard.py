@@ -161,6 +161,11 @@ def check(text: str, phrases: tuple[Phrase, ...] | list[Phrase]) -> Hit | None:
     return None
 
 
+def shown_as(phrase: str, language: str) -> str:
+    """The matched phrase in the reader's script: the defaults are kept in Simplified."""
+    return OpenCC("s2t").convert(phrase) if language == "zh_TW" else phrase
+
+
 def configured(entries: list[dict], keep_defaults: bool) -> tuple[Phrase, ...]:
     """A store's phrases from its config: its own (each phrase is its only pattern), after
     the SOP's eight unless ``keep_defaults`` is false."""

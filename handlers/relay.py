@@ -139,9 +139,10 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
 
 
 def _blocked(t: Translator, hit: guard.Hit) -> str:
+    phrase = guard.shown_as(hit.phrase, t.language)
     return t.gettext(
         "⛔ Not sent: “{phrase}” is one of the phrases we never say to a customer (SOP section "
-        "4).\nBetter: {suggestion}").format(phrase=escape(hit.phrase),
+        "4).\nBetter: {suggestion}").format(phrase=escape(phrase),
                                             suggestion=escape(t.gettext(hit.suggestion)))
 
 

@@ -117,3 +117,11 @@ def test_guard_config_mistakes_name_their_key(tmp_path, guard: str, key: str) ->
     with pytest.raises(ConfigError) as error:
         chain_settings(tmp_path, toml)
     assert error.value.key == key
+
+
+def test_the_phrase_is_shown_in_the_readers_script() -> None:
+    from desk.guard import shown_as
+
+    hit = check("這是本店的規定", DEFAULT_PHRASES)
+    assert shown_as(hit.phrase, "zh_TW") == "這是本店的規定"
+    assert shown_as(hit.phrase, "zh_CN") == "这是本店的规定"
