@@ -79,11 +79,13 @@ def build_application(
     application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
 
     # Handlers: audiences first, the catch-all and the error handler last.
-    relay.register(application)  # managers' replies, before the customer's private messages
+    # Managers and technicians first: their /start, /help and replies in private are their
+    # own, and everything else in a private chat is a customer's.
+    relay.register(application)
+    manager.register(application)
+    staff.register(application)
     customer.register(application)
     survey.register(application)
-    staff.register(application)
-    manager.register(application)
     errors.register(application)
 
     # Jobs: sweeps that re-derive everything from the database, at start-up and then on a beat.

@@ -35,6 +35,7 @@ from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
 from desk.restatement import named_person, quote, read_complaint
 from desk.roster import pick_technician
 from desk.storage import Transaction
+from desk.text import visible
 from handlers import greetings as manager_greetings
 from handlers import survey
 from handlers.common import display_name, media_of, remember_user, reply, user_translator
@@ -148,7 +149,8 @@ async def on_message(update: Update, context: DeskContext) -> None:
     customer = remember_user(desk, user)
     t = user_translator(desk, user, customer)
     _ = t.gettext
-    text = (message.text or message.caption or "").strip()[:MAX_TEXT]
+    # Zero-width characters alone look empty to everyone: they are no complaint.
+    text = visible(message.text or message.caption or "")[:MAX_TEXT]
     photo = message.photo[-1].file_id if message.photo else None
     media = media_of(message)
     if not text and media is None:

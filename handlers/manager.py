@@ -33,9 +33,15 @@ from desk.models import Ticket
 from desk.outgoing import Method, Priority
 from desk.promises import escalated_at, reply_options
 from desk.storage import Transaction, load_tickets, months_between
-from handlers.common import display_name, managers_only, reply, user_translator
+from handlers.common import (
+    display_name,
+    managers_only,
+    remember_user,
+    reply,
+    user_translator,
+)
 from outbox import views
-from outbox.context import DeskContext
+from outbox.context import DESK_KEY, DeskContext
 from outbox.digests import build, charts, queue_digest, reader_languages
 from outbox.notices import tell_assigned, tell_technician
 from outbox.post import new_id
@@ -308,6 +314,26 @@ async def on_fed_back(update: Update, context: DeskContext) -> None:
                                     {"inline_keyboard": rows}, kind="digest")
 
 
+async def manager_start(update: Update, context: DeskContext) -> None:
+    """A manager's /start and /help: what the bot does for them, not the customer greeting."""
+    desk = context.desk
+    user = update.effective_user
+    remember_user(desk, user)
+    t = user_translator(desk, user)
+    stores = desk.settings.stores_managed_by(user.id)
+    reply(update, context, t.gettext(
+        "Hello {name}! You manage {stores}. I alert you here at once when a ticket needs you, "
+        "and send the daily digest every evening.\n\n"
+        "/digest [store] [YYYY-MM-DD]: the digest of any day\n"
+        "/served COUNT [store] [YYYY-MM-DD]: customers served, for the complaint rate\n"
+        "/export [from] [to]: every ticket as a spreadsheet (CSV)\n"
+        "/greetings preview or /greetings cancel: holiday greetings\n\n"
+        "To answer a customer yourself, reply to my message about their ticket.").format(
+            name=escape(display_name(user)),
+            stores=escape("、".join(s.name for s in stores) if t.language.startswith("zh")
+                          else ", ".join(s.name for s in stores))), kind="manager_help")
+
+
 def register(application: Application) -> None:
     """Manager handlers: escalation buttons, digest on demand, served counts, exports.
 
@@ -315,6 +341,14 @@ def register(application: Application) -> None:
     beside the update queue (block=False), so nobody else waits for them.
     """
     private = filters.ChatType.PRIVATE
+    managers = {m for store in application.bot_data[DESK_KEY].settings.stores
+                for m in store.managers}
+    if managers:  # a deep link (/start s_hq) still reaches the customer's flow
+        application.add_handler(CommandHandler(
+            "start", manager_start, filters=private & filters.User(user_id=managers),
+            has_args=False))
+        application.add_handler(CommandHandler(
+            "help", manager_start, filters=private & filters.User(user_id=managers)))
     application.add_handler(CallbackQueryHandler(on_manager_button, pattern=r"^m:"))
     application.add_handler(CallbackQueryHandler(on_fed_back, pattern=r"^d:fed:", block=False))
     application.add_handler(CommandHandler("digest", digest_command, filters=private,

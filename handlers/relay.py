@@ -22,6 +22,7 @@ from desk import guard
 from desk.config import StoreConfig
 from desk.i18n import Translator, translator
 from desk.models import Ticket
+from desk.text import visible
 from handlers import customer
 from handlers.common import display_name, media_of
 from outbox.context import DESK_KEY, DeskContext
@@ -93,7 +94,7 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
     desk = context.desk
     message = update.effective_message
     user = update.effective_user
-    text = (message.text or message.caption or "").strip()
+    text = visible(message.text or message.caption or "")
     media = media_of(message)
     if (media is None and not text) or (media is not None and media not in RELAYED):
         _tell(context, message, t.gettext(

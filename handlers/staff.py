@@ -41,9 +41,9 @@ from desk.outgoing import Priority
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from handlers import relay
-from handlers.common import display_name
+from handlers.common import display_name, remember_user, reply, user_translator
 from outbox import views
-from outbox.context import DeskContext
+from outbox.context import DESK_KEY, DeskContext
 from outbox.notices import alert_escalation, tell_assigned, tell_done, tell_technician
 from outbox.post import Markup
 from outbox.refusals import invalid_button, refusal
@@ -381,13 +381,42 @@ async def on_membership(update: Update, context: DeskContext) -> None:
         outbox.sender.release(chat.id)
 
 
+async def technician_start(update: Update, context: DeskContext) -> None:
+    """A technician's /start or /help in private: where the work is, not the customer's flow."""
+    desk = context.desk
+    user = update.effective_user
+    remember_user(desk, user)
+    t = user_translator(desk, user)
+    stores = [s for s in desk.settings.stores if s.technician(user.id)]
+    reply(update, context, t.gettext(
+        "Hello {name}! You are on the roster of {stores}. Tickets appear as cards in the staff "
+        "group, and I tell you here when one is yours. To write to a customer, reply to the "
+        "ticket's card in the group.").format(
+            name=escape(stores[0].technician(user.id).name if stores else display_name(user)),
+            stores=escape(", ".join(s.name for s in stores))), kind="technician_help")
+
+
 async def on_group_command(update: Update, context: DeskContext) -> None:
-    """Customer commands belong in a private chat; say so in a store's group."""
+    """/help in a store's group says how staff work here; customer commands belong in a
+    private chat."""
     desk = context.desk
     store = desk.settings.store_for_group(update.effective_chat.id)
     if store is None:
         return
     t = translator(store.language)
+    message = update.effective_message
+    if (message.text or "").split("@")[0].split()[0] == "/help":
+        with context.outbox.transaction() as tx:
+            context.outbox.send(tx, store.staff_chat_id, t.gettext(
+                "How this group works: each ticket of {store} appears as a card. Claim or "
+                "accept it, record the contact, and finish with a one-line service report (or "
+                "\"can't solve here\" for a manager).\n"
+                "To write to the customer, reply to the card with text, a photo, a voice "
+                "message, a video or a file; 💬 Standard replies sends the SOP's sentences in "
+                "the customer's language. Forbidden phrases never reach the customer.").format(
+                    store=escape(store.name)), kind="group_help",
+                reply_to=message.message_id)
+        return
     with context.outbox.transaction() as tx:
         context.outbox.send(tx, store.staff_chat_id, t.gettext(
             "This is the staff group of {store}: tickets appear here as cards. Customers write "
@@ -404,3 +433,10 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler(
         ["start", "help", "mytickets", "cancel", "language"], on_group_command, filters=GROUPS))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    technicians = {tech.user_id for store in application.bot_data[DESK_KEY].settings.stores
+                   for tech in store.technicians}
+    if technicians:  # before the customer's /start, which a deep link still reaches
+        private = filters.ChatType.PRIVATE & filters.User(user_id=technicians)
+        application.add_handler(CommandHandler("start", technician_start, filters=private,
+                                               has_args=False))
+        application.add_handler(CommandHandler("help", technician_start, filters=private))
