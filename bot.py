@@ -19,15 +19,16 @@ import logging
 import os
 import sys
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
-from desk.storage import Database
+from desk.storage import Database, DataError
 from handlers import customer, errors, manager, relay, staff, survey
 from outbox import campaigns
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
@@ -119,7 +120,10 @@ def _load(path: str) -> Settings:
         raise SystemExit(2) from exc
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
+    """Poll Telegram until stopped. Start-up problems are one line on stderr and exit 2: a
+    data file that cannot be read (never overwritten), a rejected token (never printed), a
+    Bot API that cannot be reached."""
     settings = _load(args.config)
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
@@ -130,9 +134,28 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    application = build_application(settings, token=token)
+    try:
+        application = build_application(settings, token=token, request=request)
+        desk_of(application).db.check_files()
+        asyncio.run(_reach_telegram(settings, token, request))
+    except DataError as exc:
+        print(f"data error: {exc.path}: {exc.problem}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print(f"Telegram rejected the token: check {TOKEN_ENV}", file=sys.stderr)
+        return 2
+    except NetworkError as exc:  # timeouts included: getMe at start-up could not get through
+        print(f"cannot reach the Bot API at {settings.base_url}: {exc.message}", file=sys.stderr)
+        return 2
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None) -> None:
+    """getMe once before anything starts: a wrong token or an unreachable Bot API is then one
+    clear line instead of a traceback from deep inside the polling loop."""
+    async with Bot(token, base_url=settings.base_url, request=request):
+        pass
 
 
 def links(args: argparse.Namespace) -> int:

@@ -310,6 +310,8 @@ class FakeTelegram(BaseRequest):
                 return _error(500, "Internal Server Error")
             if kind == "retry_after":
                 return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            if kind == "unauthorized":
+                return _error(401, "Unauthorized")
             if kind == "forbidden":
                 return _error(403, "Forbidden: bot was kicked from the group chat")
             if kind == "not_found":
