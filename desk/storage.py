@@ -348,7 +348,8 @@ class Database:
         self._campaigns = self._campaign_db.table("campaigns")
         self._numbers: dict[int, str] | None = None
         self._open: Transaction | None = None
-        self.unreadable: dict[str, str] = {}  # ticket key -> why it could not be read
+        # ticket key -> why it could not be read, and its store and number when those can be
+        self.unreadable: dict[str, dict[str, Any]] = {}
         self.listeners: list[Callable[[Transaction], None]] = []
         self._upgrade_hot_file()
         self._finish_interrupted_archiving()
@@ -391,7 +392,10 @@ class Database:
             key = str(doc.get("key")) if isinstance(doc, dict) else "?"
             if key not in self.unreadable:
                 log.error("ticket %s cannot be read and is set aside: %r", key, exc)
-                self.unreadable[key] = f"{type(exc).__name__}: {exc}"
+                self.unreadable[key] = {
+                    "reason": f"{type(exc).__name__}: {exc}",
+                    "store_id": doc.get("store_id") if isinstance(doc, dict) else None,
+                    "number": doc.get("number") if isinstance(doc, dict) else None}
             return None
 
     def _docs(self) -> Iterator[dict[str, Any]]:

@@ -50,6 +50,25 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
         markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)
 
 
+def report_unreadable(outbox: Outbox, tx: Transaction, key: str, info: dict) -> None:
+    """A ticket record that cannot be read is set aside (kept as it is); its store's managers
+    (every manager, when the record does not say its store) hear of it once."""
+    name = f"unreadable:{key}"
+    if tx.marked(name):
+        return
+    tx.mark(name, outbox.desk.clock(), reason=info.get("reason", ""))
+    store = outbox.desk.store(str(info.get("store_id") or ""))
+    stores = [store] if store is not None else list(outbox.desk.settings.stores)
+    number = info.get("number")
+    for target in stores:
+        outbox.to_managers(tx, target, lambda t: t.gettext(
+            "⚠️ Ticket {ticket} cannot be read from the data file, so I have set it aside: it "
+            "is kept exactly as it is, and everything else goes on. Please ask whoever runs the "
+            "bot to look at it. ({reason})").format(
+                ticket=f"#{number}" if number else escape(key),
+                reason=escape(str(info.get("reason", "")))), kind="unreadable")
+
+
 def tell_done(outbox: Outbox, tx: Transaction, ticket: Ticket) -> None:
     outcome = ticket.outcome
     outbox.to_customer(tx, ticket, lambda t: t.gettext(

@@ -25,6 +25,7 @@ from desk.promises import reply_options
 from desk.storage import Transaction
 from outbox import views
 from outbox.context import DeskContext
+from outbox.notices import report_unreadable
 from outbox.post import Outbox
 from schedules.sweep import every, run_due
 
@@ -37,6 +38,11 @@ STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.RETRY, Step.REPLY_
 async def sweep_deadlines(context: DeskContext) -> None:
     """Send every reminder, nudge and breach alert that is due."""
     await run_due(context, STEPS, perform)
+    db = context.desk.db
+    if db.unreadable:
+        with context.outbox.transaction() as tx:
+            for key, info in list(db.unreadable.items()):
+                report_unreadable(context.outbox, tx, key, info)
 
 
 def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,

@@ -41,3 +41,43 @@ async def test_a_technicians_start_and_the_groups_help_are_their_own(world: Worl
     assert c.texts(world.li)[-1].startswith("李工,您好!您是旗舰店的技术人员。")
     await c.send(world.li, "/help", group=world.staff_group)
     assert c.last(world.staff_group).text.startswith("本群的用法:旗舰店的每张投诉单")
+
+
+async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) -> None:
+    import json
+
+    from schedules.deadlines import JOB_NAME as DEADLINES
+    from tests.conftest import START, start_world
+
+    world = await start_world(tmp_path / "data")
+    c = world.client
+    await c.send(world.manager, "/start")
+    first = await file_complaint(world)
+    second = await file_complaint(world, "空气净化器有异味,我要退货", user=world.other_customer)
+    await world.stop()
+    hot = tmp_path / "data" / "desk.json"
+    data = json.loads(hot.read_text(encoding="utf-8"))
+    bad = next(d for d in data["tickets"].values() if d.get("number") == first)
+    bad["state"] = "lost-in-space"
+    hot.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    world = await start_world(tmp_path / "data", clock=None)
+    c = world.client
+    world.clock.set(START.replace(hour=9))  # 17:00 in Shanghai: past both contact deadlines
+    for job in world.app.job_queue.get_jobs_by_name(DEADLINES):
+        await job.run(world.app)
+    await c.settle()
+    alerts = [t for t in c.texts(world.manager) if f"#{second}" in t and "遗漏" in t]
+    assert alerts, "the other ticket's breach is still alerted"
+    told = [t for t in c.texts(world.manager) if "无法读取" in t]
+    assert len(told) == 1 and f"#{first}" in told[0]
+    for job in world.app.job_queue.get_jobs_by_name(DEADLINES):
+        await job.run(world.app)
+    await c.settle()
+    assert len([t for t in c.texts(world.manager) if "无法读取" in t]) == 1, "told once"
+    await c.send(world.manager, "/digest")
+    assert any(t.startswith("📊") for t in c.texts(world.manager))
+    await c.send(world.other_customer, "/mytickets")
+    assert f"#{second}" in c.texts(world.other_customer)[-1]
+    assert world.client.errors == []
+    await world.stop()
