@@ -125,6 +125,9 @@ class Digest:
     chart: list[tuple[date, dict[Kind, int], int]]
     # Messages the outbox gave up on (id, kind, number, error): listed once, then dropped.
     undelivered: list[dict[str, Any]] = field(default_factory=list)
+    # Open tickets of stores no longer in the config: store id -> numbers. They stay where
+    # they are (never posted to another store's group) until the store comes back.
+    orphaned: dict[str, list[int]] = field(default_factory=dict)
 
 
 def percentile(values: list[float], q: int) -> float | None:

@@ -57,10 +57,20 @@ async def build(application: Application, store: StoreConfig, day: date) -> Dige
     digest = await loop.run_in_executor(
         worker_pool(application), digest_job, desk.db.data_dir, hot, months, store, day,
         desk.clock(), served, fed_back)
+    digest.orphaned = orphaned_tickets(desk)
     digest.undelivered = [
         {"id": e.id, "kind": e.kind, "number": e.number, "error": e.error}
         for e in desk.db.failed_outgoing() if e.store_id in (store.id, None)]
     return digest
+
+
+def orphaned_tickets(desk) -> dict[str, list[int]]:
+    """Open tickets whose store is no longer in the config, by store id."""
+    found: dict[str, list[int]] = {}
+    for ticket in desk.db.hot_tickets():
+        if ticket.number is not None and desk.store(ticket.store_id) is None:
+            found.setdefault(ticket.store_id, []).append(ticket.number)
+    return found
 
 
 def chart_title(t: Translator, store: StoreConfig) -> str:

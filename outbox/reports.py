@@ -121,6 +121,10 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
             numbers=_numbers(t, item.numbers)))
     if len(digest.recurring) > RECURRING_LISTED:
         lines.append("    " + _more(t, len(digest.recurring) - RECURRING_LISTED))
+    for store_id, numbers in sorted(digest.orphaned.items()):
+        lines += ["", _("⚠️ Store “{store}” is no longer in the config; its open tickets stay "
+                        "where they are: {numbers}").format(store=escape(store_id),
+                                                             numbers=_numbers(t, numbers))]
     if digest.undelivered:
         lines += ["", _("Messages that could not be delivered: {count}").format(
             count=len(digest.undelivered))]

@@ -81,3 +81,30 @@ async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) ->
     assert f"#{second}" in c.texts(world.other_customer)[-1]
     assert world.client.errors == []
     await world.stop()
+
+
+async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
+        tmp_path, caplog) -> None:
+    import logging
+
+    import bot
+    from tests.conftest import CHAIN_TOML, start_world
+
+    world = await start_world(tmp_path / "data")
+    number = await file_complaint(world, store="east")
+    await world.stop()
+    without_east = CHAIN_TOML[:CHAIN_TOML.index('[[stores]]\nid = "east"')]
+    world = await start_world(tmp_path / "data", without_east)
+    c = world.client
+    with caplog.at_level(logging.WARNING, logger="sundown"):
+        await bot._started(world.app)
+    assert f"store east is not in the config: its open tickets #{number} stay" in caplog.text
+    before = len(c.chat(world.staff_group))
+    await c.send(world.customer, "补充:壶底有裂缝")
+    assert len(c.chat(world.staff_group)) == before, "never posted to another store's group"
+    assert world.db.by_number(number).followups, "the follow-up is kept on the ticket"
+    await c.send(world.manager, "/start")
+    await c.send(world.manager, "/digest")
+    digest = next(t for t in c.texts(world.manager) if t.startswith("📊"))
+    assert f"⚠️ 门店“east”已不在配置中;其未结投诉单原地保留:#{number}" in digest
+    await world.stop()
