@@ -13,6 +13,7 @@ import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
+from html import escape
 
 from telegram.ext import Application
 
@@ -104,7 +105,8 @@ def queue_digest(outbox: Outbox, tx: Transaction, manager: int, store: StoreConf
         entry_id = new_id()
         name = f"digest-{store.id}-{digest.day.isoformat()}.png"
         path = desk.db.outbox_file(f"{entry_id}-{name}", png)
-        outbox.send(tx, manager, chart_title(t, store), kind="digest_chart",
+        # The title is drawn into the image as plain text; as a caption it is HTML.
+        outbox.send(tx, manager, escape(chart_title(t, store)), kind="digest_chart",
                     priority=Priority.BULK, store_id=store.id, method=Method.PHOTO,
                     file=path, filename=name)
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import World, file_complaint
 
 
@@ -108,3 +113,111 @@ async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
     digest = next(t for t in c.texts(world.manager) if t.startswith("📊"))
     assert f"⚠️ 门店“east”已不在配置中;其未结投诉单原地保留:#{number}" in digest
     await world.stop()
+
+
+async def test_names_with_html_characters_never_break_a_message(tmp_path) -> None:
+    """Names from Telegram and the config land in HTML messages: every one is escaped, or
+    Telegram would refuse the whole message (the fake parses HTML as strictly)."""
+    from sandbox.fake_telegram import FakeUser
+    from schedules.deadlines import JOB_NAME as DEADLINES
+    from tests.conftest import CHAIN_TOML, START, start_world
+
+    toml = (CHAIN_TOML.replace('name = "旗舰店"', 'name = "A&B <旗舰> 店"')
+            .replace('name = "李工"', 'name = "李<工> & Co"'))
+    world = await start_world(tmp_path / "data", toml)
+    c = world.client
+    tom = FakeUser(1005, "Tom <3", "</b>&amp;", language_code="en")
+    face = FakeUser(500, "(>_<)")
+    await c.bot_joins(world.staff_group, by=world.li)
+    await c.send(face, "/start")
+    number = await file_complaint(world, "电热水壶 <坏了> & 漏水,我要换货", user=tom)
+    card = c.card(world.staff_group, number)
+    assert "A&B <旗舰> 店" in c.texts(tom)[-2] or any("A&B <旗舰> 店" in t for t in c.texts(tom))
+    assert "Tom <3 </b>&amp;" in card.text
+    await c.click(world.li, card, "接单")
+    assert any("李<工> & Co" in t for t in c.texts(tom))
+    await c.click(world.li, card, "⭐")  # a regular: welcomed back by name
+    await c.send(tom, "/start s_hq")
+    assert "Tom <3" in c.texts(tom)[-1]
+    await c.send(world.li, "您好 <Tom>", group=world.staff_group, reply_to=card)
+    assert c.texts(tom)[-1].endswith("您好 <Tom>")
+    await c.click(world.li, card, "未接通")
+    await c.click(world.li, card, "无法解决")
+    alert = next(m for m in c.inbox(face) if f"#{number}" in m.text)
+    await c.press(face, alert, alert.buttons[-1][0]["callback_data"])
+    world.clock.set(START.replace(hour=13))
+    for job in world.app.job_queue.get_jobs_by_name(DEADLINES):
+        await job.run(world.app)
+    await c.settle()
+    await c.send(face, "/served 120")
+    await c.send(face, "/digest")
+    await c.send(face, "/export")
+    await c.send(face, "/greetings preview")
+    await c.send(tom, "/mytickets")
+    await c.send(face, "/help")
+    await c.bot_removed(world.staff_group, by=world.li)
+    assert world.telegram.html_errors == []
+    assert c.errors == []
+    await world.stop()
+
+
+# Names and texts as a hostile (or just unusual) user would bring them.
+HOSTILE_PIECES = ["<", ">", "&", "&amp;", "<b>", "</i>", "<a href='x'>", "\u202e", "\u2066",
+                  "\u200b", "\u200d", "\ufeff", "\u2800", "👨‍👩‍👧", "❤️", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "=HYPERLINK(\"x\")",
+                  "+1", "@x", "Tom", "张", "女士", "\n", " ", "é", "ﷺ", "עברית"]
+HOSTILE = st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=8).map("".join)
+HOSTILE_TEXT = st.one_of(
+    HOSTILE.map(lambda s: "电热水壶漏水,我要退款 " + s),
+    st.just("<漏水> & " * 600),  # long: past 4,096 characters with the quote and the card
+    st.lists(st.sampled_from([*HOSTILE_PIECES, "漏水", "退款"]), min_size=1,
+             max_size=40).map(lambda parts: "".join(parts) + " 我要换货"),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=HOSTILE, text=HOSTILE_TEXT, reply=HOSTILE_TEXT)
+def test_hostile_names_and_texts_pass_intake_card_relay_digest_and_export(
+        name: str, text: str, reply: str) -> None:
+    asyncio.run(_hostile_round(name, text, reply))
+
+
+async def _hostile_round(name: str, text: str, reply: str) -> None:
+    import csv
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from sandbox.fake_telegram import FakeUser
+    from tests.conftest import start_world
+
+    with tempfile.TemporaryDirectory() as folder:
+        world = await start_world(Path(folder) / "data")
+        c = world.client
+        user = FakeUser(1009, name, name[::-1], language_code="en")
+        await c.send(world.manager, "/start")
+        await c.send(user, "/start s_hq")
+        await c.send(user, text)
+        question = c.last(user)
+        if any(b["callback_data"].startswith("c:want:") for row in question.buttons
+               for b in row):
+            await c.press(user, question, question.buttons[0][0]["callback_data"])
+        restatement = c.last(user)
+        if any("✅" in label for label in restatement.labels):
+            await c.click(user, restatement, "✅")
+        number = world.db.last_number()
+        if number:
+            card = c.card(world.staff_group, number)
+            await c.click(world.li, card, "接单")
+            await c.send(world.li, reply, group=world.staff_group, reply_to=card)
+            await c.send(user, reply)
+        await c.send(world.manager, "/digest")
+        await c.send(world.manager, "/export")
+        exports = [m for m in c.inbox(world.manager) if m.document]
+        if exports:
+            rows = list(csv.reader(io.StringIO(exports[-1].document.decode("utf-8-sig"))))
+            for row in rows[1:]:
+                assert not any(cell.startswith(("=", "+", "@", "-")) and not
+                               cell.lstrip("+-").replace(".", "").isdigit() for cell in row)
+        assert world.telegram.html_errors == [], world.telegram.html_errors[:1]
+        assert c.errors == [], c.errors
+        await world.stop()
