@@ -36,7 +36,7 @@ from outbox.digests import close_pool, orphaned_tickets
 from outbox.limits import Limits
 from outbox.post import Outbox
 from outbox.sender import Sender
-from schedules import callbacks, deadlines, digest, greetings
+from schedules import callbacks, deadlines, digest, drafts, greetings
 
 log = logging.getLogger("sundown")
 
@@ -94,6 +94,7 @@ def build_application(
     callbacks.register(application)
     digest.register(application)
     greetings.register(application)
+    drafts.register(application)
     return application
 
 

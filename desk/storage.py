@@ -170,6 +170,7 @@ def _open_db(path: Path, cache_documents: bool = False) -> TinyDB:
 
 # Tables of the hot file.
 TICKETS = "tickets"
+FOLLOWUPS = "followups"  # folder of side files: each ticket's follow-ups, whole
 OUTBOX = "outbox"
 MARKS = "marks"
 CHATS = "chats"  # per chat, the ids of the bot's own recent messages
@@ -504,6 +505,34 @@ class Database:
             if ticket is not None and ticket.state is State.DRAFT:
                 tx.remove(key)
 
+    # -- a chatty customer's follow-ups --------------------------------------------------------
+
+    def keep_followup(self, key: str, entry: dict[str, Any]) -> None:
+        """The whole follow-up, appended to the ticket's side file: the hot file keeps only
+        the last few, shortened (it is rewritten on every write), the archive gets them all."""
+        folder = private_folder(self.data_dir / FOLLOWUPS)
+        path = folder / f"{key}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def all_followups(self, ticket: Ticket) -> list[dict[str, Any]]:
+        """Every follow-up of the ticket, whole: the side file, else what the record holds."""
+        path = self.data_dir / FOLLOWUPS / f"{ticket.key}.jsonl"
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return list(ticket.followups)
+        kept = []
+        for line in lines:
+            try:
+                kept.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash: the hot record still has it
+        return kept or list(ticket.followups)
+
     # -- archive -------------------------------------------------------------------------------
 
     def archive(self, key: str) -> Ticket | None:
@@ -515,12 +544,14 @@ class Database:
         ticket = self.by_key(key)
         if ticket is None:
             return None
+        ticket.followups = self.all_followups(ticket)
         month = (ticket.confirmed_at or ticket.created_at)[:7]
         self._archive(month).table("tickets").upsert(
             Document(ticket.to_dict(), doc_id=ticket.number or 0)
         )
         with self.transaction() as tx:
             tx.remove(key)
+        (self.data_dir / FOLLOWUPS / f"{key}.jsonl").unlink(missing_ok=True)
         if ticket.number is not None:
             def remember(customer: Customer) -> None:
                 customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]

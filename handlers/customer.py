@@ -49,6 +49,8 @@ MAX_TEXT = 4096
 DECLINE_PHONE = N_("No, thanks")
 PRIVATE = filters.ChatType.PRIVATE
 FOLLOWUP_ACK = "followup_ack"
+HOT_FOLLOWUPS = 20  # per ticket in the hot file
+HOT_FOLLOWUP_TEXT = 500  # characters of each
 MEDIA_ICONS = {"photo": "📷", "voice": "🎤", "video": "🎬", "video_note": "🎬", "document": "📄",
                "audio": "🎵", "animation": "🎞"}
 CUSTOMER_MEDIA = (filters.PHOTO | filters.VOICE | filters.VIDEO | filters.VIDEO_NOTE
@@ -241,8 +243,12 @@ def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text
     if photo is not None:
         ticket.photos.append(photo)
     icon = MEDIA_ICONS.get(media or "", "")
-    ticket.followups.append({"at": now.isoformat(), "text": text or icon,
-                             **({"media": media} if media else {})})
+    entry = {"at": now.isoformat(), "text": text or icon, **({"media": media} if media else {})}
+    # The hot file is rewritten on every write: it keeps the last few, shortened; the side
+    # file keeps every word for the archive and the export.
+    context.desk.db.keep_followup(ticket.key, entry)
+    ticket.followups = [*ticket.followups, {**entry, "text": entry["text"][:HOT_FOLLOWUP_TEXT]}
+                        ][-HOT_FOLLOWUPS:]
     ticket.record(now, ticket.customer_id, "followup", **({"media": media} if media else {}))
     tx.save(ticket)
     context.outbox.to_customer(tx, ticket, lambda tc: tc.gettext(

@@ -261,10 +261,13 @@ async def export_command(update: Update, context: DeskContext) -> None:
     store_ids = {s.id for s in stores}
 
     def select() -> list:
-        return [tk for tk in load_tickets(desk.db.data_dir, hot, months_between(first, last))
-                if tk.store_id in store_ids and tk.confirmed_at
-                and first <= local_day(desk.display_store(tk.store_id),
-                                       datetime.fromisoformat(tk.confirmed_at)) <= last]
+        chosen = [tk for tk in load_tickets(desk.db.data_dir, hot, months_between(first, last))
+                  if tk.store_id in store_ids and tk.confirmed_at
+                  and first <= local_day(desk.display_store(tk.store_id),
+                                         datetime.fromisoformat(tk.confirmed_at)) <= last]
+        for ticket in chosen:  # an open ticket's follow-ups, whole (the hot file keeps a few)
+            ticket.followups = desk.db.all_followups(ticket)
+        return chosen
 
     tickets = await asyncio.to_thread(select)
     # Phones come from the customer profiles, read here on the loop's thread.

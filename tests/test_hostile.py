@@ -221,3 +221,42 @@ async def _hostile_round(name: str, text: str, reply: str) -> None:
         assert world.telegram.html_errors == [], world.telegram.html_errors[:1]
         assert c.errors == [], c.errors
         await world.stop()
+
+
+async def test_a_chatty_customer_keeps_the_hot_file_small_and_loses_no_word(
+        world: World) -> None:
+    import csv
+    import io
+
+    c = world.client
+    number = await file_complaint(world)
+    long = "很长的补充说明。" * 500  # 4,000 characters
+    for i in range(40):
+        await c.send(world.customer, f"{i}:{long}", settle=False)
+    await c.settle()
+    ticket = world.db.by_number(number)
+    assert len(ticket.followups) == 20 and all(len(f["text"]) <= 500 for f in ticket.followups)
+    size = (world.db.data_dir / "desk.json").stat().st_size
+    assert size < 100_000, size
+    await c.send(world.manager, "/start")
+    await c.send(world.manager, "/export")
+    export = next(m for m in c.inbox(world.manager) if m.document)
+    csv.field_size_limit(1_000_000)  # 40 x 4,000 characters in one cell
+    row = next(iter(csv.DictReader(io.StringIO(export.document.decode("utf-8-sig")))))
+    assert row["conversation"].count(long) == 40, "every word is in the export"
+    notices = [m for m in c.inbox(world.staff_group) if m.text.startswith("💬")]
+    assert len(notices) < 40, "messages in quick succession make one notice"
+
+
+async def test_drafts_nobody_confirmed_are_dropped_after_seven_days(world: World) -> None:
+    from schedules.drafts import JOB_NAME as DRAFTS
+
+    c = world.client
+    await c.send(world.customer, "/start s_hq")
+    await c.send(world.customer, "电热水壶漏水,我要退款")
+    assert world.db.draft_for(world.customer.id) is not None
+    for days, left in ((6, True), (2, False)):
+        world.clock.advance(days=days)
+        for job in world.app.job_queue.get_jobs_by_name(DRAFTS):
+            await job.run(world.app)
+        assert (world.db.draft_for(world.customer.id) is not None) is left
