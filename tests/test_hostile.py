@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -260,3 +261,16 @@ async def test_drafts_nobody_confirmed_are_dropped_after_seven_days(world: World
         for job in world.app.job_queue.get_jobs_by_name(DRAFTS):
             await job.run(world.app)
         assert (world.db.draft_for(world.customer.id) is not None) is left
+
+
+@pytest.mark.parametrize("command", [
+    "/digest hq 0001-01-01", "/digest hq 9999-12-31", "/export 0001-01-02 9999-12-31",
+    "/export 9999-12-31", "/served 10 hq 0001-01-01", "/digest hq 2026-02-30",
+])
+async def test_absurd_dates_get_a_polite_answer(world: World, command: str) -> None:
+    c = world.client
+    await c.send(world.manager, "/start")
+    before = len(c.texts(world.manager))
+    await c.send(world.manager, command)
+    assert len(c.texts(world.manager)) == before + 1
+    assert c.errors == []
