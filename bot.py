@@ -18,6 +18,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,6 +26,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from desk import instance
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
@@ -141,6 +143,12 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         )
         return 2
     try:
+        lock = instance.hold(settings.data_dir)  # noqa: F841 - held until the process ends
+    except instance.AlreadyRunning:
+        print(f"another Sundown is already running on {settings.data_dir}: one bot per data "
+              "folder", file=sys.stderr)
+        return 2
+    try:
         application = build_application(settings, token=token, request=request)
         desk_of(application).db.check_files()
         asyncio.run(_reach_telegram(settings, token, request))
@@ -184,10 +192,13 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name or "sundown",
+                                     description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="run the bot on Telegram (needs a token)")
     run_cmd.add_argument("--config", default="config.toml")
+    run_cmd.add_argument("--log-level", default="INFO",
+                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline")
     demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"])
     demo_cmd.add_argument("--data-dir", default=None, help="keep the demo's data here")
@@ -196,10 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     links_cmd.add_argument("--username", default="")
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.ERROR,
+        level=getattr(logging, args.log_level) if args.command == "run" else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
+    # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return {"run": run, "demo": demo, "links": links}[args.command](args)
 
 

@@ -59,3 +59,17 @@ def test_an_unreachable_bot_api_is_one_line(config: Path, capsys: pytest.Capture
     err = capsys.readouterr().err.strip()
     assert err.startswith("cannot reach the Bot API at https://api.telegram.org/bot: ")
     assert "\n" not in err and TOKEN not in err
+
+
+def test_a_second_instance_on_the_same_data_folder_stops(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    from desk import instance
+
+    held = instance.hold(config.parent / "data")
+    try:
+        assert run(config) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (f"another Sundown is already running on {config.parent / 'data'}: one "
+                       "bot per data folder")
+    finally:
+        held.close()
