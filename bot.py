@@ -32,7 +32,7 @@ from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Database, DataError
 from handlers import customer, errors, manager, relay, staff, survey
-from outbox import campaigns
+from outbox import campaigns, menus
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
 from outbox.digests import close_pool, orphaned_tickets
 from outbox.limits import Limits
@@ -104,6 +104,7 @@ async def _started(application: Application) -> None:
     """The sender starts with the application: what was queued before a crash goes out now.
     Tickets of a store removed from the config are named: they stay where they are."""
     outbox_of(application).start()
+    application.create_task(menus.set_menus(application), name="command-menus")
     for store_id, numbers in orphaned_tickets(desk_of(application)).items():
         log.warning("store %s is not in the config: its open tickets %s stay where they are "
                     "(put the store back to go on with them)", store_id,

@@ -73,3 +73,30 @@ def test_a_second_instance_on_the_same_data_folder_stops(
                        "bot per data folder")
     finally:
         held.close()
+
+
+async def test_command_menus_are_set_per_audience_and_language(tmp_path: Path) -> None:
+    from outbox.menus import set_menus
+    from tests.conftest import start_world
+
+    world = await start_world(tmp_path / "data")
+    world.telegram.fail("setMyCommands", "bad_request")  # one menu refused: the rest is set
+    assert await set_menus(world.app) == 1
+    import json
+
+    calls = world.telegram.sent("setMyCommands")  # the refused one was tried too
+
+    def scope(call):
+        raw = call.params.get("scope")
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+    private = [c for c in calls if scope(c)["type"] == "all_private_chats"]
+    assert {c.params.get("language_code") for c in private} == {None, "en", "zh"}
+    chats = {scope(c).get("chat_id") for c in calls if scope(c)["type"] == "chat"}
+    assert chats == {-1001, -1002, 500, 501}
+    manager = next(c for c in calls if scope(c).get("chat_id") == 500)
+    names = [cmd["command"] for cmd in (json.loads(manager.params["commands"])
+                                        if isinstance(manager.params["commands"], str)
+                                        else manager.params["commands"])]
+    assert names == ["digest", "served", "export", "greetings", "help"]
+    await world.stop()

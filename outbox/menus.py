@@ -1,0 +1,69 @@
+"""The command menus Telegram shows next to the text field, per audience and language.
+
+Set once at start-up: customers in every private chat (Chinese by default, English for English
+Telegram apps), each manager's own chat, each staff group. A menu that cannot be set (a group
+the bot was removed from) is logged and skipped: it never stops the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from desk.i18n import N_, translator
+from outbox.context import desk_of
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_COMMANDS = (
+    ("start", N_("Start: tell us what went wrong")),
+    ("mytickets", N_("My tickets and where they stand")),
+    ("cancel", N_("Drop an unsubmitted draft")),
+    ("language", N_("Change the language")),
+    ("greetings", N_("Holiday greetings on or off")),
+    ("forget_me", N_("Delete my personal data")),
+    ("help", N_("What I can do")),
+)
+MANAGER_COMMANDS = (
+    ("digest", N_("The daily digest of any day")),
+    ("served", N_("Customers served, for the complaint rate")),
+    ("export", N_("Every ticket as a spreadsheet")),
+    ("greetings", N_("Preview or cancel holiday greetings")),
+    ("help", N_("What I do for managers")),
+)
+STAFF_COMMANDS = (
+    ("help", N_("How this group works")),
+)
+
+
+def _commands(language: str, commands) -> list[BotCommand]:
+    t = translator(language)
+    return [BotCommand(name, t.gettext(text)) for name, text in commands]
+
+
+async def set_menus(application: Application) -> int:
+    """Set every menu; returns how many could not be set."""
+    desk = desk_of(application)
+    bot = application.bot
+    default = desk.settings.default_language
+    menus = [(_commands(default, CUSTOMER_COMMANDS), BotCommandScopeAllPrivateChats(), None),
+             (_commands("en", CUSTOMER_COMMANDS), BotCommandScopeAllPrivateChats(), "en"),
+             (_commands("zh_CN", CUSTOMER_COMMANDS), BotCommandScopeAllPrivateChats(), "zh")]
+    for store in desk.settings.stores:
+        menus.append((_commands(store.language, STAFF_COMMANDS),
+                      BotCommandScopeChat(store.staff_chat_id), None))
+        for manager in store.managers:
+            language = desk.person_language(manager, store.language)
+            menus.append((_commands(language, MANAGER_COMMANDS), BotCommandScopeChat(manager),
+                          None))
+    failed = 0
+    for commands, scope, language_code in menus:
+        try:
+            await bot.set_my_commands(commands, scope=scope, language_code=language_code)
+        except TelegramError as exc:  # a manager who never pressed Start, a group we left
+            failed += 1
+            log.warning("could not set the command menu for %s: %s", scope.type, exc)
+    return failed
