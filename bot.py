@@ -75,6 +75,8 @@ def build_application(
         builder = builder.base_file_url(settings.base_file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif settings.proxy:  # both connections: sending, and the long poll
+        builder = builder.proxy(settings.proxy).get_updates_proxy(settings.proxy)
     application = builder.build()
     desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
     application.bot_data[DESK_KEY] = desk

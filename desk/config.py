@@ -34,6 +34,9 @@ _GUARD_PHRASE_KEYS = {"phrase", "suggestion"}
 RELAY_SIGNATURES = ("name", "store")
 
 
+PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
+
+
 class ConfigError(ValueError):
     """A config value is missing or wrong; ``key`` names where."""
 
@@ -121,6 +124,8 @@ class Settings:
     base_file_url: str | None = None
     default_language: str = DEFAULT_LANGUAGE
     bot_username: str = ""
+    # The Bot API is not reachable directly from mainland China: an HTTP or SOCKS5 proxy.
+    proxy: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def store(self, store_id: str) -> StoreConfig | None:
@@ -153,7 +158,7 @@ def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
 
 def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Settings:
     _only_known(raw, {"data_dir", "telegram_base_url", "telegram_base_file_url",
-                      "default_language", "bot_username", "stores"}, "")
+                      "default_language", "bot_username", "stores", "proxy"}, "")
     default_language = _language(raw.get("default_language", DEFAULT_LANGUAGE), "default_language")
     stores_raw = raw.get("stores")
     if not isinstance(stores_raw, list) or not stores_raw:
@@ -174,11 +179,18 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
     file_url = raw.get("telegram_base_file_url")
     if file_url is not None:
         file_url = _str(file_url, "telegram_base_file_url")
+    proxy = raw.get("proxy")
+    if proxy is not None:
+        proxy = _str(proxy, "proxy")
+        if not proxy.startswith(PROXY_SCHEMES):
+            raise ConfigError("proxy", "must start with http://, https://, socks5:// or "
+                              f"socks5h://, got {proxy!r}")
     return Settings(
         stores=stores,
         data_dir=data_dir,
         base_url=base_url,
         base_file_url=file_url,
+        proxy=proxy,
         default_language=default_language,
         bot_username=_str(raw.get("bot_username", ""), "bot_username").lstrip("@"),
     )

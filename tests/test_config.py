@@ -141,3 +141,23 @@ def test_links_prints_each_stores_deep_link() -> None:
         "flagship\t旗舰店\thttps://t.me/MyStoreBot?start=s_flagship",
         "east\t东区店\thttps://t.me/MyStoreBot?start=s_east",
     ]
+
+
+@pytest.mark.parametrize(("proxy", "ok"), [
+    ("http://10.0.0.1:3128", True), ("socks5://127.0.0.1:1080", True),
+    ("socks5h://user:pw@proxy:1080", True), ("ftp://x", False), ("127.0.0.1:1080", False),
+])
+def test_the_proxy_to_the_bot_api(tmp_path, proxy: str, ok: bool) -> None:
+    import bot
+    from tests.conftest import CHAIN_TOML
+
+    toml = f'proxy = "{proxy}"\n' + CHAIN_TOML.format(data_dir=tmp_path.as_posix())
+    if not ok:
+        with pytest.raises(ConfigError) as error:
+            parse_settings(toml)
+        assert error.value.key == "proxy"
+        return
+    settings = parse_settings(toml)
+    assert settings.proxy == proxy
+    application = bot.build_application(settings)
+    assert application.bot.request._client_kwargs["proxy"] == proxy
