@@ -26,7 +26,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from desk import instance
+from desk import health, instance
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
@@ -38,7 +38,7 @@ from outbox.digests import close_pool, orphaned_tickets
 from outbox.limits import Limits
 from outbox.post import Outbox
 from outbox.sender import Sender
-from schedules import callbacks, deadlines, digest, drafts, greetings
+from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
 
 log = logging.getLogger("sundown")
 
@@ -99,12 +99,19 @@ def build_application(
     digest.register(application)
     greetings.register(application)
     drafts.register(application)
+    heartbeat.register(application)
     return application
 
 
 async def _started(application: Application) -> None:
     """The sender starts with the application: what was queued before a crash goes out now.
     Tickets of a store removed from the config are named: they stay where they are."""
+    desk = desk_of(application)
+    down = health.downtime(health.read(desk.db.data_dir), desk.clock())
+    if down is not None:  # the next digest says how long the bot was away
+        with desk.db.transaction() as tx:
+            tx.mark(f"downtime:{down[0].isoformat()}", down[1], since=down[0].isoformat())
+        log.warning("the bot was down from %s to %s", down[0].isoformat(), down[1].isoformat())
     outbox_of(application).start()
     application.create_task(menus.set_menus(application), name="command-menus")
     for store_id, numbers in orphaned_tickets(desk_of(application)).items():
@@ -175,6 +182,21 @@ async def _reach_telegram(settings: Settings, token: str, request: BaseRequest |
         pass
 
 
+def status(args: argparse.Namespace) -> int:
+    """Print the heartbeat; exit 1 when the bot is not running or its outbox is stuck."""
+    settings = _load(args.config)
+    beat = health.read(settings.data_dir)
+    if beat is not None:
+        for name, value in vars(beat).items():
+            print(f"{name}: {value if value is not None else '—'}")
+    found = health.problems(beat, system_clock())
+    for problem in found:
+        print(f"✗ {problem}")
+    if not found:
+        print("✓ running and keeping up")
+    return 1 if found else 0
+
+
 def links(args: argparse.Namespace) -> int:
     settings = _load(args.config)
     username = (args.username or settings.bot_username).lstrip("@")
@@ -205,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline")
     demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"])
     demo_cmd.add_argument("--data-dir", default=None, help="keep the demo's data here")
+    status_cmd = commands.add_parser("status", help="is the bot alive and keeping up? (exit 1 "
+                                     "if not)")
+    status_cmd.add_argument("--config", default="config.toml")
     links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
@@ -216,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
     # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return {"run": run, "demo": demo, "links": links}[args.command](args)
+    return {"run": run, "demo": demo, "links": links, "status": status}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,8 @@ class Digest:
     # Open tickets of stores no longer in the config: store id -> numbers. They stay where
     # they are (never posted to another store's group) until the store comes back.
     orphaned: dict[str, list[int]] = field(default_factory=dict)
+    # When the bot was not running, in the 24 hours before the digest: (from, to) spans.
+    downtime: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
 def percentile(values: list[float], q: int) -> float | None:

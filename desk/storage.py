@@ -488,6 +488,11 @@ class Database:
     def marked(self, name: str) -> bool:
         return name in self._hot_data().get(MARKS, {})
 
+    def marks(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """The marks whose name starts with ``prefix`` (e.g. ``downtime:``), with their detail."""
+        return {name: dict(doc) for name, doc in self._hot_data().get(MARKS, {}).items()
+                if name.startswith(prefix)}
+
     def ours(self, chat_id: int) -> list[int]:
         return list((self._hot_data().get(CHATS, {}).get(str(chat_id)) or {}).get("ours", []))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from telegram.ext import Application
@@ -59,6 +59,11 @@ async def build(application: Application, store: StoreConfig, day: date) -> Dige
         worker_pool(application), digest_job, desk.db.data_dir, hot, months, store, day,
         desk.clock(), served, fed_back)
     digest.orphaned = orphaned_tickets(desk)
+    since = desk.clock() - timedelta(days=1)
+    digest.downtime = sorted(
+        (datetime.fromisoformat(m["since"]), datetime.fromisoformat(m["at"]))
+        for m in desk.db.marks("downtime:").values()
+        if "since" in m and datetime.fromisoformat(m["at"]) >= since)
     digest.undelivered = [
         {"id": e.id, "kind": e.kind, "number": e.number, "error": e.error}
         for e in desk.db.failed_outgoing() if e.store_id in (store.id, None)]

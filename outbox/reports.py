@@ -121,6 +121,11 @@ def digest_text(t: Translator, store: StoreConfig, digest: Digest) -> str:
             numbers=_numbers(t, item.numbers)))
     if len(digest.recurring) > RECURRING_LISTED:
         lines.append("    " + _more(t, len(digest.recurring) - RECURRING_LISTED))
+    for start, end in digest.downtime:
+        lines += ["", _("⚠️ I was not running from {start} to {end} ({minutes} min): messages "
+                        "and deadlines of that time were handled when I came back.").format(
+            start=t.datetime(start, store.timezone), end=t.datetime(end, store.timezone),
+            minutes=int((end - start).total_seconds() // 60))]
     for store_id, numbers in sorted(digest.orphaned.items()):
         lines += ["", _("⚠️ Store “{store}” is no longer in the config; its open tickets stay "
                         "where they are: {numbers}").format(store=escape(store_id),

@@ -27,6 +27,7 @@ from outbox import views
 from outbox.context import DeskContext
 from outbox.notices import report_unreadable
 from outbox.post import Outbox
+from schedules.heartbeat import LAST_SWEEP_KEY
 from schedules.sweep import every, run_due
 
 SWEEP_EVERY_SECONDS = 30
@@ -38,6 +39,7 @@ STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.RETRY, Step.REPLY_
 async def sweep_deadlines(context: DeskContext) -> None:
     """Send every reminder, nudge and breach alert that is due."""
     await run_due(context, STEPS, perform)
+    context.application.bot_data[LAST_SWEEP_KEY] = context.desk.clock().isoformat()
     db = context.desk.db
     if db.unreadable:
         with context.outbox.transaction() as tx:

@@ -43,7 +43,7 @@ def test_example_config_loads() -> None:
     (('lat = 31.23', 'lat = 131.23'), "stores[0].location.lat",
      "must be a number from -90 to 90, got 131.23"),
     (('bot_username = "SundownDeskBot"', 'colour = "red"'), "colour",
-     "unknown key (known: bot_username, data_dir, default_language, stores, "
+     "unknown key (known: bot_username, data_dir, default_language, proxy, stores, "
      "telegram_base_file_url, telegram_base_url)"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key: str,
@@ -84,7 +84,7 @@ PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
                 '{ date = "12-01", name = "周年", year = 2026 }] }'),
      "stores[0].greetings.custom[1].year", "unknown key (known: date, name)"),
     (('bot_username = "SundownDeskBot"', 'bot_username = "SundownDeskBot"\n[store]\nid = "x"'),
-     "store", "unknown key (known: bot_username, data_dir, default_language, stores, "
+     "store", "unknown key (known: bot_username, data_dir, default_language, proxy, stores, "
      "telegram_base_file_url, telegram_base_url)"),
 ], ids=["stores", "second store", "location", "hours", "technicians", "promises", "greetings",
         "greetings.custom", "top level"])

@@ -100,3 +100,34 @@ async def test_command_menus_are_set_per_audience_and_language(tmp_path: Path) -
                                         else manager.params["commands"])]
     assert names == ["digest", "served", "export", "greetings", "help"]
     await world.stop()
+
+
+async def test_the_heartbeat_status_and_downtime_in_the_digest(
+        tmp_path: Path, config: Path, capsys: pytest.CaptureFixture) -> None:
+    from datetime import timedelta
+
+    from desk import health
+    from schedules.heartbeat import JOB_NAME as HEARTBEAT
+    from tests.conftest import START, start_world
+
+    world = await start_world(tmp_path / "data")
+    await world.client.send(world.manager, "/start")
+    for job in world.app.job_queue.get_jobs_by_name(HEARTBEAT):
+        await job.run(world.app)
+    beat = health.read(tmp_path / "data")
+    assert beat.at == START.isoformat() and beat.backlog == 0 and beat.last_update
+    assert health.problems(beat, START + timedelta(minutes=1)) == []
+    assert health.problems(beat, START + timedelta(minutes=10))[0].startswith("stale:")
+    await world.stop()
+
+    # Two hours later the bot starts again: the digest says it was down.
+    world = await start_world(tmp_path / "data")
+    world.clock.advance(hours=2)
+    await bot._started(world.app)
+    await world.client.send(world.manager, "/digest")
+    digest = next(t for t in world.client.texts(world.manager) if t.startswith("📊"))
+    assert "⚠️ 我在 2026年11月23日 10:00 至 2026年11月23日 12:00 期间没有运行(120 分钟)" in digest
+    await world.stop()
+
+    assert bot.status(argparse.Namespace(config=str(config))) == 1, "stale: it is not running"
+    assert "✗ stale" in capsys.readouterr().out

@@ -1,0 +1,75 @@
+"""The heartbeat: a small file in the data folder saying the bot is alive and keeping up.
+
+The running bot rewrites ``heartbeat.json`` every half minute: when it wrote, when it last got
+an update from Telegram, when the deadline sweep last ran, how many messages wait in the outbox
+and since when. ``sundown status`` reads it (also from a container's HEALTHCHECK); it needs no
+connection to the bot. A gap between two heartbeats longer than ``DOWN_AFTER`` is downtime,
+which the next digest reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+HEARTBEAT_FILE = "heartbeat.json"
+BEAT_EVERY = timedelta(seconds=30)
+STALE_AFTER = timedelta(minutes=3)  # no heartbeat for this long: the bot is not running
+STUCK_AFTER = timedelta(minutes=30)  # a message waiting this long: delivery is stuck
+DOWN_AFTER = timedelta(minutes=5)
+
+
+@dataclass
+class Heartbeat:
+    at: str
+    pid: int
+    backlog: int = 0
+    oldest_pending: str | None = None
+    last_update: str | None = None
+    last_sweep: str | None = None
+
+
+def write(data_dir: Path, beat: Heartbeat) -> None:
+    """Replace the heartbeat file in one step (a reader never sees half of it)."""
+    path = data_dir / HEARTBEAT_FILE
+    temp = path.with_suffix(".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(asdict(beat), f)
+    os.replace(temp, path)
+
+
+def read(data_dir: Path) -> Heartbeat | None:
+    try:
+        data = json.loads((data_dir / HEARTBEAT_FILE).read_text(encoding="utf-8"))
+        return Heartbeat(**data)
+    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+        return None
+
+
+def problems(beat: Heartbeat | None, now: datetime) -> list[str]:
+    """What is wrong, in words for an operator; empty when all is well."""
+    if beat is None:
+        return ["no heartbeat: the bot has not run on this data folder (or not since 0.1)"]
+    found = []
+    age = now - datetime.fromisoformat(beat.at)
+    if age > STALE_AFTER:
+        found.append(f"stale: the last heartbeat is {int(age.total_seconds())} s old; the bot "
+                     "is not running or is hung")
+    if beat.oldest_pending:
+        waiting = now - datetime.fromisoformat(beat.oldest_pending)
+        if waiting > STUCK_AFTER:
+            found.append(f"stuck: {beat.backlog} messages wait, the oldest for "
+                         f"{int(waiting.total_seconds() // 60)} min (is the Bot API reachable?)")
+    return found
+
+
+def downtime(previous: Heartbeat | None, now: datetime) -> tuple[datetime, datetime] | None:
+    """The span the bot was down, judged at start-up from the last heartbeat before it."""
+    if previous is None:
+        return None
+    last = datetime.fromisoformat(previous.at)
+    return (last, now) if now - last > DOWN_AFTER else None
