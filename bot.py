@@ -26,6 +26,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from desk import backup as snapshot
 from desk import health, instance
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
@@ -197,6 +198,17 @@ def status(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+def backup(args: argparse.Namespace) -> int:
+    """Snapshot the data folder into a .tar.gz, also while the bot runs."""
+    settings = _load(args.config)
+    if not settings.data_dir.is_dir():
+        print(f"no data folder at {settings.data_dir}", file=sys.stderr)
+        return 2
+    count = snapshot.backup(settings.data_dir, Path(args.file))
+    print(f"{count} files of {settings.data_dir} saved in {args.file}")
+    return 0
+
+
 def links(args: argparse.Namespace) -> int:
     settings = _load(args.config)
     username = (args.username or settings.bot_username).lstrip("@")
@@ -230,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     status_cmd = commands.add_parser("status", help="is the bot alive and keeping up? (exit 1 "
                                      "if not)")
     status_cmd.add_argument("--config", default="config.toml")
+    backup_cmd = commands.add_parser("backup", help="snapshot the data folder (also while the "
+                                     "bot runs)")
+    backup_cmd.add_argument("file", help="the .tar.gz to write")
+    backup_cmd.add_argument("--config", default="config.toml")
     links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
@@ -241,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
     # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return {"run": run, "demo": demo, "links": links, "status": status}[args.command](args)
+    return {"run": run, "demo": demo, "links": links, "status": status,
+            "backup": backup}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -131,3 +131,28 @@ async def test_the_heartbeat_status_and_downtime_in_the_digest(
 
     assert bot.status(argparse.Namespace(config=str(config))) == 1, "stale: it is not running"
     assert "✗ stale" in capsys.readouterr().out
+
+
+async def test_a_backup_taken_while_running_restores_every_ticket(
+        tmp_path: Path, config: Path) -> None:
+    import tarfile
+
+    from desk.backup import backup
+    from desk.storage import Database
+    from tests.conftest import file_complaint, start_world
+
+    world = await start_world(tmp_path / "data")
+    numbers = [await file_complaint(world, user=user) for user in
+               (world.customer, world.other_customer)]
+    world.db.archive(world.db.by_number(numbers[0]).key)
+    target = tmp_path / "backup.tar.gz"
+    assert backup(tmp_path / "data", target) >= 2  # the bot is still running
+    await world.stop()
+    restored = tmp_path / "restored"
+    with tarfile.open(target) as archive:
+        archive.extractall(restored, filter="data")
+    db = Database(restored)
+    assert db.archived(numbers[0]) is not None and db.by_number(numbers[1]) is not None
+    assert db.customer(world.customer.id) is not None
+    db.close()
+    assert target.stat().st_mode & 0o777 == 0o600
