@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -228,6 +229,18 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message (and the error, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+                "level": record.levelname, "logger": record.name,
+                "message": record.getMessage()}
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name or "sundown",
                                      description=__doc__.splitlines()[0])
@@ -236,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--config", default="config.toml")
     run_cmd.add_argument("--log-level", default="INFO",
                          choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run_cmd.add_argument("--log-format", default="text", choices=["text", "json"],
+                         help="json: one object per line, for log collectors")
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline")
     demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"])
     demo_cmd.add_argument("--data-dir", default=None, help="keep the demo's data here")
@@ -250,9 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
     args = parser.parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if getattr(args, "log_format", "") == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
         level=getattr(logging, args.log_level) if args.command == "run" else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
     # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.

@@ -323,7 +323,20 @@ class Transaction:
         if self._changes:
             self._db._write_hot(data)
         self.committed = True
+        self._log_ticket_events()
         self._db._committed(self)
+
+    def _log_ticket_events(self) -> None:
+        """One INFO line per ticket event written: the ticket's number and what happened,
+        never a name, a phone number or what anyone said."""
+        before = self._base.get(TICKETS, {})
+        for key, doc in self._changes.get(TICKETS, {}).items():
+            if doc is None:
+                continue
+            old = before.get(key) or {}
+            for event in doc.get("events", [])[len(old.get("events", [])):]:
+                log.info("ticket %s: %s by %s", f"#{doc['number']}" if doc.get("number")
+                         else f"draft {key}", event.get("action"), event.get("actor"))
 
     def __enter__(self) -> Transaction:
         return self

@@ -156,3 +156,32 @@ async def test_a_backup_taken_while_running_restores_every_ticket(
     assert db.customer(world.customer.id) is not None
     db.close()
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+async def test_ticket_events_are_logged_by_number_without_personal_data(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from tests.conftest import file_complaint, start_world
+
+    world = await start_world(tmp_path / "data")
+    await world.client.share_contact(world.customer, "+8613800138000")
+    with caplog.at_level(logging.INFO, logger="desk.storage"):
+        number = await file_complaint(world, "电热水壶漏水,我要换货")
+        await world.client.click(world.li, world.client.card(world.staff_group, number), "接单")
+    lines = [r.getMessage() for r in caplog.records if r.name == "desk.storage"]
+    assert f"ticket #{number}: confirmed by {world.customer.id}" in lines
+    assert f"ticket #{number}: accepted by 201" in lines
+    logged = caplog.text
+    assert "13800138000" not in logged and "漏水" not in logged and "张" not in logged
+    await world.stop()
+
+
+def test_json_log_lines() -> None:
+    import json
+    import logging
+
+    record = logging.LogRecord("sundown", logging.INFO, __file__, 1, "ticket %s: %s", ("#1", "x"),
+                               None)
+    line = json.loads(bot.JsonLines().format(record))
+    assert (line["level"], line["logger"], line["message"]) == ("INFO", "sundown", "ticket #1: x")
