@@ -39,6 +39,6 @@ WORKDIR /data
 VOLUME ["/data"]
 # `sundown status` exits non-zero when the bot's heartbeat in the data dir is stale.
 HEALTHCHECK --interval=1m --timeout=15s --start-period=2m --retries=3 \
-    CMD ["sundown", "status", "--data-dir", "/data"]
+    CMD ["sundown", "status", "--config", "/etc/sundown/config.toml"]
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["sundown", "run", "--config", "/etc/sundown/config.toml"]
