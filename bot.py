@@ -23,12 +23,12 @@ from pathlib import Path
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from desk import backup as snapshot
-from desk import health, instance
+from desk import health, instance, preflight
 from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
@@ -184,6 +184,68 @@ async def _reach_telegram(settings: Settings, token: str, request: BaseRequest |
         pass
 
 
+def check(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
+    """Preflight against the real Bot API: a table of ✓ and ✗ with what to do; exit 1 on ✗."""
+    settings = _load(args.config)
+    rows: list[tuple[bool, str, str]] = []
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        rows.append((False, f"{TOKEN_ENV} is set", "create a bot with @BotFather and set it"))
+    else:
+        rows += asyncio.run(_check_telegram(settings, token, request))
+    now = system_clock()
+    for store in settings.stores:
+        problem = preflight.calendar_problem(store, now)
+        rows.append((problem is None, f"{store.id}: time zone {store.timezone}, holidays, sunset",
+                     problem or ""))
+    for ok, what, fix in rows:
+        print(f"{'✓' if ok else '✗'} {what}" + (f"\n    → {fix}" if not ok and fix else ""))
+    return 0 if all(ok for ok, _, _ in rows) else 1
+
+
+async def _check_telegram(settings: Settings, token: str,
+                          request: BaseRequest | None) -> list[tuple[bool, str, str]]:
+    rows: list[tuple[bool, str, str]] = []
+    bot = Bot(token, base_url=settings.base_url, request=request)
+    try:
+        await bot.initialize()
+    except InvalidToken:
+        return [(False, "Telegram accepts the token", f"check {TOKEN_ENV} (ask @BotFather)")]
+    except NetworkError as exc:
+        return [(False, f"the Bot API at {settings.base_url} answers",
+                 f"{exc.message}: check the network, `proxy` or `telegram_base_url`")]
+    me = bot.bot
+    rows.append((True, f"Telegram accepts the token: @{me.username}", ""))
+    rows.append((True, "privacy mode " + ("off: the bot reads every group message"
+                                          if me.can_read_all_group_messages else
+                                          "on: in groups the bot reads commands and replies to "
+                                          "its own messages, which is all it needs"), ""))
+    for store in settings.stores:
+        group = f"{store.id}: staff group {store.staff_chat_id}"
+        try:
+            await bot.get_chat(store.staff_chat_id)
+            member = await bot.get_chat_member(store.staff_chat_id, me.id)
+        except TelegramError as exc:
+            rows.append((False, f"{group} exists and has the bot",
+                         f"{exc.message}: add the bot to the group and check staff_chat_id"))
+            continue
+        if member.status in ("left", "kicked"):
+            rows.append((False, f"{group} has the bot", "add the bot to the group again"))
+        elif member.status == "restricted" and not getattr(member, "can_send_messages", True):
+            rows.append((False, f"{group}: the bot may post", "allow it to send messages"))
+        else:
+            rows.append((True, f"{group}: the bot is a member and may post", ""))
+        for manager_id in store.managers:
+            try:
+                await bot.get_chat(manager_id)
+                rows.append((True, f"{store.id}: manager {manager_id} has started the bot", ""))
+            except TelegramError:
+                rows.append((False, f"{store.id}: manager {manager_id} has started the bot",
+                             "the manager opens a private chat with the bot and presses Start"))
+    await bot.shutdown()
+    return rows
+
+
 def status(args: argparse.Namespace) -> int:
     """Print the heartbeat; exit 1 when the bot is not running or its outbox is stuck."""
     settings = _load(args.config)
@@ -254,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline")
     demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"])
     demo_cmd.add_argument("--data-dir", default=None, help="keep the demo's data here")
+    check_cmd = commands.add_parser("check", help="check the config against Telegram before "
+                                    "going live (exit 1 on any ✗)")
+    check_cmd.add_argument("--config", default="config.toml")
     status_cmd = commands.add_parser("status", help="is the bot alive and keeping up? (exit 1 "
                                      "if not)")
     status_cmd.add_argument("--config", default="config.toml")
@@ -276,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return {"run": run, "demo": demo, "links": links, "status": status,
-            "backup": backup}[args.command](args)
+            "backup": backup, "check": check}[args.command](args)
 
 
 if __name__ == "__main__":

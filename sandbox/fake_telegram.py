@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
@@ -336,6 +336,38 @@ class FakeTelegram(BaseRequest):
     _api_sendChatAction = _api_deleteWebhook
     _api_close = _api_deleteWebhook
     _api_logOut = _api_deleteWebhook
+
+    # What `sundown check` asks: a chat exists (groups: the bot is in them; private chats: the
+    # person has pressed Start), and what the bot may do in a group.
+    missing_chats: frozenset[int] = frozenset()
+    bot_status: ClassVar[dict[int, str]] = {}  # group -> "member" (default), "left", ...
+
+    def _api_getChat(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.missing_chats:
+            return _error(400, "Bad Request: chat not found")
+        full = {"accent_color_id": 0, "max_reaction_count": 11}
+        if chat_id < 0:
+            return {"id": chat_id, "type": "supergroup", "title": f"group {chat_id}", **full}
+        return {"id": chat_id, "type": "private", "first_name": "user", **full}
+
+    def _api_getChatMember(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.missing_chats:
+            return _error(400, "Bad Request: chat not found")
+        status = self.bot_status.get(chat_id, "member")
+        member: dict[str, Any] = {"status": status, "user": self.bot_user()}
+        if status == "restricted":
+            member.update({"is_member": True, "until_date": 0, **{name: False for name in (
+                "can_send_messages", "can_send_audios", "can_send_documents",
+                "can_send_photos", "can_send_videos", "can_send_video_notes",
+                "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+                "can_add_web_page_previews", "can_change_info", "can_invite_users",
+                "can_pin_messages", "can_manage_topics", "can_edit_tag",
+                "can_react_to_messages")}})
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
 
     def _api_getUpdates(self, params: dict, files: dict) -> list:
         return []

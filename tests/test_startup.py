@@ -185,3 +185,48 @@ def test_json_log_lines() -> None:
                                None)
     line = json.loads(bot.JsonLines().format(record))
     assert (line["level"], line["logger"], line["message"]) == ("INFO", "sundown", "ticket #1: x")
+
+
+def test_check_shows_every_tick(config: Path, capsys: pytest.CaptureFixture) -> None:
+    assert bot.check(argparse.Namespace(config=str(config)), request=FakeTelegram()) == 0
+    out = capsys.readouterr().out
+    assert "✓ Telegram accepts the token: @SundownDeskBot" in out
+    assert "✓ hq: staff group -1001: the bot is a member and may post" in out
+    assert "✓ east: manager 501 has started the bot" in out
+    assert "✓ hq: time zone Asia/Shanghai, holidays, sunset" in out
+    assert "✗" not in out and TOKEN not in out
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    (lambda t: t.fail("getMe", "unauthorized"), "✗ Telegram accepts the token\n    → check "),
+    (lambda t: t.fail("getMe", "network", times=5), "✗ the Bot API at "),
+    (lambda t: setattr(t, "missing_chats", frozenset({-1002})),
+     "✗ east: staff group -1002 exists and has the bot\n    → Chat not found: add the bot"),
+    (lambda t: setattr(t, "bot_status", {-1001: "left"}),
+     "✗ hq: staff group -1001 has the bot\n    → add the bot to the group again"),
+    (lambda t: setattr(t, "bot_status", {-1001: "restricted"}),
+     "✗ hq: staff group -1001: the bot may post\n    → allow it to send messages"),
+    (lambda t: setattr(t, "missing_chats", frozenset({500})),
+     "✗ hq: manager 500 has started the bot\n    → the manager opens a private chat"),
+])
+def test_check_shows_each_kind_of_cross(config: Path, capsys: pytest.CaptureFixture,
+                                        setup, expected: str) -> None:
+    telegram = FakeTelegram()
+    setup(telegram)
+    assert bot.check(argparse.Namespace(config=str(config)), request=telegram) == 1
+    out = capsys.readouterr().out
+    assert expected in out and TOKEN not in out
+
+
+def test_check_without_a_token(config: Path, capsys: pytest.CaptureFixture,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(bot.TOKEN_ENV)
+    assert bot.check(argparse.Namespace(config=str(config))) == 1
+    assert "✗ TELEGRAM_BOT_TOKEN is set" in capsys.readouterr().out
+
+
+def test_links_print_each_stores_deep_link(config: Path, capsys: pytest.CaptureFixture) -> None:
+    assert bot.main(["links", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "hq\t旗舰店\thttps://t.me/SundownDeskBot?start=s_hq",
+        "east\t东区店\thttps://t.me/SundownDeskBot?start=s_east"]
