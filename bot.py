@@ -18,8 +18,10 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -45,6 +47,8 @@ from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
 log = logging.getLogger("sundown")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+WEBHOOK_SECRET_ENV = "SUNDOWN_WEBHOOK_SECRET"
+WEBHOOK_SECRET_FILE = "webhook-secret"
 # Any well-formed token does for the offline fake transport.
 OFFLINE_TOKEN = "123456:OFFLINE-DEMO-TOKEN"
 
@@ -173,8 +177,29 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
     except NetworkError as exc:  # timeouts included: getMe at start-up could not get through
         print(f"cannot reach the Bot API at {settings.base_url}: {exc.message}", file=sys.stderr)
         return 2
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if getattr(args, "webhook_url", None):
+        url = urlsplit(args.webhook_url)
+        application.run_webhook(
+            listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
+            webhook_url=args.webhook_url, secret_token=webhook_secret(settings.data_dir),
+            allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def webhook_secret(data_dir: Path) -> str:
+    """The secret Telegram sends with every webhook call (a request without it gets 403):
+    ``SUNDOWN_WEBHOOK_SECRET``, else one made once and kept in the data folder."""
+    given = os.environ.get(WEBHOOK_SECRET_ENV, "").strip()
+    if given:
+        return given
+    path = data_dir / WEBHOOK_SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_urlsafe(32))
+    return path.read_text(encoding="ascii").strip()
 
 
 async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None) -> None:
@@ -311,6 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--config", default="config.toml")
     run_cmd.add_argument("--log-level", default="INFO",
                          choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run_cmd.add_argument("--webhook-url", default=None,
+                         help="receive updates at this public HTTPS URL instead of polling")
+    run_cmd.add_argument("--listen", default="127.0.0.1",
+                         help="the webhook server's address (behind a reverse proxy)")
+    run_cmd.add_argument("--port", type=int, default=8443)
     run_cmd.add_argument("--log-format", default="text", choices=["text", "json"],
                          help="json: one object per line, for log collectors")
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,45 @@ def test_links_print_each_stores_deep_link(config: Path, capsys: pytest.CaptureF
     assert capsys.readouterr().out.splitlines() == [
         "hq\t旗舰店\thttps://t.me/SundownDeskBot?start=s_hq",
         "east\t东区店\thttps://t.me/SundownDeskBot?start=s_east"]
+
+
+async def test_the_webhook_takes_updates_only_with_the_secret(tmp_path: Path) -> None:
+    import json
+    import socket
+
+    import httpx
+
+    from tests.conftest import start_world
+
+    world = await start_world(tmp_path / "data")
+    secret = bot.webhook_secret(tmp_path / "data")
+    assert secret == bot.webhook_secret(tmp_path / "data"), "made once, then kept"
+    assert (tmp_path / "data" / bot.WEBHOOK_SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    await world.app.updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="sundown",
+        webhook_url="https://desk.example.com/sundown", secret_token=secret)
+    await world.app.start()
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private", "first_name": "张"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "张", "language_code": "zh-hans"},
+        "text": "/start s_hq", "entities": [{"type": "bot_command", "offset": 0,
+                                              "length": 6}]}}
+    async with httpx.AsyncClient() as http:
+        url = f"http://127.0.0.1:{port}/sundown"
+        refused = await http.post(url, content=json.dumps(update),
+                                  headers={"Content-Type": "application/json"})
+        assert refused.status_code == 403
+        taken = await http.post(url, content=json.dumps(update), headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+        assert taken.status_code == 200
+    for _ in range(100):
+        if world.client.inbox(1001):
+            break
+        await asyncio.sleep(0.02)
+    assert world.client.texts(1001)[-1].startswith("您好!")
+    await world.app.updater.stop()
+    await world.app.stop()
+    await world.stop()
