@@ -273,3 +273,17 @@ async def test_the_webhook_takes_updates_only_with_the_secret(tmp_path: Path) ->
     await world.app.updater.stop()
     await world.app.stop()
     await world.stop()
+
+
+def test_the_backup_command(config: Path, capsys: pytest.CaptureFixture) -> None:
+    from datetime import UTC, datetime
+
+    from desk.storage import Database
+
+    db = Database(config.parent / "data")
+    with db.transaction() as tx:  # a data folder with its hot file
+        tx.mark("written", datetime.now(UTC))
+    db.close()
+    target = config.parent / "b.tar.gz"
+    assert bot.main(["backup", str(target), "--config", str(config)]) == 0
+    assert capsys.readouterr().out.startswith("1 files of ") and target.exists()
