@@ -44,6 +44,7 @@ class Method(StrEnum):
 
 class Status(StrEnum):
     PENDING = "pending"
+    SENT = "sent"  # delivered: the entry leaves the hot file for the day's sent log
     FAILED = "failed"  # for good: the reason says why; listed in the next digest
 
 

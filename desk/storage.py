@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 CUSTOMER_SHARDS = 32
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+SENT_LOG_DAYS = 14  # days of sent logs kept in outbox/
 MARKS_KEPT = timedelta(days=60)  # digest marks older than this are dropped from the hot file
 
 
@@ -364,6 +365,7 @@ class Database:
         self._open: Transaction | None = None
         # ticket key -> why it could not be read, and its store and number when those can be
         self.unreadable: dict[str, dict[str, Any]] = {}
+        self._sent_log_day: str | None = None
         self.listeners: list[Callable[[Transaction], None]] = []
         self._upgrade_hot_file()
         self._finish_interrupted_archiving()
@@ -679,6 +681,34 @@ class Database:
             os.fsync(f.fileno())
         _fsync_dir(folder)
         return f"outbox/{name}"
+
+    def log_sent(self, entry: Outgoing, message_ids: tuple[int, ...], at: datetime) -> None:
+        """Record a delivered message in the day's sent log (``outbox/sent-YYYY-MM-DD.jsonl``):
+        its id, kind, chat, ticket and Telegram message ids. The hot file forgets it, so that
+        it stays small; the log is kept for ``SENT_LOG_DAYS``."""
+        folder = private_folder(self.data_dir / "outbox")
+        day = at.date().isoformat()
+        path = folder / f"sent-{day}.jsonl"
+        record = {"id": entry.id, "status": Status.SENT.value, "kind": entry.kind,
+                  "chat_id": entry.chat_id, "number": entry.number,
+                  "message_ids": list(message_ids), "at": at.isoformat()}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        if self._sent_log_day != day:  # once a day: forget old logs
+            self._sent_log_day = day
+            horizon = (at - timedelta(days=SENT_LOG_DAYS)).date().isoformat()
+            for old in folder.glob("sent-*.jsonl"):
+                if old.stem[len("sent-"):] < horizon:
+                    old.unlink(missing_ok=True)
+
+    def sent_log(self, day: date) -> list[dict[str, Any]]:
+        path = self.data_dir / "outbox" / f"sent-{day.isoformat()}.jsonl"
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in lines if line.strip()]
 
     # -- customers -----------------------------------------------------------------------------
 

@@ -623,6 +623,7 @@ class Sender:
                         setattr(ticket, entry.remember, message_ids[-1])
                     tx.save(ticket)
             tx.drop(entry.id)
+        self.db.log_sent(entry, message_ids, self.clock())
 
     def _ghosts(self, job: Job, ours: list[int], sent_id: int) -> list[int]:
         """Ids that may hold a duplicate of this message: a try whose answer was lost may have

@@ -424,3 +424,18 @@ def test_outgoing_records_round_trip() -> None:
     entry = Outgoing(id="x", chat_id=-1, kind="card", priority=Priority.CARD,
                      status=Status.FAILED, source=(1, 2))
     assert Outgoing.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry
+
+
+async def test_each_message_is_pending_then_sent_with_its_message_id(world: World) -> None:
+    c = world.client
+    await world.outbox.stop()
+    await c.send(world.customer, "/start s_hq", settle=False)
+    (pending,) = [e for e in world.db.outgoing() if e.chat_id == world.customer.id]
+    assert pending.status.value == "pending" and pending.id
+    world.outbox.start()
+    await c.settle()
+    assert world.db.outgoing() == []
+    sent = world.db.sent_log(world.clock().date())
+    record = next(r for r in sent if r["id"] == pending.id)
+    assert record["status"] == "sent"
+    assert record["message_ids"] == [c.last(world.customer).message_id]
