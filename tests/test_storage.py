@@ -136,10 +136,13 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_ticket(tmp_path: Path, 
     for _ in range(2):  # kill, restart on the same data, kill again
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                                 text=True)
-        time.sleep(rng.uniform(0.4, 1.0))  # start-up takes ~0.3 s; kill mid-stream
+        # Start-up time depends on the machine's load: wait for the first acknowledgement,
+        # then kill mid-stream at a random moment.
+        first = proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        output = proc.stdout.read()  # whatever was flushed before the kill
+        output = first + proc.stdout.read()  # whatever was flushed before the kill
         complete = output.split("\n")[:-1]  # a last line without newline was not finished
         if complete:
             acknowledged = max(acknowledged, int(complete[-1]))
