@@ -24,10 +24,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.constants import ChatAction, ChatMemberStatus, ParseMode
+from telegram.error import ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from desk import backup as snapshot
 from desk import health, instance, preflight
@@ -202,10 +202,18 @@ def webhook_secret(data_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _bare_bot(settings: Settings, token: str, request: BaseRequest | None) -> Bot:
+    """A Bot for the calls before (or instead of) the application, on the same road to the Bot
+    API as the application's: the configured proxy included."""
+    if request is None:
+        request = HTTPXRequest(proxy=settings.proxy)
+    return Bot(token, base_url=settings.base_url, request=request)
+
+
 async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None) -> None:
     """getMe once before anything starts: a wrong token or an unreachable Bot API is then one
     clear line instead of a traceback from deep inside the polling loop."""
-    async with Bot(token, base_url=settings.base_url, request=request):
+    async with _bare_bot(settings, token, request):
         pass
 
 
@@ -230,8 +238,7 @@ def check(args: argparse.Namespace, *, request: BaseRequest | None = None) -> in
 
 async def _check_telegram(settings: Settings, token: str,
                           request: BaseRequest | None) -> list[tuple[bool, str, str]]:
-    rows: list[tuple[bool, str, str]] = []
-    bot = Bot(token, base_url=settings.base_url, request=request)
+    bot = _bare_bot(settings, token, request)
     try:
         await bot.initialize()
     except InvalidToken:
@@ -239,36 +246,58 @@ async def _check_telegram(settings: Settings, token: str,
     except NetworkError as exc:
         return [(False, f"the Bot API at {settings.base_url} answers",
                  f"{exc.message}: check the network, `proxy` or `telegram_base_url`")]
+    try:
+        return await _check_chats(bot, settings)
+    finally:
+        await bot.shutdown()
+
+
+async def _check_chats(bot: Bot, settings: Settings) -> list[tuple[bool, str, str]]:
     me = bot.bot
-    rows.append((True, f"Telegram accepts the token: @{me.username}", ""))
-    rows.append((True, "privacy mode " + ("off: the bot reads every group message"
-                                          if me.can_read_all_group_messages else
-                                          "on: in groups the bot reads commands and replies to "
-                                          "its own messages, which is all it needs"), ""))
+    rows: list[tuple[bool, str, str]] = [
+        (True, f"Telegram accepts the token: @{me.username}", ""),
+        (True, "privacy mode " + ("off: the bot reads every group message"
+                                  if me.can_read_all_group_messages else
+                                  "on: in groups the bot reads commands and replies to "
+                                  "its own messages, which is all it needs"), "")]
     for store in settings.stores:
-        group = f"{store.id}: staff group {store.staff_chat_id}"
-        try:
-            await bot.get_chat(store.staff_chat_id)
-            member = await bot.get_chat_member(store.staff_chat_id, me.id)
-        except TelegramError as exc:
-            rows.append((False, f"{group} exists and has the bot",
-                         f"{exc.message}: add the bot to the group and check staff_chat_id"))
-            continue
-        if member.status in ("left", "kicked"):
-            rows.append((False, f"{group} has the bot", "add the bot to the group again"))
-        elif member.status == "restricted" and not getattr(member, "can_send_messages", True):
-            rows.append((False, f"{group}: the bot may post", "allow it to send messages"))
-        else:
-            rows.append((True, f"{group}: the bot is a member and may post", ""))
+        rows.append(await _check_group(bot, store.id, store.staff_chat_id))
         for manager_id in store.managers:
-            try:
-                await bot.get_chat(manager_id)
-                rows.append((True, f"{store.id}: manager {manager_id} has started the bot", ""))
+            what = f"{store.id}: manager {manager_id} has started the bot"
+            try:  # shows "typing…" to the manager for a moment: the bot may write to them
+                await bot.send_chat_action(manager_id, ChatAction.TYPING)
+                rows.append((True, what, ""))
+            except Forbidden:
+                rows.append((False, what, "the manager has blocked the bot: unblock it in "
+                             "Telegram, then press Start"))
             except TelegramError:
-                rows.append((False, f"{store.id}: manager {manager_id} has started the bot",
-                             "the manager opens a private chat with the bot and presses Start"))
-    await bot.shutdown()
+                rows.append((False, what, "the manager opens a private chat with the bot "
+                             "and presses Start"))
     return rows
+
+
+async def _check_group(bot: Bot, store_id: str, chat_id: int) -> tuple[bool, str, str]:
+    """The staff group exists, the bot is in it and may post there."""
+    group = f"{store_id}: staff group {chat_id}"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.bot.id)
+    except ChatMigrated as exc:
+        return (False, f"{group} exists", "the group became a supergroup: set staff_chat_id = "
+                f"{exc.new_chat_id}")
+    except TelegramError as exc:
+        return (False, f"{group} exists and has the bot",
+                f"{exc.message}: add the bot to the group and check staff_chat_id")
+    if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        return (False, f"{group} has the bot", "add the bot to the group again")
+    if member.status == ChatMemberStatus.RESTRICTED and not getattr(
+            member, "can_send_messages", True):
+        return (False, f"{group}: the bot may post", "allow it to send messages")
+    if (member.status == ChatMemberStatus.MEMBER and chat.permissions is not None
+            and chat.permissions.can_send_messages is False):
+        return (False, f"{group}: the bot may post", "members may not send messages in this "
+                "group: make the bot an administrator, or let members send messages")
+    return (True, f"{group}: the bot is a member and may post", "")
 
 
 def status(args: argparse.Namespace) -> int:

@@ -209,6 +209,13 @@ def test_check_shows_every_tick(config: Path, capsys: pytest.CaptureFixture) -> 
      "✗ hq: staff group -1001: the bot may post\n    → allow it to send messages"),
     (lambda t: setattr(t, "missing_chats", frozenset({500})),
      "✗ hq: manager 500 has started the bot\n    → the manager opens a private chat"),
+    (lambda t: t.blocked.add(501),
+     "✗ east: manager 501 has started the bot\n    → the manager has blocked the bot"),
+    (lambda t: setattr(t, "migrated", {-1002: -1009}),
+     "✗ east: staff group -1002 exists\n    → the group became a supergroup: set "
+     "staff_chat_id = -1009"),
+    (lambda t: setattr(t, "members_may_post", {-1001: False}),
+     "✗ hq: staff group -1001: the bot may post\n    → members may not send messages"),
 ])
 def test_check_shows_each_kind_of_cross(config: Path, capsys: pytest.CaptureFixture,
                                         setup, expected: str) -> None:
@@ -217,6 +224,7 @@ def test_check_shows_each_kind_of_cross(config: Path, capsys: pytest.CaptureFixt
     assert bot.check(argparse.Namespace(config=str(config)), request=telegram) == 1
     out = capsys.readouterr().out
     assert expected in out and TOKEN not in out
+    assert out.count("✗") == 1, "one problem, one cross: the other checks still ran"
 
 
 def test_check_without_a_token(config: Path, capsys: pytest.CaptureFixture,
