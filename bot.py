@@ -316,13 +316,19 @@ def status(args: argparse.Namespace) -> int:
 
 
 def backup(args: argparse.Namespace) -> int:
-    """Snapshot the data folder into a .tar.gz, also while the bot runs."""
+    """Snapshot the data folder into a .tar.gz (``-``: standard output), also while the bot
+    runs."""
     settings = _load(args.config)
     if not settings.data_dir.is_dir():
         print(f"no data folder at {settings.data_dir}", file=sys.stderr)
         return 2
-    count = snapshot.backup(settings.data_dir, Path(args.file))
-    print(f"{count} files of {settings.data_dir} saved in {args.file}")
+    if args.file == "-":
+        count = snapshot.backup(settings.data_dir, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        count = snapshot.backup(settings.data_dir, Path(args.file))
+    print(f"{count} files of {settings.data_dir} saved in {args.file}",
+          file=sys.stderr if args.file == "-" else sys.stdout)
     return 0
 
 
@@ -383,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     status_cmd.add_argument("--config", default="config.toml")
     backup_cmd = commands.add_parser("backup", help="snapshot the data folder (also while the "
                                      "bot runs)")
-    backup_cmd.add_argument("file", help="the .tar.gz to write")
+    backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
     backup_cmd.add_argument("--config", default="config.toml")
     links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
     links_cmd.add_argument("--config", default="config.toml")
