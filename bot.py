@@ -21,6 +21,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from telegram import Bot, LinkPreviewOptions, Update
@@ -179,9 +180,11 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         return 2
     if getattr(args, "webhook_url", None):
         url = urlsplit(args.webhook_url)
+        secret = webhook_secret(settings.data_dir)
+        redact(secret)
         application.run_webhook(
             listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
-            webhook_url=args.webhook_url, secret_token=webhook_secret(settings.data_dir),
+            webhook_url=args.webhook_url, secret_token=secret,
             allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -363,6 +366,53 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class Redacting(logging.Formatter):
+    """Any secret (the token, the webhook secret) that reaches a log line becomes ``<secret>``:
+    PTB puts the token into InvalidToken's message, httpx into every URL it logs."""
+
+    def __init__(self, inner: logging.Formatter, secrets: list[str]):
+        super().__init__()
+        self.inner = inner
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = self.inner.format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "<secret>")
+        return line
+
+
+def redact(secret: str) -> None:
+    """From now on, ``secret`` never appears in a log line."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, Redacting) and len(secret) >= 8:
+            handler.formatter.secrets.append(secret)
+
+
+# Other people's loggers, and the least level they log at whatever --log-level says: httpx logs
+# every request's URL (the token is in it), APScheduler every job run (some 17,000 lines a
+# day of sweeps), tornado every webhook call; PTB at DEBUG logs what the bot sends, customers'
+# phone numbers on staff cards included.
+QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING,
+                 "apscheduler": logging.WARNING, "tornado.access": logging.WARNING,
+                 "telegram": logging.INFO}
+
+
+def configure_logging(level: int, log_format: str = "text", *, secrets: list[str] | None = None,
+                      stream: IO[str] | None = None) -> logging.Handler:
+    """A handler on the root logger, to stderr (or ``stream``); returns it."""
+    handler = logging.StreamHandler(stream)
+    inner = (JsonLines() if log_format == "json" else
+             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(Redacting(inner, secrets or []))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name, least in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(level, least))
+    return handler
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name or "sundown",
                                      description=__doc__.splitlines()[0])
@@ -395,16 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
     args = parser.parse_args(argv)
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if getattr(args, "log_format", "") == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(
-        level=getattr(logging, args.log_level) if args.command == "run" else logging.ERROR,
-        handlers=[handler],
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
-    # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:  # a test runner's own capture stays as it is
+        configure_logging(getattr(logging, args.log_level) if args.command == "run" else
+                          logging.ERROR, getattr(args, "log_format", "text"),
+                          secrets=[os.environ.get(TOKEN_ENV, ""),
+                                   os.environ.get(WEBHOOK_SECRET_ENV, "")])
     return {"run": run, "demo": demo, "links": links, "status": status,
             "backup": backup, "check": check}[args.command](args)
 
