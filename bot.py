@@ -81,12 +81,17 @@ def build_application(
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     elif settings.proxy:  # both connections: sending, and the long poll
-        builder = builder.proxy(settings.proxy).get_updates_proxy(settings.proxy)
-    application = builder.build()
+        builder = builder.proxy(settings.proxy)
+    # The long poll's connection notes when a poll last came back, for the heartbeat.
+    polls = heartbeat.PollWatch(request if request is not None else
+                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
+    application = builder.get_updates_request(polls).build()
     desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
+    polls.clock = desk.clock
     application.bot_data[DESK_KEY] = desk
+    application.bot_data[heartbeat.POLL_WATCH_KEY] = polls
     sender = Sender(application.bot, desk.db, desk.clock, limits)
     application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
 

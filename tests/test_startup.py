@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from telegram.error import NetworkError
 
 import bot
 from sandbox.fake_telegram import FakeTelegram
@@ -119,15 +120,30 @@ async def test_the_heartbeat_status_and_downtime_in_the_digest(
     assert beat.at == START.isoformat() and beat.backlog == 0 and beat.last_update
     assert health.problems(beat, START + timedelta(minutes=1)) == []
     assert health.problems(beat, START + timedelta(minutes=10))[0].startswith("stale:")
+    assert beat.last_poll is None, "nothing polled yet (a webhook never does)"
+
+    # Polls come back, then the Bot API cannot be reached for five minutes: the heartbeat is
+    # fresh, yet the bot hears nobody.
+    await world.app.bot.get_updates(timeout=0)
+    world.clock.advance(minutes=5)
+    world.telegram.fail("getUpdates", "network")
+    with pytest.raises(NetworkError):
+        await world.app.bot.get_updates(timeout=0)
+    for job in world.app.job_queue.get_jobs_by_name(HEARTBEAT):
+        await job.run(world.app)
+    beat = health.read(tmp_path / "data")
+    assert beat.last_poll == START.isoformat()
+    (problem,) = health.problems(beat, START + timedelta(minutes=5))
+    assert problem.startswith("not polling: no answer to getUpdates for 300 s")
     await world.stop()
 
-    # Two hours later the bot starts again: the digest says it was down.
+    # At noon the bot starts again: the digest says it was down since its last heartbeat.
     world = await start_world(tmp_path / "data")
     world.clock.advance(hours=2)
     await bot._started(world.app)
     await world.client.send(world.manager, "/digest")
     digest = next(t for t in world.client.texts(world.manager) if t.startswith("📊"))
-    assert "⚠️ 我在 2026年11月23日 10:00 至 2026年11月23日 12:00 期间没有运行(120 分钟)" in digest
+    assert "⚠️ 我在 2026年11月23日 10:05 至 2026年11月23日 12:00 期间没有运行(115 分钟)" in digest
     await world.stop()
 
     assert bot.status(argparse.Namespace(config=str(config))) == 1, "stale: it is not running"
