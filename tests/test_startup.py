@@ -73,6 +73,8 @@ def test_a_second_instance_on_the_same_data_folder_stops(
         err = capsys.readouterr().err.strip()
         assert err == (f"another Sundown is already running on {config.parent / 'data'}: one "
                        "bot per data folder")
+        assert (config.parent / "data" / instance.LOCK_FILE).stat().st_mode & 0o777 == 0o600
+        assert (config.parent / "data").stat().st_mode & 0o777 == 0o700
     finally:
         held.close()
 
