@@ -21,13 +21,14 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from telegram import Bot, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.constants import ChatAction, ChatMemberStatus, ParseMode
+from telegram.error import ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from desk import backup as snapshot
 from desk import health, instance, preflight
@@ -80,12 +81,17 @@ def build_application(
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     elif settings.proxy:  # both connections: sending, and the long poll
-        builder = builder.proxy(settings.proxy).get_updates_proxy(settings.proxy)
-    application = builder.build()
+        builder = builder.proxy(settings.proxy)
+    # The long poll's connection notes when a poll last came back, for the heartbeat.
+    polls = heartbeat.PollWatch(request if request is not None else
+                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
+    application = builder.get_updates_request(polls).build()
     desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
+    polls.clock = desk.clock
     application.bot_data[DESK_KEY] = desk
+    application.bot_data[heartbeat.POLL_WATCH_KEY] = polls
     sender = Sender(application.bot, desk.db, desk.clock, limits)
     application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
 
@@ -179,9 +185,11 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         return 2
     if getattr(args, "webhook_url", None):
         url = urlsplit(args.webhook_url)
+        secret = webhook_secret(settings.data_dir)
+        redact(secret)
         application.run_webhook(
             listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
-            webhook_url=args.webhook_url, secret_token=webhook_secret(settings.data_dir),
+            webhook_url=args.webhook_url, secret_token=secret,
             allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -202,10 +210,18 @@ def webhook_secret(data_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _bare_bot(settings: Settings, token: str, request: BaseRequest | None) -> Bot:
+    """A Bot for the calls before (or instead of) the application, on the same road to the Bot
+    API as the application's: the configured proxy included."""
+    if request is None:
+        request = HTTPXRequest(proxy=settings.proxy)
+    return Bot(token, base_url=settings.base_url, request=request)
+
+
 async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None) -> None:
     """getMe once before anything starts: a wrong token or an unreachable Bot API is then one
     clear line instead of a traceback from deep inside the polling loop."""
-    async with Bot(token, base_url=settings.base_url, request=request):
+    async with _bare_bot(settings, token, request):
         pass
 
 
@@ -230,8 +246,7 @@ def check(args: argparse.Namespace, *, request: BaseRequest | None = None) -> in
 
 async def _check_telegram(settings: Settings, token: str,
                           request: BaseRequest | None) -> list[tuple[bool, str, str]]:
-    rows: list[tuple[bool, str, str]] = []
-    bot = Bot(token, base_url=settings.base_url, request=request)
+    bot = _bare_bot(settings, token, request)
     try:
         await bot.initialize()
     except InvalidToken:
@@ -239,36 +254,58 @@ async def _check_telegram(settings: Settings, token: str,
     except NetworkError as exc:
         return [(False, f"the Bot API at {settings.base_url} answers",
                  f"{exc.message}: check the network, `proxy` or `telegram_base_url`")]
+    try:
+        return await _check_chats(bot, settings)
+    finally:
+        await bot.shutdown()
+
+
+async def _check_chats(bot: Bot, settings: Settings) -> list[tuple[bool, str, str]]:
     me = bot.bot
-    rows.append((True, f"Telegram accepts the token: @{me.username}", ""))
-    rows.append((True, "privacy mode " + ("off: the bot reads every group message"
-                                          if me.can_read_all_group_messages else
-                                          "on: in groups the bot reads commands and replies to "
-                                          "its own messages, which is all it needs"), ""))
+    rows: list[tuple[bool, str, str]] = [
+        (True, f"Telegram accepts the token: @{me.username}", ""),
+        (True, "privacy mode " + ("off: the bot reads every group message"
+                                  if me.can_read_all_group_messages else
+                                  "on: in groups the bot reads commands and replies to "
+                                  "its own messages, which is all it needs"), "")]
     for store in settings.stores:
-        group = f"{store.id}: staff group {store.staff_chat_id}"
-        try:
-            await bot.get_chat(store.staff_chat_id)
-            member = await bot.get_chat_member(store.staff_chat_id, me.id)
-        except TelegramError as exc:
-            rows.append((False, f"{group} exists and has the bot",
-                         f"{exc.message}: add the bot to the group and check staff_chat_id"))
-            continue
-        if member.status in ("left", "kicked"):
-            rows.append((False, f"{group} has the bot", "add the bot to the group again"))
-        elif member.status == "restricted" and not getattr(member, "can_send_messages", True):
-            rows.append((False, f"{group}: the bot may post", "allow it to send messages"))
-        else:
-            rows.append((True, f"{group}: the bot is a member and may post", ""))
+        rows.append(await _check_group(bot, store.id, store.staff_chat_id))
         for manager_id in store.managers:
-            try:
-                await bot.get_chat(manager_id)
-                rows.append((True, f"{store.id}: manager {manager_id} has started the bot", ""))
+            what = f"{store.id}: manager {manager_id} has started the bot"
+            try:  # shows "typing…" to the manager for a moment: the bot may write to them
+                await bot.send_chat_action(manager_id, ChatAction.TYPING)
+                rows.append((True, what, ""))
+            except Forbidden:
+                rows.append((False, what, "the manager has blocked the bot: unblock it in "
+                             "Telegram, then press Start"))
             except TelegramError:
-                rows.append((False, f"{store.id}: manager {manager_id} has started the bot",
-                             "the manager opens a private chat with the bot and presses Start"))
-    await bot.shutdown()
+                rows.append((False, what, "the manager opens a private chat with the bot "
+                             "and presses Start"))
     return rows
+
+
+async def _check_group(bot: Bot, store_id: str, chat_id: int) -> tuple[bool, str, str]:
+    """The staff group exists, the bot is in it and may post there."""
+    group = f"{store_id}: staff group {chat_id}"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.bot.id)
+    except ChatMigrated as exc:
+        return (False, f"{group} exists", "the group became a supergroup: set staff_chat_id = "
+                f"{exc.new_chat_id}")
+    except TelegramError as exc:
+        return (False, f"{group} exists and has the bot",
+                f"{exc.message}: add the bot to the group and check staff_chat_id")
+    if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        return (False, f"{group} has the bot", "add the bot to the group again")
+    if member.status == ChatMemberStatus.RESTRICTED and not getattr(
+            member, "can_send_messages", True):
+        return (False, f"{group}: the bot may post", "allow it to send messages")
+    if (member.status == ChatMemberStatus.MEMBER and chat.permissions is not None
+            and chat.permissions.can_send_messages is False):
+        return (False, f"{group}: the bot may post", "members may not send messages in this "
+                "group: make the bot an administrator, or let members send messages")
+    return (True, f"{group}: the bot is a member and may post", "")
 
 
 def status(args: argparse.Namespace) -> int:
@@ -287,13 +324,19 @@ def status(args: argparse.Namespace) -> int:
 
 
 def backup(args: argparse.Namespace) -> int:
-    """Snapshot the data folder into a .tar.gz, also while the bot runs."""
+    """Snapshot the data folder into a .tar.gz (``-``: standard output), also while the bot
+    runs."""
     settings = _load(args.config)
     if not settings.data_dir.is_dir():
         print(f"no data folder at {settings.data_dir}", file=sys.stderr)
         return 2
-    count = snapshot.backup(settings.data_dir, Path(args.file))
-    print(f"{count} files of {settings.data_dir} saved in {args.file}")
+    if args.file == "-":
+        count = snapshot.backup(settings.data_dir, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        count = snapshot.backup(settings.data_dir, Path(args.file))
+    print(f"{count} files of {settings.data_dir} saved in {args.file}",
+          file=sys.stderr if args.file == "-" else sys.stdout)
     return 0
 
 
@@ -328,6 +371,53 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class Redacting(logging.Formatter):
+    """Any secret (the token, the webhook secret) that reaches a log line becomes ``<secret>``:
+    PTB puts the token into InvalidToken's message, httpx into every URL it logs."""
+
+    def __init__(self, inner: logging.Formatter, secrets: list[str]):
+        super().__init__()
+        self.inner = inner
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = self.inner.format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "<secret>")
+        return line
+
+
+def redact(secret: str) -> None:
+    """From now on, ``secret`` never appears in a log line."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, Redacting) and len(secret) >= 8:
+            handler.formatter.secrets.append(secret)
+
+
+# Other people's loggers, and the least level they log at whatever --log-level says: httpx logs
+# every request's URL (the token is in it), APScheduler every job run (some 17,000 lines a
+# day of sweeps), tornado every webhook call; PTB at DEBUG logs what the bot sends, customers'
+# phone numbers on staff cards included.
+QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING,
+                 "apscheduler": logging.WARNING, "tornado.access": logging.WARNING,
+                 "telegram": logging.INFO}
+
+
+def configure_logging(level: int, log_format: str = "text", *, secrets: list[str] | None = None,
+                      stream: IO[str] | None = None) -> logging.Handler:
+    """A handler on the root logger, to stderr (or ``stream``); returns it."""
+    handler = logging.StreamHandler(stream)
+    inner = (JsonLines() if log_format == "json" else
+             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(Redacting(inner, secrets or []))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name, least in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(level, least))
+    return handler
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name or "sundown",
                                      description=__doc__.splitlines()[0])
@@ -354,22 +444,17 @@ def main(argv: list[str] | None = None) -> int:
     status_cmd.add_argument("--config", default="config.toml")
     backup_cmd = commands.add_parser("backup", help="snapshot the data folder (also while the "
                                      "bot runs)")
-    backup_cmd.add_argument("file", help="the .tar.gz to write")
+    backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
     backup_cmd.add_argument("--config", default="config.toml")
     links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
     args = parser.parse_args(argv)
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if getattr(args, "log_format", "") == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(
-        level=getattr(logging, args.log_level) if args.command == "run" else logging.ERROR,
-        handlers=[handler],
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
-    # APScheduler logs every job run at INFO: some 17,000 lines a day of sweeps.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:  # a test runner's own capture stays as it is
+        configure_logging(getattr(logging, args.log_level) if args.command == "run" else
+                          logging.ERROR, getattr(args, "log_format", "text"),
+                          secrets=[os.environ.get(TOKEN_ENV, ""),
+                                   os.environ.get(WEBHOOK_SECRET_ENV, "")])
     return {"run": run, "demo": demo, "links": links, "status": status,
             "backup": backup, "check": check}[args.command](args)
 

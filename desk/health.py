@@ -1,10 +1,10 @@
 """The heartbeat: a small file in the data folder saying the bot is alive and keeping up.
 
-The running bot rewrites ``heartbeat.json`` every half minute: when it wrote, when it last got
-an update from Telegram, when the deadline sweep last ran, how many messages wait in the outbox
-and since when. ``sundown status`` reads it (also from a container's HEALTHCHECK); it needs no
-connection to the bot. A gap between two heartbeats longer than ``DOWN_AFTER`` is downtime,
-which the next digest reports.
+The running bot rewrites ``heartbeat.json`` every half minute: when it wrote, when a long poll
+last came back from Telegram, when it last got an update, when the deadline sweep last ran, how
+many messages wait in the outbox and since when. ``sundown status`` reads it (also from a
+container's HEALTHCHECK); it needs no connection to the bot. A gap between two heartbeats
+longer than ``DOWN_AFTER`` is downtime, which the next digest reports.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ HEARTBEAT_FILE = "heartbeat.json"
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=3)  # no heartbeat for this long: the bot is not running
 STUCK_AFTER = timedelta(minutes=30)  # a message waiting this long: delivery is stuck
+# A long poll returns within seconds (with or without updates): this long without one coming
+# back, the bot cannot reach the Bot API (network, proxy) and hears nobody.
+NOT_POLLING_AFTER = timedelta(minutes=2)
 DOWN_AFTER = timedelta(minutes=5)
 
 
@@ -30,6 +33,7 @@ class Heartbeat:
     oldest_pending: str | None = None
     last_update: str | None = None
     last_sweep: str | None = None
+    last_poll: str | None = None  # None in webhook mode
 
 
 def write(data_dir: Path, beat: Heartbeat) -> None:
@@ -59,6 +63,11 @@ def problems(beat: Heartbeat | None, now: datetime) -> list[str]:
     if age > STALE_AFTER:
         found.append(f"stale: the last heartbeat is {int(age.total_seconds())} s old; the bot "
                      "is not running or is hung")
+    if beat.last_poll:
+        silent = datetime.fromisoformat(beat.at) - datetime.fromisoformat(beat.last_poll)
+        if silent > NOT_POLLING_AFTER:
+            found.append(f"not polling: no answer to getUpdates for {int(silent.total_seconds())}"
+                         " s (is the Bot API reachable? check the network and `proxy`)")
     if beat.oldest_pending:
         waiting = now - datetime.fromisoformat(beat.oldest_pending)
         if waiting > STUCK_AFTER:

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from desk.storage import FILE_MODE, private_folder
+
 LOCK_FILE = "sundown.lock"
 
 
@@ -18,8 +20,10 @@ class AlreadyRunning(Exception):
 
 def hold(data_dir: Path) -> IO[str]:
     """Take the folder's lock for this process (keep the returned file open while running)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    handle = (data_dir / LOCK_FILE).open("a+", encoding="utf-8")
+    private_folder(data_dir)
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # like every file of the folder, whatever the umask
+    handle = os.fdopen(fd, "r+", encoding="utf-8")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:

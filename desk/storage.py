@@ -21,11 +21,14 @@ names it, and start-up stops.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 CUSTOMER_SHARDS = 32
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+WRITE_LOCK_FILE = "write.lock"
 SENT_LOG_DAYS = 14  # days of sent logs kept in outbox/
 MARKS_KEPT = timedelta(days=60)  # digest marks older than this are dropped from the hot file
 
@@ -74,6 +78,38 @@ def private_folder(path: Path) -> Path:
     return path
 
 
+class WriteLock:
+    """The data folder's write lock (``write.lock``): the bot holds it for each write, a
+    compound one (archiving a ticket: the archive, then the hot file, the side file, the
+    customer) from its first file to its last; ``sundown backup`` holds it for the moment it
+    takes its snapshot, so the snapshot falls between two writes, never inside one.
+
+    An ``flock`` on the file: it conflicts across processes and across separate opens in one
+    process, and the kernel drops it when its holder dies. Re-entrant within one holder.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / WRITE_LOCK_FILE
+        self._guard = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._guard:
+            if self._depth == 0:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits while a backup links its files
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    os.close(self._fd)  # closing the last descriptor releases the lock
+                    self._fd = None
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that never leaves a half-written file and reads the disk only once.
 
@@ -81,8 +117,10 @@ class AtomicJSONStorage(Storage):
     documents that changed: encoding 300 open tickets takes ~5 ms, comparing them ~0.3 ms.
     """
 
-    def __init__(self, path: str | Path, cache_documents: bool = False):
+    def __init__(self, path: str | Path, cache_documents: bool = False,
+                 lock: WriteLock | None = None):
         self.path = Path(path)
+        self._lock = lock
         private_folder(self.path.parent)
         self._cache: dict[str, Any] | None = None
         self._encoded: dict[tuple[str, str], tuple[Any, str]] | None = (
@@ -104,6 +142,13 @@ class AtomicJSONStorage(Storage):
         return self._cache
 
     def write(self, data: dict[str, Any]) -> None:
+        if self._lock is None:
+            self._write(data)
+        else:
+            with self._lock.held():
+                self._write(data)
+
+    def _write(self, data: dict[str, Any]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
             text = self._encode(data)
@@ -163,8 +208,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _open_db(path: Path, cache_documents: bool = False) -> TinyDB:
-    db = TinyDB(path, storage=AtomicJSONStorage, cache_documents=cache_documents)
+def _open_db(path: Path, cache_documents: bool = False, lock: WriteLock | None = None) -> TinyDB:
+    db = TinyDB(path, storage=AtomicJSONStorage, cache_documents=cache_documents, lock=lock)
     db.storage.read()  # fail now, naming the file, rather than in the middle of a handler
     return db
 
@@ -353,13 +398,15 @@ class Database:
 
     def __init__(self, data_dir: str | Path):
         self.data_dir = private_folder(Path(data_dir))
-        self._hot = _open_db(self.data_dir / "desk.json", cache_documents=True)
+        self.write_lock = WriteLock(self.data_dir)
+        self._hot = _open_db(self.data_dir / "desk.json", cache_documents=True,
+                             lock=self.write_lock)
         self._archives: dict[str, TinyDB] = {}
         self._customer_shards: dict[int, TinyDB] = {}
         # Managers' records: served counts, fed-back marks. Small and rare.
-        self._records = _open_db(self.data_dir / "records.json")
+        self._records = _open_db(self.data_dir / "records.json", lock=self.write_lock)
         # Greeting campaigns; each one's sends go to an append-only log beside it.
-        self._campaign_db = _open_db(self.data_dir / "greetings.json")
+        self._campaign_db = _open_db(self.data_dir / "greetings.json", lock=self.write_lock)
         self._campaigns = self._campaign_db.table("campaigns")
         self._numbers: dict[int, str] | None = None
         self._open: Transaction | None = None
@@ -533,7 +580,7 @@ class Database:
         folder = private_folder(self.data_dir / FOLLOWUPS)
         path = folder / f"{key}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
+        with self.write_lock.held(), os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry, ensure_ascii=False) + "\n")
             f.flush()
             os.fsync(f.fileno())
@@ -561,6 +608,10 @@ class Database:
         The archive is written first; a crash between the two writes leaves the ticket in both,
         and start-up finishes the move.
         """
+        with self.write_lock.held():  # a backup sees the ticket moved, or not yet: never half
+            return self._archive_ticket(key)
+
+    def _archive_ticket(self, key: str) -> Ticket | None:
         ticket = self.by_key(key)
         if ticket is None:
             return None
@@ -597,7 +648,8 @@ class Database:
 
     def _archive(self, month: str) -> TinyDB:
         if month not in self._archives:
-            self._archives[month] = _open_db(self.data_dir / "archive" / f"{month}.json")
+            self._archives[month] = _open_db(self.data_dir / "archive" / f"{month}.json",
+                                             lock=self.write_lock)
         return self._archives[month]
 
     def _finish_interrupted_archiving(self) -> None:
@@ -675,7 +727,7 @@ class Database:
         folder = private_folder(self.data_dir / "outbox")
         path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with os.fdopen(fd, "wb") as f:
+        with self.write_lock.held(), os.fdopen(fd, "wb") as f:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
@@ -693,7 +745,7 @@ class Database:
                   "chat_id": entry.chat_id, "number": entry.number,
                   "message_ids": list(message_ids), "at": at.isoformat()}
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
+        with self.write_lock.held(), os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
         if self._sent_log_day != day:  # once a day: forget old logs
             self._sent_log_day = day
@@ -752,6 +804,10 @@ class Database:
             ticket.record(now, 0, "customer_forgotten")
             return ticket
 
+        with self.write_lock.held():  # a backup holds all of the customer, or none
+            return self._forget(user_id, anonymise)
+
+    def _forget(self, user_id: int, anonymise: Callable[[Ticket], Ticket]) -> int:
         count = 0
         with self.transaction() as tx:
             for ticket in tx.tickets():
@@ -775,7 +831,8 @@ class Database:
         index = user_id % CUSTOMER_SHARDS
         if index not in self._customer_shards:
             path = self.data_dir / "customers" / f"{index:02d}.json"
-            self._customer_shards[index] = _open_db(path, cache_documents=True)
+            self._customer_shards[index] = _open_db(path, cache_documents=True,
+                                                    lock=self.write_lock)
         return self._customer_shards[index]
 
     def check_files(self) -> None:

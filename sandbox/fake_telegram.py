@@ -334,7 +334,6 @@ class FakeTelegram(BaseRequest):
 
     _api_setMyCommands = _api_deleteWebhook
     _api_setWebhook = _api_deleteWebhook
-    _api_sendChatAction = _api_deleteWebhook
     _api_close = _api_deleteWebhook
     _api_logOut = _api_deleteWebhook
 
@@ -342,20 +341,37 @@ class FakeTelegram(BaseRequest):
     # person has pressed Start), and what the bot may do in a group.
     missing_chats: frozenset[int] = frozenset()
     bot_status: ClassVar[dict[int, str]] = {}  # group -> "member" (default), "left", ...
+    migrated: ClassVar[dict[int, int]] = {}  # a group that became a supergroup -> its new id
+    members_may_post: ClassVar[dict[int, bool]] = {}  # group -> its default permission
+
+    def _missing(self, chat_id: int) -> tuple[int, bytes] | None:
+        if chat_id in self.missing_chats:
+            return _error(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            return _error(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                          {"migrate_to_chat_id": self.migrated[chat_id]})
+        return None
+
+    def _api_sendChatAction(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        return self._missing(int(params["chat_id"])) or True
 
     def _api_getChat(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
         chat_id = int(params["chat_id"])
-        if chat_id in self.missing_chats:
-            return _error(400, "Bad Request: chat not found")
+        missing = self._missing(chat_id)
+        if missing:
+            return missing
         full = {"accent_color_id": 0, "max_reaction_count": 11}
         if chat_id < 0:
-            return {"id": chat_id, "type": "supergroup", "title": f"group {chat_id}", **full}
+            may_post = self.members_may_post.get(chat_id, True)
+            return {"id": chat_id, "type": "supergroup", "title": f"group {chat_id}",
+                    "permissions": {"can_send_messages": may_post}, **full}
         return {"id": chat_id, "type": "private", "first_name": "user", **full}
 
     def _api_getChatMember(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
         chat_id = int(params["chat_id"])
-        if chat_id in self.missing_chats:
-            return _error(400, "Bad Request: chat not found")
+        missing = self._missing(chat_id)
+        if missing:
+            return missing
         status = self.bot_status.get(chat_id, "member")
         member: dict[str, Any] = {"status": status, "user": self.bot_user()}
         if status == "restricted":

@@ -53,7 +53,7 @@ async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE, steps: Colle
             continue
         pending.extend((item, ticket.key) for item in due(ticket, store, now)
                        if item.step in steps)
-    done = 0
+    done: list[str] = []
     for item, key in sorted(pending):
         finished = None
         try:
@@ -69,8 +69,9 @@ async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE, steps: Colle
         except Exception:  # one bad ticket must not stop the sweep for the others
             log.exception("step %s of ticket #%s failed", item.step, item.number)
             continue
-        done += 1
-        log.info("ticket #%s: %s", item.number, item.step.value)
+        done.append(f"#{item.number} {item.step.value}")
         if finished is not None:
             desk.db.archive(finished)
-    return done
+    if done:  # one line per sweep that did something: ticket numbers and steps, nothing else
+        log.info("sweep: %d done (%s)", len(done), ", ".join(done))
+    return len(done)

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from telegram.error import NetworkError
 
 import bot
 from sandbox.fake_telegram import FakeTelegram
@@ -72,6 +73,8 @@ def test_a_second_instance_on_the_same_data_folder_stops(
         err = capsys.readouterr().err.strip()
         assert err == (f"another Sundown is already running on {config.parent / 'data'}: one "
                        "bot per data folder")
+        assert (config.parent / "data" / instance.LOCK_FILE).stat().st_mode & 0o777 == 0o600
+        assert (config.parent / "data").stat().st_mode & 0o777 == 0o700
     finally:
         held.close()
 
@@ -119,15 +122,30 @@ async def test_the_heartbeat_status_and_downtime_in_the_digest(
     assert beat.at == START.isoformat() and beat.backlog == 0 and beat.last_update
     assert health.problems(beat, START + timedelta(minutes=1)) == []
     assert health.problems(beat, START + timedelta(minutes=10))[0].startswith("stale:")
+    assert beat.last_poll is None, "nothing polled yet (a webhook never does)"
+
+    # Polls come back, then the Bot API cannot be reached for five minutes: the heartbeat is
+    # fresh, yet the bot hears nobody.
+    await world.app.bot.get_updates(timeout=0)
+    world.clock.advance(minutes=5)
+    world.telegram.fail("getUpdates", "network")
+    with pytest.raises(NetworkError):
+        await world.app.bot.get_updates(timeout=0)
+    for job in world.app.job_queue.get_jobs_by_name(HEARTBEAT):
+        await job.run(world.app)
+    beat = health.read(tmp_path / "data")
+    assert beat.last_poll == START.isoformat()
+    (problem,) = health.problems(beat, START + timedelta(minutes=5))
+    assert problem.startswith("not polling: no answer to getUpdates for 300 s")
     await world.stop()
 
-    # Two hours later the bot starts again: the digest says it was down.
+    # At noon the bot starts again: the digest says it was down since its last heartbeat.
     world = await start_world(tmp_path / "data")
     world.clock.advance(hours=2)
     await bot._started(world.app)
     await world.client.send(world.manager, "/digest")
     digest = next(t for t in world.client.texts(world.manager) if t.startswith("📊"))
-    assert "⚠️ 我在 2026年11月23日 10:00 至 2026年11月23日 12:00 期间没有运行(120 分钟)" in digest
+    assert "⚠️ 我在 2026年11月23日 10:05 至 2026年11月23日 12:00 期间没有运行(115 分钟)" in digest
     await world.stop()
 
     assert bot.status(argparse.Namespace(config=str(config))) == 1, "stale: it is not running"
@@ -209,6 +227,13 @@ def test_check_shows_every_tick(config: Path, capsys: pytest.CaptureFixture) -> 
      "✗ hq: staff group -1001: the bot may post\n    → allow it to send messages"),
     (lambda t: setattr(t, "missing_chats", frozenset({500})),
      "✗ hq: manager 500 has started the bot\n    → the manager opens a private chat"),
+    (lambda t: t.blocked.add(501),
+     "✗ east: manager 501 has started the bot\n    → the manager has blocked the bot"),
+    (lambda t: setattr(t, "migrated", {-1002: -1009}),
+     "✗ east: staff group -1002 exists\n    → the group became a supergroup: set "
+     "staff_chat_id = -1009"),
+    (lambda t: setattr(t, "members_may_post", {-1001: False}),
+     "✗ hq: staff group -1001: the bot may post\n    → members may not send messages"),
 ])
 def test_check_shows_each_kind_of_cross(config: Path, capsys: pytest.CaptureFixture,
                                         setup, expected: str) -> None:
@@ -217,6 +242,7 @@ def test_check_shows_each_kind_of_cross(config: Path, capsys: pytest.CaptureFixt
     assert bot.check(argparse.Namespace(config=str(config)), request=telegram) == 1
     out = capsys.readouterr().out
     assert expected in out and TOKEN not in out
+    assert out.count("✗") == 1, "one problem, one cross: the other checks still ran"
 
 
 def test_check_without_a_token(config: Path, capsys: pytest.CaptureFixture,
