@@ -284,7 +284,8 @@ async def on_contact(update: Update, context: DeskContext) -> None:
     with context.outbox.transaction() as tx:
         context.outbox.send(tx, user.id, t.gettext(
             "Thank you, our technician will call you on {phone}.").format(
-                phone=contact.phone_number), kind="phone_thanks", markup=ReplyKeyboardRemove())
+                phone=escape(contact.phone_number)), kind="phone_thanks",
+            markup=ReplyKeyboardRemove())
         for ticket in tx.tickets():
             if ticket.customer_id == user.id and ticket.is_active:
                 context.outbox.card(tx, ticket)
