@@ -87,6 +87,12 @@ def clean_name(name: str) -> str:
     return visible(_WHITESPACE.sub(" ", name))
 
 
+def one_line(text: str | None) -> str:
+    """A line staff type (a service report, a note): each run of whitespace one space, nothing
+    invisible around it; "" when nothing in it can be seen."""
+    return visible(_WHITESPACE.sub(" ", text or ""))
+
+
 def isolate(text: str) -> str:
     """``text`` as a unit of its own direction, so a right-to-left name shown in a line cannot
     move the numbers after it (Unicode's first-strong isolate)."""

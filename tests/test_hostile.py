@@ -274,3 +274,22 @@ async def test_absurd_dates_get_a_polite_answer(world: World, command: str) -> N
     await c.send(world.manager, command)
     assert len(c.texts(world.manager)) == before + 1
     assert c.errors == []
+
+
+async def test_an_invisible_service_report_or_note_is_refused(world: World) -> None:
+    from desk.models import State
+
+    c = world.client
+    number = await file_complaint(world)
+    card = c.card(world.staff_group, number)
+    await c.click(world.li, card, "备注")
+    await c.send(world.li, "\u200b\u2060 \ufeff", group=world.staff_group,
+                 reply_to=c.last(world.staff_group))
+    assert c.last(world.staff_group).text.startswith("请用一句话回复")
+    assert world.db.customer(world.customer.id).notes == []
+    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
+        await c.click(world.li, card, label)
+    await c.send(world.li, "\u200b\u200d", group=world.staff_group,
+                 reply_to=c.last(world.staff_group))
+    assert c.last(world.staff_group).text.startswith("请用一句话回复")
+    assert world.db.by_number(number).state is State.CONTACTED

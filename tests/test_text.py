@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk.text import clean_name, is_visible, isolate, person_name, visible
+from desk.text import clean_name, is_visible, isolate, one_line, person_name, visible
 
 FAMILY = "👨\u200d👩\u200d👧"  # one emoji joined by zero-width joiners
 RAINBOW_FLAG = "🏳\ufe0f\u200d🌈"
@@ -139,3 +139,16 @@ def test_a_cleaned_name_is_one_line_of_plain_text(name: str) -> None:
 ])
 def test_names_are_joined_as_people_write_them(first: str, last: str | None, name: str) -> None:
     assert person_name(first, last) == name
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("已更换密封圈", "已更换密封圈"),
+    ("  已更换\n密封圈\t ", "已更换 密封圈"),
+    ("\u200b\u2060 \ufeff", ""),
+    ("\u200b已更换\u200d", "已更换"),
+    ("👨\u200d👩\u200d👧 ok", "👨\u200d👩\u200d👧 ok"),
+    ("", ""),
+    (None, ""),
+])
+def test_one_line(typed: str | None, line: str) -> None:
+    assert one_line(typed) == line
