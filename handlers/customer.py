@@ -251,8 +251,10 @@ def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text
                         ][-HOT_FOLLOWUPS:]
     ticket.record(now, ticket.customer_id, "followup", **({"media": media} if media else {}))
     tx.save(ticket)
-    context.outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
-        "Added to your ticket #{number}; the technician will see it.").format(
+    staffed = context.desk.store(ticket.store_id) is not None  # a removed store has no staff
+    context.outbox.to_customer(tx, ticket, lambda tc: (tc.gettext(
+        "Added to your ticket #{number}; the technician will see it.") if staffed
+        else tc.gettext("Added to your ticket #{number}.")).format(
             number=ticket.number), kind=FOLLOWUP_ACK, merge=f"{FOLLOWUP_ACK}:{ticket.key}")
     context.outbox.card(tx, ticket)
     if media is not None and message_id is not None:  # staff see (or hear) it themselves

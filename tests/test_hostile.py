@@ -108,6 +108,7 @@ async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
     before = len(c.chat(world.staff_group))
     await c.send(world.customer, "补充:壶底有裂缝")
     assert len(c.chat(world.staff_group)) == before, "never posted to another store's group"
+    assert c.texts(world.customer)[-1] == f"已补充到您的投诉单 #{number}。", "no technician sees it"
     assert world.db.by_number(number).followups, "the follow-up is kept on the ticket"
     await c.send(world.manager, "/start")
     await c.send(world.manager, "/digest")
