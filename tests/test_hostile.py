@@ -49,7 +49,7 @@ async def test_a_technicians_start_and_the_groups_help_are_their_own(world: Worl
     assert c.last(world.staff_group).text.startswith("本群的用法:旗舰店的每张投诉单")
 
 
-async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) -> None:
+async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path, caplog) -> None:
     import json
 
     from schedules.deadlines import JOB_NAME as DEADLINES
@@ -87,6 +87,9 @@ async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) ->
     assert f"#{second}" in c.texts(world.other_customer)[-1]
     assert world.client.errors == []
     await world.stop()
+    kept = json.loads(hot.read_text(encoding="utf-8"))["tickets"]
+    assert bad in kept.values(), "kept exactly as it was, through every write since"
+    assert f"ticket {bad['key']} cannot be read and is set aside" in caplog.text, "logged"
 
 
 async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
