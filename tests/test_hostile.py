@@ -45,6 +45,8 @@ async def test_a_technicians_start_and_the_groups_help_are_their_own(world: Worl
     c = world.client
     await c.send(world.li, "/start")
     assert c.texts(world.li)[-1].startswith("李工,您好!您是旗舰店的技术人员。")
+    await c.send(world.li, "/help")
+    assert c.texts(world.li)[-1] == c.texts(world.li)[-2], "/help in private says the same"
     await c.send(world.li, "/help", group=world.staff_group)
     assert c.last(world.staff_group).text.startswith("本群的用法:旗舰店的每张投诉单")
 
