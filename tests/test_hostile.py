@@ -299,3 +299,33 @@ async def test_an_invisible_service_report_or_note_is_refused(world: World) -> N
                  reply_to=c.last(world.staff_group))
     assert c.last(world.staff_group).text.startswith("请用一句话回复")
     assert world.db.by_number(number).state is State.CONTACTED
+
+
+async def test_every_folder_and_file_of_the_data_folder_is_private_whatever_the_umask(
+        tmp_path) -> None:
+    import os
+    import stat
+
+    from tests.conftest import start_world
+
+    old = os.umask(0)  # the most permissive: every mode bit the code does not set is granted
+    try:
+        world = await start_world(tmp_path / "data")
+        c = world.client
+        await c.send(world.manager, "/start")
+        number = await file_complaint(world)
+        await c.send(world.customer, "补充:底座也烫")
+        await c.send_photo(world.customer, caption="照片")
+        await c.share_contact(world.customer, "+8613800000000")
+        await c.send(world.manager, "/digest")
+        await c.send(world.manager, "/export")
+        world.db.archive(world.db.by_number(number).key)
+        await world.stop()
+    finally:
+        os.umask(old)
+    found = {path.relative_to(tmp_path / "data").as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in [tmp_path / "data", *(tmp_path / "data").rglob("*")]}
+    assert any(p.startswith("archive") for p in found) and "desk.json" in found, found
+    loose = {p: oct(mode) for p, mode in found.items()
+             if mode != (0o700 if (tmp_path / "data" / p).is_dir() else 0o600)}
+    assert loose == {}, loose
