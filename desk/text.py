@@ -99,6 +99,14 @@ def isolate(text: str) -> str:
     return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
 
 
+def isolate_rtl(text: str) -> str:
+    """``text`` isolated when it has right-to-left letters (Hebrew, Arabic...), else as it is:
+    only those can pull the numbers after them into their run."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return isolate(text)
+    return text
+
+
 def _cjk(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
 

@@ -27,6 +27,13 @@ async def test_a_right_to_left_override_in_a_name_cannot_reorder_the_card(world:
     card = world.client.card(world.staff_group, number)
     assert "\u202e" not in card.text and "\u202c" not in card.text
     assert world.db.by_number(number).customer_name == "Anna Lee"
+    # A right-to-left name needs no control to be written, but the phone number after it on
+    # the card would join its run and be drawn on its left: the name is isolated there.
+    arabic = FakeUser(1004, "محمد")
+    number = await file_complaint(world, user=arabic)
+    await world.client.share_contact(arabic, "+8613800000000")
+    card = world.client.card(world.staff_group, number)
+    assert "客户:\u2068محمد\u2069 · 📞 +8613800000000" in card.text
 
 
 async def test_a_managers_start_and_help_are_their_own(world: World) -> None:
