@@ -20,7 +20,7 @@ import pytest
 
 from desk.models import Customer
 from outbox.campaigns import TASKS_KEY
-from sandbox.fake_telegram import FakeUser
+from sandbox.fake_telegram import FakeUser, Shown
 from schedules.callbacks import JOB_NAME as CALLBACKS
 from schedules.deadlines import JOB_NAME as DEADLINES
 from schedules.digest import JOB_NAME as DIGESTS
@@ -79,6 +79,15 @@ async def finish_service(world: World, number: int, report: str = "<换了> & �
     for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
         await c.click(world.li, card, label)
     await c.send(world.li, report, group=world.staff_group, reply_to=c.last(world.staff_group))
+
+
+async def callback_asked(world: World) -> tuple[int, Shown]:
+    """A complaint served and reported; next morning the satisfaction callback asks."""
+    number = await file_complaint(world, user=world.customer)
+    await finish_service(world, number)
+    world.clock.set(at(10, 0, day=24))
+    await run(world, DEADLINES, CALLBACKS)
+    return number, world.client.last(world.customer)
 
 
 def texts(world: World, chat: object, needle: str) -> list[str]:
@@ -192,12 +201,8 @@ async def test_the_breach_and_reply_alerts(hostile: World) -> None:
 
 async def test_the_callback_the_feedback_record_and_a_reopened_ticket(hostile: World) -> None:
     c = hostile.client
-    number = await file_complaint(hostile, user=hostile.customer)
-    await finish_service(hostile, number)
+    number, question = await callback_asked(hostile)
     assert "服务报告:<换了> & 密封圈" in c.card(hostile.staff_group, number).text
-    hostile.clock.set(at(10, 0, day=24))
-    await run(hostile, DEADLINES, CALLBACKS)
-    question = c.last(hostile.customer)
     assert question.text.startswith(f"您好!这里是{HQ},回访您的投诉单 #{number}。")
     await c.click(hostile.customer, question, "2")
     await c.click(hostile.customer, question, "解决了一部分")
@@ -209,11 +214,7 @@ async def test_the_callback_the_feedback_record_and_a_reopened_ticket(hostile: W
 
 async def test_the_customers_comment_in_the_feedback_record(hostile: World) -> None:
     c = hostile.client
-    number = await file_complaint(hostile, user=hostile.customer)
-    await finish_service(hostile, number)
-    hostile.clock.set(at(10, 0, day=24))
-    await run(hostile, DEADLINES, CALLBACKS)
-    question = c.last(hostile.customer)
+    _number, question = await callback_asked(hostile)
     await c.click(hostile.customer, question, "5")
     await c.click(hostile.customer, question, "已经解决")
     for score in "55555":
@@ -224,10 +225,7 @@ async def test_the_customers_comment_in_the_feedback_record(hostile: World) -> N
 
 async def test_the_callback_reminder(hostile: World) -> None:
     c = hostile.client
-    number = await file_complaint(hostile, user=hostile.customer)
-    await finish_service(hostile, number)
-    hostile.clock.set(at(10, 0, day=24))
-    await run(hostile, DEADLINES, CALLBACKS)
+    await callback_asked(hostile)
     hostile.clock.set(at(10, 0, day=25))
     await run(hostile, DEADLINES, CALLBACKS)
     assert c.last(hostile.customer).text.startswith(f"{HQ}温馨提醒")
