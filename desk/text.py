@@ -87,10 +87,24 @@ def clean_name(name: str) -> str:
     return visible(_WHITESPACE.sub(" ", name))
 
 
+def one_line(text: str | None) -> str:
+    """A line staff type (a service report, a note): each run of whitespace one space, nothing
+    invisible around it; "" when nothing in it can be seen."""
+    return visible(_WHITESPACE.sub(" ", text or ""))
+
+
 def isolate(text: str) -> str:
     """``text`` as a unit of its own direction, so a right-to-left name shown in a line cannot
     move the numbers after it (Unicode's first-strong isolate)."""
     return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+
+
+def isolate_rtl(text: str) -> str:
+    """``text`` isolated when it has right-to-left letters (Hebrew, Arabic...), else as it is:
+    only those can pull the numbers after them into their run."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return isolate(text)
+    return text
 
 
 def _cjk(ch: str) -> bool:

@@ -251,8 +251,10 @@ def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text
                         ][-HOT_FOLLOWUPS:]
     ticket.record(now, ticket.customer_id, "followup", **({"media": media} if media else {}))
     tx.save(ticket)
-    context.outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
-        "Added to your ticket #{number}; the technician will see it.").format(
+    staffed = context.desk.store(ticket.store_id) is not None  # a removed store has no staff
+    context.outbox.to_customer(tx, ticket, lambda tc: (tc.gettext(
+        "Added to your ticket #{number}; the technician will see it.") if staffed
+        else tc.gettext("Added to your ticket #{number}.")).format(
             number=ticket.number), kind=FOLLOWUP_ACK, merge=f"{FOLLOWUP_ACK}:{ticket.key}")
     context.outbox.card(tx, ticket)
     if media is not None and message_id is not None:  # staff see (or hear) it themselves
@@ -284,7 +286,8 @@ async def on_contact(update: Update, context: DeskContext) -> None:
     with context.outbox.transaction() as tx:
         context.outbox.send(tx, user.id, t.gettext(
             "Thank you, our technician will call you on {phone}.").format(
-                phone=contact.phone_number), kind="phone_thanks", markup=ReplyKeyboardRemove())
+                phone=escape(contact.phone_number)), kind="phone_thanks",
+            markup=ReplyKeyboardRemove())
         for ticket in tx.tickets():
             if ticket.customer_id == user.id and ticket.is_active:
                 context.outbox.card(tx, ticket)

@@ -40,6 +40,7 @@ from desk.models import TIER_LABELS, Customer, Outcome, State, Ticket
 from desk.outgoing import Priority
 from desk.roster import pick_technician
 from desk.storage import Transaction
+from desk.text import one_line
 from handlers import relay
 from handlers.common import display_name, remember_user, reply, user_translator
 from outbox import views
@@ -277,7 +278,7 @@ async def on_report(update: Update, context: DeskContext) -> None:
         return
     t = translator(store.language)
     user = update.effective_user
-    report = " ".join((message.text or "").split())
+    report = one_line(message.text)
     outbox = context.outbox
     if not report or len(report) > MAX_REPORT:
         _one_line_please(update, context, t)
@@ -316,7 +317,7 @@ def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: 
     desk = context.desk
     t = translator(store.language)
     message = update.effective_message
-    text = " ".join((message.text or "").split())
+    text = one_line(message.text)
     if not text or len(text) > MAX_REPORT:
         _one_line_please(update, context, t)
         return

@@ -35,6 +35,7 @@ from desk.models import (
 )
 from desk.restatement import quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
+from desk.text import isolate_rtl
 
 FOLLOWUPS_ON_CARD = 5
 NOTES_ON_CARD = 3
@@ -202,7 +203,7 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         _("{icon} <b>Ticket #{number}</b> · {kind}").format(
             icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind]))
         + (" · 💎 VIP" if ticket.vip else ""),
-        _("Customer: {name}").format(name=escape(ticket.customer_name or "—"))
+        _("Customer: {name}").format(name=escape(isolate_rtl(ticket.customer_name or "—")))
         + (f" · 📞 {escape(phone)}" if phone else ""),
         _("Received: {time}").format(time=t.datetime(received, store.timezone)),
     ]

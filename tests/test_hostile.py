@@ -27,6 +27,13 @@ async def test_a_right_to_left_override_in_a_name_cannot_reorder_the_card(world:
     card = world.client.card(world.staff_group, number)
     assert "\u202e" not in card.text and "\u202c" not in card.text
     assert world.db.by_number(number).customer_name == "Anna Lee"
+    # A right-to-left name needs no control to be written, but the phone number after it on
+    # the card would join its run and be drawn on its left: the name is isolated there.
+    arabic = FakeUser(1004, "محمد")
+    number = await file_complaint(world, user=arabic)
+    await world.client.share_contact(arabic, "+8613800000000")
+    card = world.client.card(world.staff_group, number)
+    assert "客户:\u2068محمد\u2069 · 📞 +8613800000000" in card.text
 
 
 async def test_a_managers_start_and_help_are_their_own(world: World) -> None:
@@ -45,11 +52,13 @@ async def test_a_technicians_start_and_the_groups_help_are_their_own(world: Worl
     c = world.client
     await c.send(world.li, "/start")
     assert c.texts(world.li)[-1].startswith("李工,您好!您是旗舰店的技术人员。")
+    await c.send(world.li, "/help")
+    assert c.texts(world.li)[-1] == c.texts(world.li)[-2], "/help in private says the same"
     await c.send(world.li, "/help", group=world.staff_group)
     assert c.last(world.staff_group).text.startswith("本群的用法:旗舰店的每张投诉单")
 
 
-async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) -> None:
+async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path, caplog) -> None:
     import json
 
     from schedules.deadlines import JOB_NAME as DEADLINES
@@ -87,6 +96,9 @@ async def test_an_unreadable_ticket_is_set_aside_and_the_rest_works(tmp_path) ->
     assert f"#{second}" in c.texts(world.other_customer)[-1]
     assert world.client.errors == []
     await world.stop()
+    kept = json.loads(hot.read_text(encoding="utf-8"))["tickets"]
+    assert bad in kept.values(), "kept exactly as it was, through every write since"
+    assert f"ticket {bad['key']} cannot be read and is set aside" in caplog.text, "logged"
 
 
 async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
@@ -108,6 +120,7 @@ async def test_a_store_removed_from_the_config_keeps_its_tickets_where_they_are(
     before = len(c.chat(world.staff_group))
     await c.send(world.customer, "补充:壶底有裂缝")
     assert len(c.chat(world.staff_group)) == before, "never posted to another store's group"
+    assert c.texts(world.customer)[-1] == f"已补充到您的投诉单 #{number}。", "no technician sees it"
     assert world.db.by_number(number).followups, "the follow-up is kept on the ticket"
     await c.send(world.manager, "/start")
     await c.send(world.manager, "/digest")
@@ -274,3 +287,52 @@ async def test_absurd_dates_get_a_polite_answer(world: World, command: str) -> N
     await c.send(world.manager, command)
     assert len(c.texts(world.manager)) == before + 1
     assert c.errors == []
+
+
+async def test_an_invisible_service_report_or_note_is_refused(world: World) -> None:
+    from desk.models import State
+
+    c = world.client
+    number = await file_complaint(world)
+    card = c.card(world.staff_group, number)
+    await c.click(world.li, card, "备注")
+    await c.send(world.li, "\u200b\u2060 \ufeff", group=world.staff_group,
+                 reply_to=c.last(world.staff_group))
+    assert c.last(world.staff_group).text.startswith("请用一句话回复")
+    assert world.db.customer(world.customer.id).notes == []
+    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
+        await c.click(world.li, card, label)
+    await c.send(world.li, "\u200b\u200d", group=world.staff_group,
+                 reply_to=c.last(world.staff_group))
+    assert c.last(world.staff_group).text.startswith("请用一句话回复")
+    assert world.db.by_number(number).state is State.CONTACTED
+
+
+async def test_every_folder_and_file_of_the_data_folder_is_private_whatever_the_umask(
+        tmp_path) -> None:
+    import os
+    import stat
+
+    from tests.conftest import start_world
+
+    old = os.umask(0)  # the most permissive: every mode bit the code does not set is granted
+    try:
+        world = await start_world(tmp_path / "data")
+        c = world.client
+        await c.send(world.manager, "/start")
+        number = await file_complaint(world)
+        await c.send(world.customer, "补充:底座也烫")
+        await c.send_photo(world.customer, caption="照片")
+        await c.share_contact(world.customer, "+8613800000000")
+        await c.send(world.manager, "/digest")
+        await c.send(world.manager, "/export")
+        world.db.archive(world.db.by_number(number).key)
+        await world.stop()
+    finally:
+        os.umask(old)
+    found = {path.relative_to(tmp_path / "data").as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in [tmp_path / "data", *(tmp_path / "data").rglob("*")]}
+    assert any(p.startswith("archive") for p in found) and "desk.json" in found, found
+    loose = {p: oct(mode) for p, mode in found.items()
+             if mode != (0o700 if (tmp_path / "data" / p).is_dir() else 0o600)}
+    assert loose == {}, loose

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk.text import clean_name, is_visible, isolate, person_name, visible
+from desk.text import (
+    clean_name,
+    is_visible,
+    isolate,
+    isolate_rtl,
+    one_line,
+    person_name,
+    visible,
+)
 
 FAMILY = "👨\u200d👩\u200d👧"  # one emoji joined by zero-width joiners
 RAINBOW_FLAG = "🏳\ufe0f\u200d🌈"
@@ -139,3 +147,24 @@ def test_a_cleaned_name_is_one_line_of_plain_text(name: str) -> None:
 ])
 def test_names_are_joined_as_people_write_them(first: str, last: str | None, name: str) -> None:
     assert person_name(first, last) == name
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("已更换密封圈", "已更换密封圈"),
+    ("  已更换\n密封圈\t ", "已更换 密封圈"),
+    ("\u200b\u2060 \ufeff", ""),
+    ("\u200b已更换\u200d", "已更换"),
+    ("👨\u200d👩\u200d👧 ok", "👨\u200d👩\u200d👧 ok"),
+    ("", ""),
+    (None, ""),
+])
+def test_one_line(typed: str | None, line: str) -> None:
+    assert one_line(typed) == line
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("张女士", "张女士"), ("Tom <3", "Tom <3"), ("", ""),
+    ("محمد", "\u2068محمد\u2069"), ("Dana דנה", "\u2068Dana דנה\u2069"),
+])
+def test_only_a_name_with_right_to_left_letters_is_isolated(name: str, shown: str) -> None:
+    assert isolate_rtl(name) == shown
