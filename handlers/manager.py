@@ -31,7 +31,6 @@ from desk.i18n import N_, Translator
 from desk.lifecycle import Reason, Refused
 from desk.models import Ticket
 from desk.outgoing import Method, Priority
-from desk.promises import escalated_at, reply_options
 from desk.storage import Transaction, load_tickets, months_between
 from handlers.common import (
     display_name,
@@ -40,10 +39,9 @@ from handlers.common import (
     reply,
     user_translator,
 )
-from outbox import views
+from outbox import decisions, views
 from outbox.context import DESK_KEY, DeskContext
 from outbox.digests import build, charts, queue_digest, reader_languages
-from outbox.notices import tell_assigned, tell_technician
 from outbox.post import new_id
 from outbox.refusals import ONLY_MANAGERS, invalid_button, refusal
 
@@ -86,20 +84,12 @@ def _pick(p: ManagerPress) -> None:
 
 
 def _reply_by(p: ManagerPress) -> None:
-    options = reply_options(p.store, escalated_at(p.ticket))
-    index = p.press.args[1]
-    if index >= len(options):
-        raise Refused(Reason.STALE)
-    lifecycle.promise_reply(p.ticket, p.user_id, options[index], p.now)
-    store, ticket, when = p.store, p.ticket, options[index]
+    when = decisions.promise_reply(p.outbox, p.tx, p.ticket, p.store, p.user_id,
+                                   p.press.args[1], p.now)
     p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
         "Done: the customer was promised an answer by {time}.").format(
-            time=p.t.datetime(when, store.timezone)), kind="reply_promised",
-        markup=views.answered_keyboard(p.t, ticket))
-    p.outbox.to_customer(p.tx, ticket, lambda tc: tc.gettext(
-        "Your ticket #{number} needs the support of the store's manager, and we contacted them "
-        "at once. You will get an answer by {time} at the latest.").format(
-            number=ticket.number, time=tc.datetime(when, store.timezone)), kind="reply_promised")
+            time=p.t.datetime(when, p.store.timezone)), kind="reply_promised",
+        markup=views.answered_keyboard(p.t, p.ticket))
 
 
 def _answered(p: ManagerPress) -> None:
@@ -110,15 +100,11 @@ def _answered(p: ManagerPress) -> None:
 
 
 def _assign(p: ManagerPress) -> None:
-    tech = p.store.technician(p.press.args[1])
-    if tech is None:
-        raise Refused(Reason.NOT_ON_ROSTER)
-    lifecycle.reassign(p.ticket, p.user_id, tech, p.now)
+    tech = decisions.hand_to(p.outbox, p.tx, p.ticket, p.store, p.user_id, p.press.args[1],
+                             p.now)
     p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
         "Done: ticket #{number} is now with {name}.").format(
             number=p.ticket.number, name=escape(tech.name)), kind="reassigned")
-    tell_assigned(p.outbox, p.tx, p.ticket)
-    tell_technician(p.outbox, p.tx, p.ticket, p.store)
 
 
 MANAGER_STEPS: dict[Action, Callable[[ManagerPress], None]] = {
