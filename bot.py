@@ -44,6 +44,7 @@ from outbox.limits import Limits
 from outbox.post import Outbox
 from outbox.sender import Sender
 from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
+from webapp import server as webdesk
 
 log = logging.getLogger("sundown")
 
@@ -112,6 +113,9 @@ def build_application(
     greetings.register(application)
     drafts.register(application)
     heartbeat.register(application)
+
+    # The managers' desk (a Mini App): it listens once the application has started.
+    webdesk.register(application)
     return application
 
 
@@ -126,6 +130,7 @@ async def _started(application: Application) -> None:
         log.warning("the bot was down from %s to %s", down[0].isoformat(), down[1].isoformat())
     outbox_of(application).start()
     application.create_task(menus.set_menus(application), name="command-menus")
+    await webdesk.start(application)
     for store_id, numbers in orphaned_tickets(desk_of(application)).items():
         log.warning("store %s is not in the config: its open tickets %s stay where they are "
                     "(put the store back to go on with them)", store_id,
@@ -133,6 +138,7 @@ async def _started(application: Application) -> None:
 
 
 async def _stopping(application: Application) -> None:
+    await webdesk.stop(application)
     await campaigns.stop_all(application)
     await outbox_of(application).stop()
 

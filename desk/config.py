@@ -126,6 +126,12 @@ class Settings:
     bot_username: str = ""
     # The Bot API is not reachable directly from mainland China: an HTTP or SOCKS5 proxy.
     proxy: str | None = None
+    # The managers' desk (a Telegram Mini App): its public HTTPS address, where the bot's own
+    # web server listens (behind a reverse proxy), and how long Telegram's init data is good.
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = 8081
+    webapp_max_age: int = 86400
     extra: dict[str, Any] = field(default_factory=dict)
 
     def store(self, store_id: str) -> StoreConfig | None:
@@ -158,7 +164,8 @@ def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
 
 def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Settings:
     _only_known(raw, {"data_dir", "telegram_base_url", "telegram_base_file_url",
-                      "default_language", "bot_username", "stores", "proxy"}, "")
+                      "default_language", "bot_username", "stores", "proxy", "webapp_url",
+                      "webapp_listen", "webapp_port", "webapp_max_age"}, "")
     default_language = _language(raw.get("default_language", DEFAULT_LANGUAGE), "default_language")
     stores_raw = raw.get("stores")
     if not isinstance(stores_raw, list) or not stores_raw:
@@ -185,7 +192,24 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
         if not proxy.startswith(PROXY_SCHEMES):
             raise ConfigError("proxy", "must start with http://, https://, socks5:// or "
                               f"socks5h://, got {proxy!r}")
+    webapp_url = raw.get("webapp_url")
+    if webapp_url is not None:
+        webapp_url = _str(webapp_url, "webapp_url").rstrip("/")
+        if not webapp_url.startswith("https://"):
+            raise ConfigError("webapp_url", "Telegram opens Mini Apps only over HTTPS: must "
+                              f"start with https://, got {webapp_url!r}")
+    port = raw.get("webapp_port", 8081)
+    if not _is_int(port) or not 0 <= port <= 65535:
+        raise ConfigError("webapp_port", f"must be a port number from 0 to 65535, got {port!r}")
+    max_age = raw.get("webapp_max_age", 86400)
+    if not _is_int(max_age) or not 60 <= max_age <= 30 * 86400:
+        raise ConfigError("webapp_max_age", "must be seconds from 60 to 2592000 (30 days), "
+                          f"got {max_age!r}")
     return Settings(
+        webapp_url=webapp_url,
+        webapp_listen=_str(raw.get("webapp_listen", "127.0.0.1"), "webapp_listen"),
+        webapp_port=port,
+        webapp_max_age=max_age,
         stores=stores,
         data_dir=data_dir,
         base_url=base_url,

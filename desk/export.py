@@ -7,12 +7,17 @@ is neutralised (OWASP, CSV injection) before it is written.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
+from datetime import date, datetime
 
+from desk.calendar import local_day
+from desk.context import Desk
 from desk.models import Ticket
+from desk.storage import load_tickets, months_between
 from desk.survey import DRIVERS, quality_index, survey_records
 
 COLUMNS = [
@@ -79,3 +84,28 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
         ]
         writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+async def export_csv(desk: Desk, store_ids: set[str], first: date,
+                     last: date) -> tuple[list[Ticket], bytes]:
+    """The tickets of ``store_ids`` confirmed from ``first`` to ``last`` (each store's own
+    days), and their CSV; the months of history are read in a worker thread."""
+    hot = desk.db.hot_snapshot()
+
+    def select() -> list[Ticket]:
+        chosen = [tk for tk in load_tickets(desk.db.data_dir, hot, months_between(first, last))
+                  if tk.store_id in store_ids and tk.confirmed_at
+                  and first <= local_day(desk.display_store(tk.store_id),
+                                         datetime.fromisoformat(tk.confirmed_at)) <= last]
+        for ticket in chosen:  # an open ticket's follow-ups, whole (the hot file keeps a few)
+            ticket.followups = desk.db.all_followups(ticket)
+        return chosen
+
+    tickets = await asyncio.to_thread(select)
+    # Phones come from the customer profiles, read here on the loop's thread.
+    phones: dict[int, str | None] = {}
+    for ticket in tickets:
+        if ticket.customer_id not in phones:
+            profile = desk.db.customer(ticket.customer_id)
+            phones[ticket.customer_id] = profile.phone if profile else None
+    return tickets, await asyncio.to_thread(to_csv, tickets, phones)

@@ -492,6 +492,10 @@ class Database:
         key = self._number_index().get(number)
         return self.by_key(key) if key else None
 
+    def hot_docs(self) -> list[dict[str, Any]]:
+        """The hot file's ticket documents as stored: read them, never change them."""
+        return [d for d in self._docs() if isinstance(d, dict)]
+
     def hot_tickets(self) -> list[Ticket]:
         """Every draft and open ticket, for sweeps and start-up; unreadable ones left out."""
         found = (self._ticket(doc) for doc in self._docs())

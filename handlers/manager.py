@@ -8,11 +8,11 @@ promised time. Only the store's configured managers may press these buttons.
     /digest [store] [YYYY-MM-DD]       the digest of any past day
     /served COUNT [store] [YYYY-MM-DD] customers served, for the complaint rate
     /export [from] [to]                the managed stores' tickets as CSV
+    /desk                              the managers' desk, a Mini App (webapp_url)
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,12 +26,12 @@ from desk import lifecycle
 from desk.buttons import Action, Press, decode
 from desk.calendar import local_day
 from desk.config import StoreConfig
-from desk.export import to_csv
+from desk.export import export_csv
 from desk.i18n import N_, Translator
 from desk.lifecycle import Reason, Refused
 from desk.models import Ticket
 from desk.outgoing import Method, Priority
-from desk.storage import Transaction, load_tickets, months_between
+from desk.storage import Transaction
 from handlers.common import (
     display_name,
     managers_only,
@@ -243,26 +243,7 @@ async def export_command(update: Update, context: DeskContext) -> None:
     last = days[1] if len(days) == 2 else today
     if first > last:
         first, last = last, first
-    hot = desk.db.hot_snapshot()
-    store_ids = {s.id for s in stores}
-
-    def select() -> list:
-        chosen = [tk for tk in load_tickets(desk.db.data_dir, hot, months_between(first, last))
-                  if tk.store_id in store_ids and tk.confirmed_at
-                  and first <= local_day(desk.display_store(tk.store_id),
-                                         datetime.fromisoformat(tk.confirmed_at)) <= last]
-        for ticket in chosen:  # an open ticket's follow-ups, whole (the hot file keeps a few)
-            ticket.followups = desk.db.all_followups(ticket)
-        return chosen
-
-    tickets = await asyncio.to_thread(select)
-    # Phones come from the customer profiles, read here on the loop's thread.
-    phones = {}
-    for ticket in tickets:
-        if ticket.customer_id not in phones:
-            profile = desk.db.customer(ticket.customer_id)
-            phones[ticket.customer_id] = profile.phone if profile else None
-    data = await asyncio.to_thread(to_csv, tickets, phones)
+    tickets, data = await export_csv(desk, {s.id for s in stores}, first, last)
     name = f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
     entry_id = new_id()
     path = desk.db.outbox_file(f"{entry_id}-{name}", data)
@@ -303,6 +284,24 @@ async def on_fed_back(update: Update, context: DeskContext) -> None:
                                     {"inline_keyboard": rows}, kind="digest")
 
 
+async def desk_command(update: Update, context: DeskContext) -> None:
+    """/desk: a button that opens the managers' desk (the Mini App) inside Telegram."""
+    asker = managers_only(update, context, N_("Sorry, the desk is for the store's managers."))
+    if asker is None:
+        return
+    t, _stores = asker
+    url = context.desk.settings.webapp_url
+    if url is None:
+        reply(update, context, t.gettext(
+            "The desk is not set up yet: whoever runs the bot sets webapp_url in the config "
+            "(see the README). Meanwhile /digest and /export work here."), kind="usage")
+        return
+    reply(update, context, t.gettext(
+        "Your desk: every open ticket, a search over all of them, the trends and the export."),
+        kind="desk", markup={"inline_keyboard": [[{"text": t.gettext("Open the desk"),
+                                                   "web_app": {"url": url + "/"}}]]})
+
+
 async def manager_start(update: Update, context: DeskContext) -> None:
     """A manager's /start and /help: what the bot does for them, not the customer greeting."""
     desk = context.desk
@@ -316,7 +315,8 @@ async def manager_start(update: Update, context: DeskContext) -> None:
         "/digest [store] [YYYY-MM-DD]: the digest of any day\n"
         "/served COUNT [store] [YYYY-MM-DD]: customers served, for the complaint rate\n"
         "/export [from] [to]: every ticket as a spreadsheet (CSV)\n"
-        "/greetings preview or /greetings cancel: holiday greetings\n\n"
+        "/greetings preview or /greetings cancel: holiday greetings\n"
+        "/desk: every ticket, search, trends and export in one page\n\n"
         "To answer a customer yourself, reply to my message about their ticket.").format(
             name=escape(display_name(user)),
             stores=escape("、".join(s.name for s in stores) if t.language.startswith("zh")
@@ -343,5 +343,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("digest", digest_command, filters=private,
                                            block=False))
     application.add_handler(CommandHandler("served", served_command, filters=private))
+    application.add_handler(CommandHandler("desk", desk_command, filters=private))
     application.add_handler(CommandHandler("export", export_command, filters=private,
                                            block=False))

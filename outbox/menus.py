@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -32,6 +38,7 @@ MANAGER_COMMANDS = (
     ("served", N_("Customers served, for the complaint rate")),
     ("export", N_("Every ticket as a spreadsheet")),
     ("greetings", N_("Preview or cancel holiday greetings")),
+    ("desk", N_("Open the desk: tickets, search, trends")),
     ("help", N_("What I do for managers")),
 )
 STAFF_COMMANDS = (
@@ -59,11 +66,31 @@ async def set_menus(application: Application) -> int:
             language = desk.person_language(manager, store.language)
             menus.append((_commands(language, MANAGER_COMMANDS), BotCommandScopeChat(manager),
                           None))
-    failed = 0
+    failed = await _desk_buttons(application)
     for commands, scope, language_code in menus:
         try:
             await bot.set_my_commands(commands, scope=scope, language_code=language_code)
         except TelegramError as exc:  # a manager who never pressed Start, a group we left
             failed += 1
             log.warning("could not set the command menu for %s: %s", scope.type, exc)
+    return failed
+
+
+async def _desk_buttons(application: Application) -> int:
+    """Each manager's menu button opens the desk (when it is set up); returns the failures."""
+    desk = desk_of(application)
+    url = desk.settings.webapp_url
+    if url is None:
+        return 0
+    failed = 0
+    managers = {m: store for store in desk.settings.stores for m in store.managers}
+    for manager, store in managers.items():
+        t = translator(desk.person_language(manager, store.language))
+        try:
+            await application.bot.set_chat_menu_button(
+                chat_id=manager, menu_button=MenuButtonWebApp(t.gettext("Desk"),
+                                                              WebAppInfo(url + "/")))
+        except TelegramError as exc:
+            failed += 1
+            log.warning("could not set the desk button for a manager: %s", exc)
     return failed

@@ -333,6 +333,7 @@ class FakeTelegram(BaseRequest):
         return True
 
     _api_setMyCommands = _api_deleteWebhook
+    _api_setChatMenuButton = _api_deleteWebhook
     _api_setWebhook = _api_deleteWebhook
     _api_close = _api_deleteWebhook
     _api_logOut = _api_deleteWebhook

@@ -1,0 +1,428 @@
+"""The managers' desk: a Telegram Mini App served by the bot's own process.
+
+Usage: set ``webapp_url`` (a public HTTPS address a reverse proxy forwards to ``webapp_listen``
+and ``webapp_port``); managers open the desk with /desk or the menu button in their chat.
+
+An aiohttp server on the bot's event loop, over the same database: no second copy of the data.
+Every ``/api/`` call carries Telegram's init data and is checked on its own (a forged, expired
+or foreign request gets 401, a non-manager or another store's data 403, and nothing else).
+Decisions go through outbox.decisions, like the chat's buttons: the customer and technician
+are told by the sender, never from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from desk.calendar import local_day
+from desk.config import StoreConfig
+from desk.context import Desk
+from desk.export import export_csv
+from desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate, translator
+from desk.lifecycle import Refused
+from desk.listing import Filters, open_tickets
+from desk.models import ACTIVE_STATES, KIND_LABELS, STATE_LABELS, State
+from desk.search import ArchiveIndex, Query, row_of, search
+from desk.trends import PERIODS, Trends, trends_job
+from outbox import decisions
+from outbox.context import DESK_KEY, OUTBOX_KEY
+from outbox.post import Outbox
+from outbox.refusals import refusal
+from webapp import auth, views
+from webapp.texts import page_texts
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 500
+DOWNLOAD_SECONDS = 300
+TRENDS_CACHE_SECONDS = 60
+EARLIEST_DAY = date(2000, 1, 1)
+STATIC = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
+          "/app.css": ("app.css", "text/css")}
+# The page loads only its own files; charts are inline SVG drawn here.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' "
+                               "'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class Denied(Exception):
+    """An answer with a status and a reason as JSON, and no data."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class Caller:
+    user: auth.WebAppUser
+    stores: list[StoreConfig]
+    t: Translator
+
+    def store(self, store_id: str | None) -> list[StoreConfig]:
+        """The stores a request is about: one named (403 if not theirs), else all theirs."""
+        if not store_id:
+            return self.stores
+        chosen = [s for s in self.stores if s.id == store_id]
+        if not chosen:
+            raise Denied(403, "not your store")
+        return chosen
+
+
+@dataclass
+class WebDesk:
+    """The desk's server and what it keeps between requests."""
+
+    desk: Desk
+    outbox: Outbox
+    token: str
+    index: ArchiveIndex
+    runner: web.AppRunner | None = None
+    port: int | None = None
+    trends_cache: dict[tuple, tuple[float, Trends]] = field(default_factory=dict)
+
+    # -- who is asking -------------------------------------------------------------------------
+
+    def caller(self, request: web.Request) -> Caller:
+        settings = self.desk.settings
+        try:
+            user = auth.verify(auth.from_header(request.headers.get("Authorization")),
+                               self.token, self.desk.clock().timestamp(), settings.webapp_max_age)
+        except auth.Unauthorized as exc:
+            raise Denied(401, str(exc)) from exc
+        stores = settings.stores_managed_by(user.id)
+        if not stores:
+            raise Denied(403, "the desk is for the store's managers")
+        return Caller(user, stores, translator(self.language(request, user, stores[0])))
+
+    def language(self, request: web.Request, user: auth.WebAppUser, store: StoreConfig) -> str:
+        """The page's choice, else what the manager chose in the chat, else Telegram's."""
+        asked = request.query.get("lang")
+        if asked in LANGUAGES:
+            return asked
+        profile = self.desk.db.customer(user.id)
+        if profile is not None and profile.language:
+            return profile.language
+        return negotiate(user.language_code, store.language)
+
+    # -- pages and API -------------------------------------------------------------------------
+
+    async def static(self, request: web.Request) -> web.Response:
+        name, content_type = STATIC[request.path]
+        body = resources.files("webapp").joinpath("static", name).read_bytes()
+        return web.Response(body=body, content_type=content_type,
+                            headers={"Cache-Control": "no-cache"})
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.Response(text="sundown desk")
+
+    async def texts(self, request: web.Request) -> web.Response:
+        language = request.query.get("lang")
+        language = language if language in LANGUAGES else self.desk.settings.default_language
+        return _json({"language": language, "texts": page_texts(language)})
+
+    async def me(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        t = c.t
+        return _json({
+            "user": {"id": c.user.id, "name": c.user.name},
+            "language": t.language,
+            "languages": [{"code": code, "name": LANGUAGE_NAMES[code]} for code in LANGUAGES],
+            "texts": page_texts(t.language),
+            "stores": [{"id": s.id, "name": s.name,
+                        "technicians": [{"id": x.user_id, "name": x.name}
+                                        for x in s.technicians]} for s in c.stores],
+            "states": [{"value": s.value, "label": t.gettext(STATE_LABELS[s])}
+                       for s in State if s in ACTIVE_STATES],
+            "kinds": [{"value": k.value, "label": t.gettext(label)}
+                      for k, label in KIND_LABELS.items()],
+            "periods": list(PERIODS),
+        })
+
+    async def tickets(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        q = request.query
+        stores = c.store(q.get("store"))
+        try:
+            state = State(q["state"]) if q.get("state") else None
+            technician = int(q["technician"]) if q.get("technician") else None
+        except ValueError as exc:
+            raise Denied(400, "unknown filter") from exc
+        if state is not None and state not in ACTIVE_STATES:
+            raise Denied(400, "unknown filter")
+        filters = Filters(store_ids=frozenset(s.id for s in stores), state=state,
+                          kind=q.get("kind") or None, technician=technician,
+                          overdue_only=q.get("overdue") == "1")
+        now = self.desk.clock()
+        found = open_tickets(self.desk.db.open_tickets(), filters, now)
+        return _json({"count": len(found),
+                      "tickets": [views.ticket_line(c.t, self.desk, tk, now)
+                                  for tk in found[:LIST_LIMIT]]})
+
+    async def search(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        stores = c.store(request.query.get("store"))
+        query = Query.parse(request.query.get("q", "")[:200])
+        await asyncio.to_thread(self.index.refresh)
+        hot = [r for d in self.desk.db.hot_docs() if (r := row_of(d, None))]
+        hot_numbers = {r.number for r in hot}
+        rows = hot + [r for r in self.index.rows if r.number not in hot_numbers]
+        phones = self.index.phones
+        shown, count = search(rows, query, phones, {s.id for s in stores})
+        return _json({"count": count, "shown": len(shown),
+                      "results": [views.search_line(c.t, self.desk, r) for r in shown]})
+
+    def _ticket(self, c: Caller, number: int):
+        """The ticket (hot or archived) and whether it is archived; 403 for another store's."""
+        ticket = self.desk.db.by_number(number)
+        archived = False
+        if ticket is None:
+            month = self.index.month_of(number)
+            ticket = self.desk.db.archived(number, month) if month else None
+            archived = ticket is not None
+        if ticket is None or ticket.number is None:
+            raise Denied(404, "no such ticket")
+        if ticket.store_id not in {s.id for s in c.stores}:
+            raise Denied(403, "not your store")
+        return ticket, archived
+
+    async def ticket(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        number = _number(request)
+        await asyncio.to_thread(self.index.refresh)
+        ticket, archived = self._ticket(c, number)
+        followups = ticket.followups if archived else await asyncio.to_thread(
+            self.desk.db.all_followups, ticket)
+        profile = self.desk.db.customer(ticket.customer_id)
+        store = self.desk.store(ticket.store_id)
+        choices = (decisions.reply_choices(store, ticket)
+                   if store and ticket.state is State.ESCALATED and ticket.reply_by is None
+                   else [])
+        return _json(views.ticket_detail(c.t, self.desk, ticket, followups,
+                                         profile.phone if profile else None, self.desk.clock(),
+                                         archived, choices))
+
+    async def decide(self, request: web.Request,
+                     step: Callable[[Any, Any, StoreConfig, int], Any]) -> web.Response:
+        """A manager's decision, re-checked against the ticket as it is now."""
+        c = self.caller(request)
+        number = _number(request)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise Denied(400, "the body is not JSON") from exc
+        if not isinstance(body, dict):
+            raise Denied(400, "the body is not a JSON object")
+        try:
+            with self.outbox.transaction() as tx:
+                ticket = tx.ticket_by_number(number)
+                if ticket is None:
+                    raise Denied(404, "no open ticket with this number")
+                store = self.desk.store(ticket.store_id)
+                if store is None or store not in c.stores:
+                    raise Denied(403, "not your store")
+                step(tx, ticket, store, body)
+                tx.save(ticket)
+                self.outbox.card(tx, ticket)
+        except Refused as refused:
+            return _json({"error": refusal(c.t, refused.reason, ticket)}, status=409)
+        log.info("ticket #%s: %s from the desk by %s", number, request.path.rsplit("/", 1)[-1],
+                 c.user.id)
+        return _json({"ok": True, "message": page_texts(c.t.language)["done"]})
+
+    async def reply_by(self, request: web.Request) -> web.Response:
+        now = self.desk.clock()
+        manager = self.caller(request).user.id
+
+        def step(tx, ticket, store, body):
+            choice = body.get("choice")
+            if not isinstance(choice, int) or isinstance(choice, bool):
+                raise Denied(400, "choice must be a number")
+            decisions.promise_reply(self.outbox, tx, ticket, store, manager, choice, now)
+        return await self.decide(request, step)
+
+    async def assign(self, request: web.Request) -> web.Response:
+        now = self.desk.clock()
+        manager = self.caller(request).user.id
+
+        def step(tx, ticket, store, body):
+            tech = body.get("technician")
+            if not isinstance(tech, int) or isinstance(tech, bool):
+                raise Denied(400, "technician must be a user id")
+            decisions.hand_to(self.outbox, tx, ticket, store, manager, tech, now)
+        return await self.decide(request, step)
+
+    async def trends(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        store_id = request.query.get("store") or c.stores[0].id
+        store = c.store(store_id)[0]
+        try:
+            days = int(request.query.get("days", "30"))
+        except ValueError as exc:
+            raise Denied(400, "days must be 7, 30 or 90") from exc
+        if days not in PERIODS:
+            raise Denied(400, "days must be 7, 30 or 90")
+        today = local_day(store, self.desk.clock())
+        key = (store.id, days, today)
+        cached = self.trends_cache.get(key)
+        if cached is None or cached[0] + TRENDS_CACHE_SECONDS < time.monotonic():
+            db = self.desk.db
+            result = await asyncio.to_thread(
+                trends_job, db.data_dir, db.hot_snapshot(), store, today, days,
+                db.served(store.id), db.fed_back(store.id))
+            cached = (time.monotonic(), result)
+            self.trends_cache[key] = cached
+        return _json(views.trends_view(c.t, store, cached[1], page_texts(c.t.language)))
+
+    async def export_link(self, request: web.Request) -> web.Response:
+        c = self.caller(request)
+        stores = c.store(request.query.get("store"))
+        today = local_day(stores[0], self.desk.clock())
+        first = _day(request.query.get("from"), today - timedelta(days=29), today)
+        last = _day(request.query.get("to"), today, today + timedelta(days=366))
+        if first > last:
+            first, last = last, first
+        claims = {"u": c.user.id, "s": [s.id for s in stores], "f": first.isoformat(),
+                  "l": last.isoformat()}
+        link = auth.download_token(claims, self.token, time.time() + DOWNLOAD_SECONDS)
+        name = f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
+        return _json({"url": f"download/{link}/{name}", "filename": name})
+
+    async def download(self, request: web.Request) -> web.Response:
+        try:
+            claims = auth.read_download_token(request.match_info["token"], self.token)
+        except auth.Unauthorized as exc:
+            raise Denied(401, str(exc)) from exc
+        # Still a manager of those stores now, not only when the link was made.
+        managed = {s.id for s in self.desk.settings.stores_managed_by(int(claims["u"]))}
+        if not set(claims["s"]) <= managed or not managed:
+            raise Denied(403, "not your store")
+        first, last = date.fromisoformat(claims["f"]), date.fromisoformat(claims["l"])
+        tickets, data = await export_csv(self.desk, set(claims["s"]), first, last)
+        log.info("export of %d tickets from the desk by %s", len(tickets), claims["u"])
+        return web.Response(body=data, headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="sundown-{first}-{last}.csv"',
+            "Cache-Control": "no-store"})
+
+    # -- the server ----------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[_headers], client_max_size=64 * 1024)
+        app.router.add_get("/", self.static)
+        app.router.add_get("/app.js", self.static)
+        app.router.add_get("/app.css", self.static)
+        app.router.add_get("/health", self.health)
+        app.router.add_get("/api/texts", self.texts)
+        app.router.add_get("/api/me", self.me)
+        app.router.add_get("/api/tickets", self.tickets)
+        app.router.add_get("/api/search", self.search)
+        app.router.add_get(r"/api/tickets/{number}", self.ticket)
+        app.router.add_post(r"/api/tickets/{number}/reply-by", self.reply_by)
+        app.router.add_post(r"/api/tickets/{number}/assign", self.assign)
+        app.router.add_get("/api/trends", self.trends)
+        app.router.add_post("/api/export", self.export_link)
+        app.router.add_get(r"/download/{token}/{name}", self.download)
+        return app
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen on ``host:port`` (0: any free port); returns the port."""
+        self.runner = web.AppRunner(self.app(), access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, host, port)
+        await site.start()
+        self.port = self.runner.addresses[0][1]
+        # The archive index is read once now, beside the bot: the first search is then fast.
+        asyncio.get_running_loop().run_in_executor(None, self.index.refresh)
+        return self.port
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(text=json.dumps(data, ensure_ascii=False), status=status,
+                        content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _number(request: web.Request) -> int:
+    value = request.match_info["number"]
+    if not value.isdigit() or len(value) > 9:
+        raise Denied(404, "no such ticket")
+    return int(value)
+
+
+def _day(value: str | None, default: date, latest: date) -> date:
+    if not value:
+        return default
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Denied(400, "dates are YYYY-MM-DD") from exc
+    if not EARLIEST_DAY <= day <= latest:
+        raise Denied(400, "dates are YYYY-MM-DD")
+    return day
+
+
+@web.middleware
+async def _headers(request: web.Request,
+                   handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                   ) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except Denied as exc:
+        response = _json({"error": exc.reason}, status=exc.status)
+    except web.HTTPException as exc:  # aiohttp's own: no such path, wrong method
+        response = _json({"error": exc.reason}, status=exc.status)
+    except Exception:
+        log.exception("the desk failed on %s", request.path)
+        response = _json({"error": "internal error"}, status=500)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+# -- wiring ------------------------------------------------------------------------------------
+
+WEBDESK_KEY = "webdesk"
+
+
+def register(application) -> WebDesk:
+    """The desk for this application's database and token (it listens once started)."""
+    desk = application.bot_data[DESK_KEY]
+    webdesk = WebDesk(desk=desk, outbox=application.bot_data[OUTBOX_KEY],
+                      token=application.bot.token, index=ArchiveIndex(desk.db.data_dir))
+    application.bot_data[WEBDESK_KEY] = webdesk
+    return webdesk
+
+
+async def start(application) -> int | None:
+    """Start listening when the desk is configured (``webapp_url``); returns the port."""
+    webdesk: WebDesk = application.bot_data[WEBDESK_KEY]
+    settings = webdesk.desk.settings
+    if settings.webapp_url is None:
+        return None
+    port = await webdesk.start(settings.webapp_listen, settings.webapp_port)
+    log.info("the managers' desk listens on %s:%s for %s", settings.webapp_listen, port,
+             settings.webapp_url)
+    return port
+
+
+async def stop(application) -> None:
+    await application.bot_data[WEBDESK_KEY].stop()

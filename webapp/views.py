@@ -1,0 +1,182 @@
+"""What the desk's API answers: tickets, search results and trends as JSON, in the manager's
+language, with dates in each store's time zone. The page shows these strings as text
+(never as HTML), so nothing here is escaped but the server-drawn charts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from desk.config import StoreConfig
+from desk.context import Desk
+from desk.i18n import Translator
+from desk.listing import deadline, overdue
+from desk.models import KIND_LABELS, OUTCOME_LABELS, STATE_LABELS, WANT_LABELS, Kind, State
+from desk.search import Row
+from desk.survey import DRIVERS, SOLVED_LABELS, quality_index, survey_records
+from desk.trends import Controls, Trends
+from webapp import charts
+from webapp.texts import ACTION_LABELS
+
+
+def _when(t: Translator, iso: str | None, store: StoreConfig) -> str:
+    return t.datetime(datetime.fromisoformat(iso), store.timezone) if iso else ""
+
+
+def _label(t: Translator, labels: dict, value: Any) -> str:
+    try:
+        return t.gettext(labels[value])
+    except KeyError:
+        return str(value or "")
+
+
+def ticket_line(t: Translator, desk: Desk, ticket, now: datetime) -> dict[str, Any]:
+    """One line of the open tickets' list."""
+    store = desk.display_store(ticket.store_id)
+    due = deadline(ticket)
+    return {"number": ticket.number, "store": ticket.store_id, "store_name": store.name,
+            "state": ticket.state.value, "state_label": _label(t, STATE_LABELS, ticket.state),
+            "kind": ticket.kind.value, "kind_label": _label(t, KIND_LABELS, ticket.kind),
+            "customer": ticket.customer_name, "product": ticket.product or "",
+            "assignee": ticket.assignee_name or "",
+            "deadline": t.datetime(due, store.timezone) if due else "",
+            "overdue": overdue(ticket, now)}
+
+
+def search_line(t: Translator, desk: Desk, row: Row) -> dict[str, Any]:
+    store = desk.display_store(row.store_id)
+    return {"number": row.number, "store": row.store_id, "store_name": store.name,
+            "state": row.state, "state_label": _label(t, STATE_LABELS, _enum(State, row.state)),
+            "kind_label": _label(t, KIND_LABELS, _enum(Kind, row.kind)),
+            "customer": row.customer_name, "product": row.product,
+            "assignee": row.assignee_name, "confirmed": _when(t, row.confirmed_at, store),
+            "text": row.text[:120], "archived": row.month is not None}
+
+
+def _enum(enum, value: str):
+    try:
+        return enum(value)
+    except ValueError:
+        return value
+
+
+def _person(desk: Desk, store: StoreConfig, ticket, actor: int) -> str:
+    if actor == 0:
+        return "Sundown"
+    if actor == ticket.customer_id:
+        return ticket.customer_name
+    tech = store.technician(actor)
+    if tech is not None:
+        return tech.name
+    profile = desk.db.customer(actor)
+    return profile.name if profile else str(actor)
+
+
+def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, Any]],
+                  phone: str | None, now: datetime, archived: bool,
+                  reply_choices: list[datetime]) -> dict[str, Any]:
+    """One ticket whole: the card's facts, the conversation and audit trail in order, the
+    feedback record, and what a manager may still decide on it."""
+    store = desk.display_store(ticket.store_id)
+    said = [{"at": e.at, "who": e.detail.get("name") or _person(desk, store, ticket, e.actor),
+             "role": e.detail.get("role", "staff"),
+             "text": e.detail.get("text") or f"[{e.detail.get('media', '')}]"}
+            for e in ticket.events if e.action == "said"]
+    wrote = [{"at": f["at"], "who": ticket.customer_name, "role": "customer",
+              "text": f.get("text", "")} for f in followups]
+    conversation = sorted(said + wrote, key=lambda line: line["at"])
+    for line in conversation:
+        line["when"] = _when(t, line.pop("at"), store)
+    audit = [{"when": _when(t, e.at, store), "who": _person(desk, store, ticket, e.actor),
+              "action": _label(t, ACTION_LABELS, e.action)} for e in ticket.events]
+    feedback = []
+    for record in survey_records(ticket):
+        drivers = record.get("drivers") or {}
+        feedback.append({
+            "answered": _when(t, record.get("answered_at"), store),
+            "overall": record.get("overall"),
+            "solved": _label(t, SOLVED_LABELS, record.get("solved")),
+            "drivers": [{"label": t.gettext(label), "score": drivers[name]}
+                        for name, _w, label in DRIVERS if name in drivers],
+            "quality_index": quality_index(drivers),
+            "comment": record.get("comment") or ""})
+    active = ticket.is_active and desk.store(ticket.store_id) is not None
+    return {
+        "number": ticket.number, "store": ticket.store_id, "store_name": store.name,
+        "state": ticket.state.value, "state_label": _label(t, STATE_LABELS, ticket.state),
+        "kind_label": _label(t, KIND_LABELS, ticket.kind),
+        "want_label": _label(t, WANT_LABELS, ticket.want) if ticket.want else "",
+        "customer": ticket.customer_name, "phone": phone or "", "product": ticket.product or "",
+        "text": ticket.text, "confirmed": _when(t, ticket.confirmed_at, store),
+        "assignee": ticket.assignee_name or "",
+        "contact_by": _when(t, ticket.contact_by, store),
+        "reply_by": _when(t, ticket.reply_by, store),
+        "overdue": ticket.is_active and overdue(ticket, now),
+        "outcome": _label(t, OUTCOME_LABELS, ticket.outcome) if ticket.outcome else "",
+        "report": ticket.report or "", "archived": archived,
+        "conversation": conversation, "audit": audit, "feedback": feedback,
+        "actions": {
+            "reply_choices": [{"choice": i, "label": t.datetime(when, store.timezone)}
+                              for i, when in enumerate(reply_choices)],
+            "technicians": [{"id": tech.user_id, "name": tech.name}
+                            for tech in store.technicians
+                            if tech.user_id != ticket.complained_about] if active else [],
+        },
+    }
+
+
+def _percent(t: Translator, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"
+
+
+def _minutes(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def controls_view(t: Translator, c: Controls) -> dict[str, Any]:
+    return {"complaint_rate": _percent(t, c.complaint_rate),
+            "miss_rate": _percent(t, c.miss_rate),
+            "missed": c.missed, "deadlines_due": c.deadlines_due,
+            "dissatisfaction_rate": _percent(t, c.dissatisfaction_rate),
+            "low": c.low, "answered": c.answered, "complaints": c.complaints,
+            "contact_median": _minutes(c.contact_median),
+            "contact_p90": _minutes(c.contact_p90)}
+
+
+def trends_view(t: Translator, store: StoreConfig, trends: Trends,
+                texts: dict[str, str]) -> dict[str, Any]:
+    s = trends.store
+    techs = [(tech.name, trends.technicians.get(tech.user_id)) for tech in store.technicians]
+    techs = [(name, c) for name, c in techs if c is not None]
+    controls = charts.bars(texts["store_controls"], [
+        (texts["complaint_rate"], s.complaint_rate,
+         _percent(t, s.complaint_rate) if s.complaint_rate is not None else texts["no_served"]),
+        (texts["miss_rate"], s.miss_rate, _percent(t, s.miss_rate)),
+        (texts["dissatisfaction_rate"], s.dissatisfaction_rate,
+         _percent(t, s.dissatisfaction_rate)),
+    ], maximum=max([v for v in (s.complaint_rate, s.miss_rate, s.dissatisfaction_rate)
+                    if v is not None] + [0.1]))
+    contact = charts.bars(texts["contact_times"], [
+        (texts["median"], s.contact_median, _minutes(s.contact_median)),
+        (texts["p90"], s.contact_p90, _minutes(s.contact_p90)),
+    ] + [(name, c.contact_median, _minutes(c.contact_median)) for name, c in techs])
+    misses = charts.bars(texts["miss_rate"], [(name, c.miss_rate, _percent(t, c.miss_rate))
+                                              for name, c in techs], maximum=1.0)
+    unhappy = charts.bars(texts["dissatisfaction_rate"], [
+        (name, c.dissatisfaction_rate, _percent(t, c.dissatisfaction_rate))
+        for name, c in techs], maximum=1.0)
+    daily = charts.daily(texts["daily"], trends.daily, t.date(trends.first),
+                         t.date(trends.last))
+    return {
+        "store": store.id, "store_name": store.name, "days": trends.days,
+        "first": t.date(trends.first), "last": t.date(trends.last),
+        "controls": controls_view(t, s),
+        "technicians": [{"name": name, **controls_view(t, c)} for name, c in techs],
+        "charts": {"controls": controls, "contact": contact, "misses": misses,
+                   "dissatisfaction": unhappy, "daily": daily},
+        "recurring": [{"label": r.label, "count": len(r.numbers), "numbers": r.numbers,
+                       "fed_back": r.key in trends.fed_back} for r in trends.recurring],
+    }
