@@ -10,9 +10,8 @@ from datetime import date
 from html import escape
 
 WIDTH = 340  # fits a 360 px phone screen with the page's margins
-ROW = 26
-LABEL_WIDTH = 118
-VALUE_WIDTH = 64
+ROW = 40
+VALUE_WIDTH = 96
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", css: str = "chart-text"
@@ -21,30 +20,31 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", css: str = "c
             f"{escape(text)}</text>")
 
 
-def _clip(label: str, limit: int = 9) -> str:
+def _clip(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
 def bars(title: str, rows: list[tuple[str, float | None, str]],
          maximum: float | None = None) -> str:
-    """A horizontal bar per row: (label, value or None for "no figure", value as shown)."""
+    """A bar per row, its label above it (any language's label fits): (label, value or None
+    for "no figure", value as shown)."""
     values = [v for _, v, _ in rows if v is not None]
     top = maximum or max(values, default=0) or 1
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = ROW * len(rows) + 8
+    span = WIDTH - VALUE_WIDTH
+    height = ROW * len(rows) + 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
              f'width="100%" role="img" aria-label="{escape(title)}"><title>{escape(title)}'
              "</title>"]
     for index, (label, value, shown) in enumerate(rows):
-        y = 4 + index * ROW
-        parts.append(_text(0, y + 17, _clip(label)))
-        parts.append(f'<rect class="bar-track" x="{LABEL_WIDTH}" y="{y + 5}" width="{span}" '
-                     'height="14" rx="3"/>')
+        y = index * ROW
+        parts.append(_text(0, y + 14, _clip(label)))
+        parts.append(f'<rect class="bar-track" x="0" y="{y + 20}" width="{span}" '
+                     'height="12" rx="3"/>')
         if value:
             width = max(2.0, min(value / top, 1.0) * span)
-            parts.append(f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 5}" width="{width:.1f}" '
-                         'height="14" rx="3"/>')
-        parts.append(_text(WIDTH, y + 17, shown, anchor="end"))
+            parts.append(f'<rect class="bar" x="0" y="{y + 20}" width="{width:.1f}" '
+                         'height="12" rx="3"/>')
+        parts.append(_text(WIDTH, y + 31, shown, anchor="end"))
     parts.append("</svg>")
     return "".join(parts)
 

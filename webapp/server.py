@@ -132,8 +132,9 @@ class WebDesk:
         return web.Response(text="sundown desk")
 
     async def texts(self, request: web.Request) -> web.Response:
-        language = request.query.get("lang")
-        language = language if language in LANGUAGES else self.desk.settings.default_language
+        asked = request.query.get("lang", "")[:16]
+        default = self.desk.settings.default_language
+        language = asked if asked in LANGUAGES else negotiate(asked, default)
         return _json({"language": language, "texts": page_texts(language)})
 
     async def me(self, request: web.Request) -> web.Response:

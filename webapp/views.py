@@ -121,7 +121,8 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
                               for i, when in enumerate(reply_choices)],
             "technicians": [{"id": tech.user_id, "name": tech.name}
                             for tech in store.technicians
-                            if tech.user_id != ticket.complained_about] if active else [],
+                            if tech.user_id not in (ticket.complained_about,
+                                                    ticket.assignee_id)] if active else [],
         },
     }
 

@@ -55,7 +55,7 @@
       else if (key === "class") el.className = value;
       else el.setAttribute(key, value === true ? "" : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -90,7 +90,8 @@
     if (!response.ok && response.status !== 409) throw new HttpError(response.status, body);
     return body;
   }
-  function show(...nodes) { $("view").replaceChildren(...nodes); }
+  function fill(el, ...nodes) { el.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false)); }
+  function show(...nodes) { fill($("view"), ...nodes); }
   function failed(error) {
     const text = error.status === 401 ? T("expired") : error.status === 403 ? T("forbidden") : T("error");
     show(h("p", { class: "notice error", id: "problem" }, text));
@@ -102,15 +103,16 @@
     postEvent("web_app_ready");
     postEvent("web_app_expand");
     if (!initData) {
-      const texts = await fetch(new URL("api/texts", document.baseURI) + (state.lang ? "?lang=" + state.lang : ""))
-        .then((r) => r.json()).catch(() => ({ texts: {} }));
-      state.texts = texts.texts || {};
+      await loadTexts();
       show(h("p", { class: "notice", id: "problem" }, T("open_in_telegram")));
       return;
     }
     try {
       state.me = await api("me");
-    } catch (error) { return failed(error); }
+    } catch (error) {
+      await loadTexts();
+      return failed(error);
+    }
     state.lang = state.me.language;
     state.texts = state.me.texts;
     document.documentElement.lang = state.lang.replace("_", "-");
@@ -131,6 +133,19 @@
     }
     $("tabs").hidden = false;
     go(state.tab);
+  }
+
+  // The page's words when the API will not answer: in the language Telegram says the user
+  // reads (the init data's user.language_code), which the server maps to one we ship.
+  async function loadTexts() {
+    let code = state.lang;
+    if (!code) {
+      try { code = JSON.parse(new URLSearchParams(initData).get("user")).language_code || ""; } catch (e) { }
+    }
+    const url = new URL("api/texts", document.baseURI);
+    if (code) url.searchParams.set("lang", code);
+    const texts = await fetch(url).then((r) => r.json()).catch(() => ({ texts: {} }));
+    state.texts = texts.texts || {};
   }
 
   function go(tab) {
@@ -171,7 +186,7 @@
     try {
       const data = await api("tickets", { store: f.store, state: f.state, kind: f.kind, technician: f.technician, overdue: f.overdue ? "1" : "" });
       if (state.tab !== "open") return;
-      list.replaceChildren(...(data.tickets.length ? data.tickets.map((t) => h("li", {
+      fill(list, ...(data.tickets.length ? data.tickets.map((t) => h("li", {
         class: "item ticket", "data-number": t.number, onclick: () => ticketView(t.number),
       },
         h("div", { class: "head" }, h("span", {}, "#" + t.number + " " + t.customer), h("span", { class: "badge" }, t.state_label)),
@@ -194,7 +209,7 @@
       try {
         const data = await api("search", { q: state.query });
         const summary = data.count > data.shown ? fmt(T("results_shown"), { count: data.count, shown: data.shown }) : fmt(T("results"), { count: data.count });
-        results.replaceChildren(
+        fill(results,
           h("p", { class: "hint", id: "result-count" }, data.count ? summary : T("no_results")),
           h("ul", { class: "list" }, data.results.map((r) => h("li", {
             class: "item result", "data-number": r.number, onclick: () => ticketView(r.number),
@@ -278,7 +293,7 @@
       if (state.tab !== "trends") return;
       const c = data.controls;
       const row = (name, x) => h("tr", {}, h("td", {}, name), h("td", {}, x.miss_rate), h("td", {}, x.dissatisfaction_rate), h("td", {}, x.contact_median));
-      body.replaceChildren(
+      fill(body,
         h("p", { class: "hint" }, data.store_name + " · " + data.first + " – " + data.last),
         h("h2", {}, T("store_controls")), svg(data.charts.controls),
         h("p", { class: "meta" }, `${T("missed")}: ${c.missed} / ${c.deadlines_due} · ${T("dissatisfaction_rate")}: ${c.low} / ${c.answered}`),
