@@ -231,8 +231,11 @@ async def _reach_telegram(settings: Settings, token: str, request: BaseRequest |
         pass
 
 
-def check(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
-    """Preflight against the real Bot API: a table of ✓ and ✗ with what to do; exit 1 on ✗."""
+def check(args: argparse.Namespace, *, request: BaseRequest | None = None,
+          fetch: webdesk.Fetch | None = None) -> int:
+    """Preflight against the real Bot API: a table of ✓ and ✗ with what to do; exit 1 on ✗.
+    With the desk set up, its public address must answer too (``fetch`` stands in for the
+    internet in tests)."""
     settings = _load(args.config)
     rows: list[tuple[bool, str, str]] = []
     token = os.environ.get(TOKEN_ENV, "").strip()
@@ -245,6 +248,8 @@ def check(args: argparse.Namespace, *, request: BaseRequest | None = None) -> in
         problem = preflight.calendar_problem(store, now)
         rows.append((problem is None, f"{store.id}: time zone {store.timezone}, holidays, sunset",
                      problem or ""))
+    if settings.webapp_url:
+        rows.append(asyncio.run(webdesk.check_public_url(settings, fetch)))
     for ok, what, fix in rows:
         print(f"{'✓' if ok else '✗'} {what}" + (f"\n    → {fix}" if not ok and fix else ""))
     return 0 if all(ok for ok, _, _ in rows) else 1

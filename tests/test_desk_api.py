@@ -6,6 +6,7 @@ database; requests carry init data signed in the test with the test token, as Te
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -256,3 +257,16 @@ async def test_the_desk_command_offers_the_mini_app_to_managers_only(desk: Desk)
     assert button["web_app"]["url"] == "https://desk.example.test/"
     await w.client.send(w.customer, "/desk")
     assert "web_app" not in str(w.client.last(w.customer).buttons)
+
+
+async def test_each_managers_menu_button_opens_the_desk(desk: Desk) -> None:
+    from outbox import menus
+
+    assert await menus.set_menus(desk.world.app) == 0
+    buttons = desk.world.telegram.sent("setChatMenuButton")
+    assert sorted(int(b.params["chat_id"]) for b in buttons) == [500, 501]
+    button = buttons[0].params["menu_button"]
+    button = json.loads(button) if isinstance(button, str) else button
+    assert button["type"] == "web_app" and button["web_app"]["url"] == (
+        "https://desk.example.test/")
+    assert button["text"] == "工作台"

@@ -102,7 +102,8 @@ async def test_command_menus_are_set_per_audience_and_language(tmp_path: Path) -
     names = [cmd["command"] for cmd in (json.loads(manager.params["commands"])
                                         if isinstance(manager.params["commands"], str)
                                         else manager.params["commands"])]
-    assert names == ["digest", "served", "export", "greetings", "help"]
+    assert names == ["digest", "served", "export", "greetings", "desk", "help"]
+    assert world.telegram.sent("setChatMenuButton") == []  # no desk configured
     await world.stop()
 
 
@@ -313,3 +314,58 @@ def test_the_backup_command(config: Path, capsys: pytest.CaptureFixture) -> None
     target = config.parent / "b.tar.gz"
     assert bot.main(["backup", str(target), "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith("1 files of ") and target.exists()
+
+
+@pytest.fixture
+def desk_config(config: Path) -> Path:
+    """The chain with the managers' desk on a free local port."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config.write_text(f'webapp_url = "https://desk.example.test"\nwebapp_port = {port}\n'
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return config
+
+
+def test_check_reaches_the_desk_through_its_public_address(
+        desk_config: Path, capsys: pytest.CaptureFixture) -> None:
+    """The reverse proxy, stood in for by a fetch that forwards the public address to the port:
+    before going live a stand-in answers on the desk's port."""
+    import httpx
+
+    from desk.config import load_settings
+
+    port = load_settings(desk_config).webapp_port
+    asked = []
+
+    async def through_the_proxy(url: str) -> tuple[int, str]:
+        asked.append(url)
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(url.replace("https://desk.example.test",
+                                                  f"http://127.0.0.1:{port}"))
+            return answer.status_code, answer.text
+
+    assert bot.check(argparse.Namespace(config=str(desk_config)), request=FakeTelegram(),
+                     fetch=through_the_proxy) == 0
+    assert asked == ["https://desk.example.test/health"]
+    assert "✓ the desk answers at https://desk.example.test" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    (OSError("Name or service not known"), "the address must reach this machine over HTTPS"),
+    ((502, "Bad Gateway"), "got HTTP 502 from someone else: point the reverse proxy at"),
+])
+def test_check_says_when_the_desk_does_not_answer(desk_config: Path,
+                                                 capsys: pytest.CaptureFixture,
+                                                 answer, expected: str) -> None:
+    async def broken(url: str) -> tuple[int, str]:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert bot.check(argparse.Namespace(config=str(desk_config)), request=FakeTelegram(),
+                     fetch=broken) == 1
+    out = capsys.readouterr().out
+    assert "✗ the desk answers at https://desk.example.test" in out and expected in out

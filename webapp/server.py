@@ -129,7 +129,7 @@ class WebDesk:
                             headers={"Cache-Control": "no-cache"})
 
     async def health(self, request: web.Request) -> web.Response:
-        return web.Response(text="sundown desk")
+        return web.Response(text=HEALTH_TEXT)
 
     async def texts(self, request: web.Request) -> web.Response:
         asked = request.query.get("lang", "")[:16]
@@ -427,3 +427,48 @@ async def start(application) -> int | None:
 
 async def stop(application) -> None:
     await application.bot_data[WEBDESK_KEY].stop()
+
+
+HEALTH_TEXT = "sundown desk"
+Fetch = Callable[[str], Awaitable[tuple[int, str]]]
+
+
+async def _fetch(url: str) -> tuple[int, str]:
+    import httpx  # PTB's own HTTP client; only `sundown check` asks from the outside
+
+    async with httpx.AsyncClient(timeout=10, follow_redirects=True) as client:
+        response = await client.get(url)
+        return response.status_code, response.text
+
+
+async def check_public_url(settings, fetch: Fetch | None = None) -> tuple[bool, str, str]:
+    """Does the desk answer at its public address, through the reverse proxy, to this port?
+
+    Before going live nothing listens yet: a stand-in answers on the desk's port for the
+    time of the check. When the bot already runs, the port is taken and the bot answers."""
+    url = f"{settings.webapp_url}/health"
+    what = f"the desk answers at {settings.webapp_url}"
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text=HEALTH_TEXT)
+
+    stand_in = web.Application()
+    stand_in.router.add_get("/health", health)
+    runner = web.AppRunner(stand_in, access_log=None)
+    await runner.setup()
+    try:
+        try:
+            await web.TCPSite(runner, settings.webapp_listen, settings.webapp_port).start()
+        except OSError:
+            pass  # the port is taken: the running bot (or something else) answers
+        try:
+            status, text = await (fetch or _fetch)(url)
+        except Exception as exc:  # DNS, TLS, refused, timeout: all the same to the manager
+            return (False, what, f"{type(exc).__name__}: {exc}: the address must reach this "
+                    f"machine over HTTPS, and the reverse proxy forward it to "
+                    f"{settings.webapp_listen}:{settings.webapp_port}")
+    finally:
+        await runner.cleanup()
+    if status != 200 or text.strip() != HEALTH_TEXT:
+        return (False, what, f"got HTTP {status} from someone else: point the reverse proxy "
+                f"at {settings.webapp_listen}:{settings.webapp_port}")
+    return (True, what, "")
