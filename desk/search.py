@@ -47,7 +47,7 @@ class Row:
     assignee_name: str
     text: str
     month: str | None  # the archive month; None for a ticket in the hot file
-    haystack: str  # folded: number, name, product, text
+    haystack: str  # folded: name, product, text (the number is matched whole)
 
 
 def fold(text: str) -> str:
@@ -74,7 +74,7 @@ def row_of(doc: dict[str, Any], month: str | None) -> Row | None:
                    customer_id=int(doc.get("customer_id") or 0), customer_name=name,
                    product=product, assignee_name=str(doc.get("assignee_name") or ""),
                    text=text, month=month,
-                   haystack=fold(f"#{number} {name} {product} {text}"))
+                   haystack=fold(f"{name} {product} {text}"))
     except (TypeError, ValueError):
         return None
 

@@ -188,3 +188,17 @@ async def test_the_page_outside_telegram_says_where_to_open_it(browser: Browser)
     await browser.page.goto(browser.base + "/")
     await browser.page.wait_for_selector("#problem")
     assert "/desk" in await browser.page.text_content("#problem")
+
+
+async def test_a_customers_name_full_of_markup_is_shown_as_text(browser: Browser) -> None:
+    w = browser.world
+    name = '<img src=x onerror="document.title=\'pwned\'">'
+    number = await file_complaint(w, "电热水壶<b>漏水</b>", user=FakeUser(1004, name))
+    page = browser.page
+    await browser.open_desk()
+    line = page.locator(f".ticket[data-number='{number}']")
+    await expect(line).to_contain_text("<img src=x")
+    await line.click()
+    await expect(page.locator("dl.facts")).to_contain_text("<b>漏水</b>")
+    assert await page.query_selector("#view img") is None
+    assert await page.title() != "pwned"
