@@ -30,6 +30,7 @@ bench: setup
 	$(PY) bench/digest.py
 	$(PY) bench/greetings.py
 	$(PY) bench/burst.py
+	$(PY) bench/dashboard.py
 	$(PY) bench/reading.py
 
 run: setup
