@@ -42,9 +42,17 @@ def test_example_config_loads() -> None:
      "must be a list of weekdays from ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']"),
     (('lat = 31.23', 'lat = 131.23'), "stores[0].location.lat",
      "must be a number from -90 to 90, got 131.23"),
+    (('bot_username = "SundownDeskBot"', 'webapp_url = "http://desk.example.com"'),
+     "webapp_url", "Telegram opens Mini Apps only over HTTPS: must start with https://, got "
+     "'http://desk.example.com'"),
+    (('bot_username = "SundownDeskBot"', 'webapp_port = 70000'), "webapp_port",
+     "must be a port number from 0 to 65535, got 70000"),
+    (('bot_username = "SundownDeskBot"', 'webapp_max_age = 5'), "webapp_max_age",
+     "must be seconds from 60 to 2592000 (30 days), got 5"),
     (('bot_username = "SundownDeskBot"', 'colour = "red"'), "colour",
      "unknown key (known: bot_username, data_dir, default_language, proxy, stores, "
-     "telegram_base_file_url, telegram_base_url)"),
+     "telegram_base_file_url, telegram_base_url, webapp_listen, webapp_max_age, webapp_port, "
+     "webapp_url)"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key: str,
                                    problem: str) -> None:
@@ -85,7 +93,8 @@ PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
      "stores[0].greetings.custom[1].year", "unknown key (known: date, name)"),
     (('bot_username = "SundownDeskBot"', 'bot_username = "SundownDeskBot"\n[store]\nid = "x"'),
      "store", "unknown key (known: bot_username, data_dir, default_language, proxy, stores, "
-     "telegram_base_file_url, telegram_base_url)"),
+     "telegram_base_file_url, telegram_base_url, webapp_listen, webapp_max_age, webapp_port, "
+     "webapp_url)"),
 ], ids=["stores", "second store", "location", "hours", "technicians", "promises", "greetings",
         "greetings.custom", "top level"])
 def test_unknown_keys_in_any_table_name_their_path(tmp_path: Path, change: tuple[str, str],
