@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import random
 import resource
 import sys
@@ -28,7 +27,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot
-from bench.intake import percentile
+from bench.intake import percentile, write_files
 from desk.clock import FakeClock
 from desk.models import Kind, State, Ticket, Want
 from desk.storage import CUSTOMER_SHARDS
@@ -97,17 +96,7 @@ def seed(data_dir: Path, archived: int) -> list[str]:
             queries += [phone_of(customer)[-8:], doc["customer_name"], f"#{number}",
                         f"{doc['product']} {PROBLEMS[number % len(PROBLEMS)]}"]
     queries += ["洗衣机", "19999999999", "没有这个词"]  # misses scan everything
-    (data_dir / "archive").mkdir(parents=True)
-    for month, docs in months.items():
-        (data_dir / "archive" / f"{month}.json").write_text(
-            json.dumps({"tickets": docs}, ensure_ascii=False), encoding="utf-8")
-    (data_dir / "customers").mkdir()
-    for shard, docs in customers.items():
-        (data_dir / "customers" / f"{shard:02d}.json").write_text(
-            json.dumps({"customers": docs}, ensure_ascii=False), encoding="utf-8")
-    (data_dir / "desk.json").write_text(json.dumps(
-        {"tickets": hot, "meta": {"1": {"last_number": archived + OPEN}}}, ensure_ascii=False),
-        encoding="utf-8")
+    write_files(data_dir, months, customers, hot, archived + OPEN)
     return queries
 
 

@@ -53,6 +53,13 @@ def seed_history(data_dir: Path, closed: int) -> None:
             "user_id": customer_id, "name": "历史客户", "language": None,
             "telegram_language": "zh-hans", "store_id": "flagship", "phone": "13800000000",
             "phone_declined": False, "blocked": False, "closed_tickets": [number]}
+    write_files(data_dir, months, customers, {}, closed)
+
+
+def write_files(data_dir: Path, months: dict[str, dict[str, dict]],
+                customers: dict[int, dict[str, dict]], hot: dict[str, dict],
+                last_number: int) -> None:
+    """Archive month files, customer shards and the hot file, as the store keeps them."""
     (data_dir / "archive").mkdir(parents=True)
     for month, docs in months.items():
         (data_dir / "archive" / f"{month}.json").write_text(
@@ -61,8 +68,9 @@ def seed_history(data_dir: Path, closed: int) -> None:
     for shard, docs in customers.items():
         (data_dir / "customers" / f"{shard:02d}.json").write_text(
             json.dumps({"customers": docs}, ensure_ascii=False), encoding="utf-8")
-    hot = {"tickets": {}, "meta": {"1": {"last_number": closed}}}
-    (data_dir / "desk.json").write_text(json.dumps(hot), encoding="utf-8")
+    (data_dir / "desk.json").write_text(json.dumps(
+        {"tickets": hot, "meta": {"1": {"last_number": last_number}}}, ensure_ascii=False),
+        encoding="utf-8")
 
 
 async def measure(closed: int, samples: int) -> list[float]:

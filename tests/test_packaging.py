@@ -70,6 +70,7 @@ def test_the_wheel_holds_the_catalogs_the_reading_set_and_the_command(
     for language in ("zh_CN", "zh_TW", "en"):
         assert f"locales/{language}/LC_MESSAGES/messages.po" in names
     assert "desk/data/reading_set.tsv" in names
+    assert {"webapp/static/index.html", "webapp/static/app.js", "webapp/static/app.css"} <= names
     assert "sandbox/story.py" in names and "bot.py" in names
     assert not any(n.startswith(("tests/", "bench/", "sundown_build")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
