@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desk.models import Ticket
 from desk.storage import CUSTOMER_SHARDS
 
 log = logging.getLogger(__name__)
@@ -207,3 +208,14 @@ def _read_table(path: Path, table: str) -> list[dict[str, Any]]:
         log.error("%s cannot be read for the search: %s", path, exc)
         return []
     return [d for d in docs if isinstance(d, dict)]
+
+
+def archived_ticket(data_dir: Path, month: str, number: int) -> Ticket | None:
+    """One archived ticket, read straight from its month file (safe in a worker thread)."""
+    doc = next((d for d in _read_table(Path(data_dir) / "archive" / f"{month}.json", "tickets")
+                if d.get("number") == number), None)
+    try:
+        return Ticket.from_dict(doc) if doc else None
+    except Exception as exc:  # a damaged record: shown as missing, never as a crash
+        log.error("archived ticket %s cannot be read: %r", number, exc)
+        return None

@@ -270,3 +270,22 @@ async def test_each_managers_menu_button_opens_the_desk(desk: Desk) -> None:
     assert button["type"] == "web_app" and button["web_app"]["url"] == (
         "https://desk.example.test/")
     assert button["text"] == "工作台"
+
+
+async def test_a_taken_port_leaves_the_bot_running_without_the_desk(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+
+    from webapp import server
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        world = await start_world(tmp_path / "data", DESK_TOML.replace(
+            "webapp_port = 0", f"webapp_port = {port}"))
+        assert await server.start(world.app) is None
+        assert "the bot runs without it" in caplog.text
+        number = await file_complaint(world)  # customers are served as ever
+        assert world.db.by_number(number) is not None
+        await world.stop()

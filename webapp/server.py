@@ -33,7 +33,7 @@ from desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate, translat
 from desk.lifecycle import Refused
 from desk.listing import Filters, open_tickets
 from desk.models import ACTIVE_STATES, KIND_LABELS, STATE_LABELS, State
-from desk.search import ArchiveIndex, Query, row_of, search
+from desk.search import ArchiveIndex, Query, archived_ticket, row_of, search
 from desk.trends import PERIODS, Trends, trends_job
 from outbox import decisions
 from outbox.context import DESK_KEY, OUTBOX_KEY
@@ -190,13 +190,14 @@ class WebDesk:
         return _json({"count": count, "shown": len(shown),
                       "results": [views.search_line(c.t, self.desk, r) for r in shown]})
 
-    def _ticket(self, c: Caller, number: int):
+    async def _ticket(self, c: Caller, number: int):
         """The ticket (hot or archived) and whether it is archived; 403 for another store's."""
         ticket = self.desk.db.by_number(number)
         archived = False
         if ticket is None:
             month = self.index.month_of(number)
-            ticket = self.desk.db.archived(number, month) if month else None
+            ticket = await asyncio.to_thread(archived_ticket, self.desk.db.data_dir, month,
+                                             number) if month else None
             archived = ticket is not None
         if ticket is None or ticket.number is None:
             raise Denied(404, "no such ticket")
@@ -208,7 +209,7 @@ class WebDesk:
         c = self.caller(request)
         number = _number(request)
         await asyncio.to_thread(self.index.refresh)
-        ticket, archived = self._ticket(c, number)
+        ticket, archived = await self._ticket(c, number)
         followups = ticket.followups if archived else await asyncio.to_thread(
             self.desk.db.all_followups, ticket)
         profile = self.desk.db.customer(ticket.customer_id)
@@ -429,7 +430,13 @@ async def start(application) -> int | None:
     settings = webdesk.desk.settings
     if settings.webapp_url is None:
         return None
-    port = await webdesk.start(settings.webapp_listen, settings.webapp_port)
+    try:
+        port = await webdesk.start(settings.webapp_listen, settings.webapp_port)
+    except OSError as exc:  # the port is taken: customers must not lose the bot over the desk
+        log.error("the managers' desk cannot listen on %s:%s (%s): the bot runs without it",
+                  settings.webapp_listen, settings.webapp_port, exc.strerror or exc)
+        await webdesk.stop()
+        return None
     log.info("the managers' desk listens on %s:%s for %s", settings.webapp_listen, port,
              settings.webapp_url)
     return port
