@@ -60,6 +60,12 @@ SECURITY_HEADERS = {
 }
 
 
+# What a manager may decide from the desk: the body's field, and the decision it feeds (the
+# same as the chat's buttons).
+DECISIONS = {"reply-by": ("choice", decisions.promise_reply),
+             "assign": ("technician", decisions.hand_to)}
+
+
 class Denied(Exception):
     """An answer with a status and a reason as JSON, and no data."""
 
@@ -221,17 +227,19 @@ class WebDesk:
                                          profile.phone if profile else None, self.desk.clock(),
                                          archived, choices))
 
-    async def decide(self, request: web.Request,
-                     step: Callable[[Any, Any, StoreConfig, int], Any]) -> web.Response:
-        """A manager's decision, re-checked against the ticket as it is now."""
+    async def decide(self, request: web.Request) -> web.Response:
+        """A manager's decision (``DECISIONS``), re-checked against the ticket as it is now."""
         c = self.caller(request)
         number = _number(request)
+        name = request.match_info["decision"]
+        field_name, act = DECISIONS[name]
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise Denied(400, "the body is not JSON") from exc
-        if not isinstance(body, dict):
-            raise Denied(400, "the body is not a JSON object")
+        value = body.get(field_name) if isinstance(body, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise Denied(400, f"{field_name} must be a number")
         try:
             with self.outbox.transaction() as tx:
                 ticket = tx.ticket_by_number(number)
@@ -240,36 +248,13 @@ class WebDesk:
                 store = self.desk.store(ticket.store_id)
                 if store is None or store not in c.stores:
                     raise Denied(403, "not your store")
-                step(tx, ticket, store, body)
+                act(self.outbox, tx, ticket, store, c.user.id, value, self.desk.clock())
                 tx.save(ticket)
                 self.outbox.card(tx, ticket)
         except Refused as refused:
             return _json({"error": refusal(c.t, refused.reason, ticket)}, status=409)
-        log.info("ticket #%s: %s from the desk by %s", number, request.path.rsplit("/", 1)[-1],
-                 c.user.id)
+        log.info("ticket #%s: %s from the desk by %s", number, name, c.user.id)
         return _json({"ok": True, "message": page_texts(c.t.language)["done"]})
-
-    async def reply_by(self, request: web.Request) -> web.Response:
-        now = self.desk.clock()
-        manager = self.caller(request).user.id
-
-        def step(tx, ticket, store, body):
-            choice = body.get("choice")
-            if not isinstance(choice, int) or isinstance(choice, bool):
-                raise Denied(400, "choice must be a number")
-            decisions.promise_reply(self.outbox, tx, ticket, store, manager, choice, now)
-        return await self.decide(request, step)
-
-    async def assign(self, request: web.Request) -> web.Response:
-        now = self.desk.clock()
-        manager = self.caller(request).user.id
-
-        def step(tx, ticket, store, body):
-            tech = body.get("technician")
-            if not isinstance(tech, int) or isinstance(tech, bool):
-                raise Denied(400, "technician must be a user id")
-            decisions.hand_to(self.outbox, tx, ticket, store, manager, tech, now)
-        return await self.decide(request, step)
 
     async def trends(self, request: web.Request) -> web.Response:
         c = self.caller(request)
@@ -337,8 +322,7 @@ class WebDesk:
         app.router.add_get("/api/tickets", self.tickets)
         app.router.add_get("/api/search", self.search)
         app.router.add_get(r"/api/tickets/{number}", self.ticket)
-        app.router.add_post(r"/api/tickets/{number}/reply-by", self.reply_by)
-        app.router.add_post(r"/api/tickets/{number}/assign", self.assign)
+        app.router.add_post(r"/api/tickets/{number}/{decision:reply-by|assign}", self.decide)
         app.router.add_get("/api/trends", self.trends)
         app.router.add_post("/api/export", self.export_link)
         app.router.add_get(r"/download/{token}/{name}", self.download)
