@@ -315,7 +315,8 @@
   // -- export ----------------------------------------------------------------------------------
   function exportView() {
     const today = new Date();
-    const iso = (d) => d.toISOString().slice(0, 10);
+    // The phone's own calendar day (toISOString would give UTC's: yesterday before 8:00 in China).
+    const iso = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
     const from = h("input", { type: "date", name: "from", value: iso(new Date(today - 29 * 864e5)) });
     const to = h("input", { type: "date", name: "to", value: iso(today) });
     const store = state.me.stores.length > 1 ? h("select", { name: "export-store" }, storeOptions("", true)) : null;
