@@ -55,6 +55,19 @@ def opening_days_from(store: StoreConfig, day: date) -> list[date]:
     ]
 
 
+# Dates a manager may ask about: anything else is a typo (and 0001-01-01 overflows).
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def parse_day(value: str, latest: date) -> date | None:
+    """A date a manager typed, from 2000 up to ``latest``; None for anything else."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if EARLIEST_DAY <= day <= latest else None
+
+
 def local_day(store: StoreConfig, moment: datetime) -> date:
     return moment.astimezone(store.timezone).date()
 

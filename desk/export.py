@@ -86,6 +86,13 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+EXPORT_DAYS = 30  # an export without dates: the last 30 days
+
+
+def export_filename(first: date, last: date) -> str:
+    return f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
+
+
 async def export_csv(desk: Desk, store_ids: set[str], first: date,
                      last: date) -> tuple[list[Ticket], bytes]:
     """The tickets of ``store_ids`` confirmed from ``first`` to ``last`` (each store's own

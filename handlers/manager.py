@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from telegram import Update
@@ -24,9 +24,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from desk import lifecycle
 from desk.buttons import Action, Press, decode
-from desk.calendar import local_day
+from desk.calendar import local_day, parse_day
 from desk.config import StoreConfig
-from desk.export import export_csv
+from desk.export import EXPORT_DAYS, export_csv, export_filename
 from desk.i18n import N_, Translator
 from desk.lifecycle import Reason, Refused
 from desk.models import Ticket
@@ -46,10 +46,6 @@ from outbox.post import new_id
 from outbox.refusals import ONLY_MANAGERS, invalid_button, refusal
 
 log = logging.getLogger(__name__)
-
-# Dates a manager may ask about: anything else is a typo (and 0001-01-01 overflows).
-EARLIEST_DAY = date(2000, 1, 1)
-
 
 class Invalid(Exception):
     """Data we never drew, or a press outside a manager's private chat."""
@@ -155,15 +151,6 @@ async def on_manager_button(update: Update, context: DeskContext) -> None:
 # -- records: digest on demand, served counts, exports, fed-back marks ---------------------------
 
 
-def parse_day(value: str, latest: date) -> date | None:
-    """A date a manager typed, from 2000 up to ``latest``; None for anything else."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if EARLIEST_DAY <= day <= latest else None
-
-
 def _managed_store(desk, user_id: int, args: list[str]) -> tuple[StoreConfig | None, list[str]]:
     """The store named first in ``args`` (if the user manages it), else their only store."""
     managed = desk.settings.stores_managed_by(user_id)
@@ -239,12 +226,12 @@ async def export_command(update: Update, context: DeskContext) -> None:
             "Usage: /export [YYYY-MM-DD] [YYYY-MM-DD]; without dates, the last 30 days."),
             kind="usage")
         return
-    first = days[0] if days else today - timedelta(days=29)
+    first = days[0] if days else today - timedelta(days=EXPORT_DAYS - 1)
     last = days[1] if len(days) == 2 else today
     if first > last:
         first, last = last, first
     tickets, data = await export_csv(desk, {s.id for s in stores}, first, last)
-    name = f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
+    name = export_filename(first, last)
     entry_id = new_id()
     path = desk.db.outbox_file(f"{entry_id}-{name}", data)
     with context.outbox.transaction() as tx:

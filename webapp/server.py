@@ -25,10 +25,10 @@ from typing import Any
 
 from aiohttp import web
 
-from desk.calendar import local_day
+from desk.calendar import local_day, parse_day
 from desk.config import StoreConfig
 from desk.context import Desk
-from desk.export import export_csv
+from desk.export import EXPORT_DAYS, export_csv, export_filename
 from desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate, translator
 from desk.lifecycle import Refused
 from desk.listing import Filters, open_tickets
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 500
 DOWNLOAD_SECONDS = 300
 TRENDS_CACHE_SECONDS = 60
-EARLIEST_DAY = date(2000, 1, 1)
 STATIC = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
           "/app.css": ("app.css", "text/css")}
 # The page loads only its own files; charts are inline SVG drawn here.
@@ -123,10 +122,8 @@ class WebDesk:
         asked = request.query.get("lang")
         if asked in LANGUAGES:
             return asked
-        profile = self.desk.db.customer(user.id)
-        if profile is not None and profile.language:
-            return profile.language
-        return negotiate(user.language_code, store.language)
+        return self.desk.language_of(self.desk.db.customer(user.id), user.language_code,
+                                     fallback=store.language)
 
     # -- pages and API -------------------------------------------------------------------------
 
@@ -275,6 +272,8 @@ class WebDesk:
                 trends_job, db.data_dir, db.hot_snapshot(), store, today, days,
                 db.served(store.id), db.fed_back(store.id))
             cached = (time.monotonic(), result)
+            # Yesterday's figures are never asked for again: keep today's only.
+            self.trends_cache = {k: v for k, v in self.trends_cache.items() if k[2] == today}
             self.trends_cache[key] = cached
         return _json(views.trends_view(c.t, store, cached[1], page_texts(c.t.language)))
 
@@ -282,14 +281,14 @@ class WebDesk:
         c = self.caller(request)
         stores = c.store(request.query.get("store"))
         today = local_day(stores[0], self.desk.clock())
-        first = _day(request.query.get("from"), today - timedelta(days=29), today)
+        first = _day(request.query.get("from"), today - timedelta(days=EXPORT_DAYS - 1), today)
         last = _day(request.query.get("to"), today, today + timedelta(days=366))
         if first > last:
             first, last = last, first
         claims = {"u": c.user.id, "s": [s.id for s in stores], "f": first.isoformat(),
                   "l": last.isoformat()}
         link = auth.download_token(claims, self.token, time.time() + DOWNLOAD_SECONDS)
-        name = f"sundown-{first.isoformat()}-{last.isoformat()}.csv"
+        name = export_filename(first, last)
         return _json({"url": f"download/{link}/{name}", "filename": name})
 
     async def download(self, request: web.Request) -> web.Response:
@@ -306,7 +305,7 @@ class WebDesk:
         log.info("export of %d tickets from the desk by %s", len(tickets), claims["u"])
         return web.Response(body=data, headers={
             "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="sundown-{first}-{last}.csv"',
+            "Content-Disposition": f'attachment; filename="{export_filename(first, last)}"',
             "Cache-Control": "no-store"})
 
     # -- the server ----------------------------------------------------------------------------
@@ -368,11 +367,8 @@ def _number(request: web.Request) -> int:
 def _day(value: str | None, default: date, latest: date) -> date:
     if not value:
         return default
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise Denied(400, "dates are YYYY-MM-DD") from exc
-    if not EARLIEST_DAY <= day <= latest:
+    day = parse_day(value, latest)
+    if day is None:
         raise Denied(400, "dates are YYYY-MM-DD")
     return day
 

@@ -127,7 +127,7 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
     }
 
 
-def _percent(t: Translator, value: float | None) -> str:
+def _percent(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value * 100:.1f}%"
@@ -137,11 +137,11 @@ def _minutes(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 
 
-def controls_view(t: Translator, c: Controls) -> dict[str, Any]:
-    return {"complaint_rate": _percent(t, c.complaint_rate),
-            "miss_rate": _percent(t, c.miss_rate),
+def controls_view(c: Controls) -> dict[str, Any]:
+    return {"complaint_rate": _percent(c.complaint_rate),
+            "miss_rate": _percent(c.miss_rate),
             "missed": c.missed, "deadlines_due": c.deadlines_due,
-            "dissatisfaction_rate": _percent(t, c.dissatisfaction_rate),
+            "dissatisfaction_rate": _percent(c.dissatisfaction_rate),
             "low": c.low, "answered": c.answered, "complaints": c.complaints,
             "contact_median": _minutes(c.contact_median),
             "contact_p90": _minutes(c.contact_p90)}
@@ -154,28 +154,28 @@ def trends_view(t: Translator, store: StoreConfig, trends: Trends,
     techs = [(name, c) for name, c in techs if c is not None]
     controls = charts.bars(texts["store_controls"], [
         (texts["complaint_rate"], s.complaint_rate,
-         _percent(t, s.complaint_rate) if s.complaint_rate is not None else texts["no_served"]),
-        (texts["miss_rate"], s.miss_rate, _percent(t, s.miss_rate)),
+         _percent(s.complaint_rate) if s.complaint_rate is not None else texts["no_served"]),
+        (texts["miss_rate"], s.miss_rate, _percent(s.miss_rate)),
         (texts["dissatisfaction_rate"], s.dissatisfaction_rate,
-         _percent(t, s.dissatisfaction_rate)),
+         _percent(s.dissatisfaction_rate)),
     ], maximum=max([v for v in (s.complaint_rate, s.miss_rate, s.dissatisfaction_rate)
                     if v is not None] + [0.1]))
     contact = charts.bars(texts["contact_times"], [
         (texts["median"], s.contact_median, _minutes(s.contact_median)),
         (texts["p90"], s.contact_p90, _minutes(s.contact_p90)),
     ] + [(name, c.contact_median, _minutes(c.contact_median)) for name, c in techs])
-    misses = charts.bars(texts["miss_rate"], [(name, c.miss_rate, _percent(t, c.miss_rate))
+    misses = charts.bars(texts["miss_rate"], [(name, c.miss_rate, _percent(c.miss_rate))
                                               for name, c in techs], maximum=1.0)
     unhappy = charts.bars(texts["dissatisfaction_rate"], [
-        (name, c.dissatisfaction_rate, _percent(t, c.dissatisfaction_rate))
+        (name, c.dissatisfaction_rate, _percent(c.dissatisfaction_rate))
         for name, c in techs], maximum=1.0)
     daily = charts.daily(texts["daily"], trends.daily, t.date(trends.first),
                          t.date(trends.last))
     return {
         "store": store.id, "store_name": store.name, "days": trends.days,
         "first": t.date(trends.first), "last": t.date(trends.last),
-        "controls": controls_view(t, s),
-        "technicians": [{"name": name, **controls_view(t, c)} for name, c in techs],
+        "controls": controls_view(s),
+        "technicians": [{"name": name, **controls_view(c)} for name, c in techs],
         "charts": {"controls": controls, "contact": contact, "misses": misses,
                    "dissatisfaction": unhappy, "daily": daily},
         "recurring": [{"label": r.label, "count": len(r.numbers), "numbers": r.numbers,
