@@ -130,7 +130,7 @@ class Settings:
     # web server listens (behind a reverse proxy), and how long Telegram's init data is good.
     webapp_url: str | None = None
     webapp_listen: str = "127.0.0.1"
-    webapp_port: int = 8081
+    webapp_port: int = 8090  # 8081 is a self-hosted Bot API server's
     webapp_max_age: int = 86400
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -148,10 +148,32 @@ def load_settings(path: str | Path) -> Settings:
     """Read and check a TOML config file; relative data_dir is taken from the file's folder."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(str(path), f"cannot read the config file ({exc.strerror})") from exc
-    return parse_settings(text, base_dir=path.parent)
+    return parse_settings(_decode(raw, str(path)), base_dir=path.parent)
+
+
+_SAVE_AS_UTF8 = ("save it as UTF-8 (Notepad: File > Save as > Encoding: UTF-8; "
+                 "iconv -f {0} -t UTF-8)")
+
+
+def _decode(raw: bytes, key: str) -> str:
+    """The file's text: UTF-8, with or without Notepad's byte order mark. A file saved as
+    UTF-16 or GBK (what Chinese Windows editors often choose) is one clear error."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ConfigError(key, "the file is saved as UTF-16: " + _SAVE_AS_UTF8.format("UTF-16"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            raw.decode("gb18030")
+            guess = "GBK"
+        except UnicodeDecodeError:
+            guess = "another encoding"
+        raise ConfigError(key, f"the file is not UTF-8 (saved as {guess}?): "
+                          + _SAVE_AS_UTF8.format("GBK" if guess == "GBK" else "<encoding>")
+                          ) from exc
 
 
 def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
@@ -198,7 +220,7 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
         if not webapp_url.startswith("https://"):
             raise ConfigError("webapp_url", "Telegram opens Mini Apps only over HTTPS: must "
                               f"start with https://, got {webapp_url!r}")
-    port = raw.get("webapp_port", 8081)
+    port = raw.get("webapp_port", Settings.webapp_port)
     if not _is_int(port) or not 0 <= port <= 65535:
         raise ConfigError("webapp_port", f"must be a port number from 0 to 65535, got {port!r}")
     max_age = raw.get("webapp_max_age", 86400)

@@ -170,3 +170,13 @@ def test_the_proxy_to_the_bot_api(tmp_path, proxy: str, ok: bool) -> None:
     assert settings.proxy == proxy
     application = bot.build_application(settings)
     assert application.bot.request._client_kwargs["proxy"] == proxy
+
+
+def test_the_desk_does_not_take_the_self_hosted_bot_apis_port(tmp_path: Path) -> None:
+    """telegram-bot-api listens on 8081 by default; the desk beside it must not want it too."""
+    settings = parse_settings(good(tmp_path))
+    assert settings.webapp_port == 8090
+    example = EXAMPLE.read_text(encoding="utf-8")
+    assert "# webapp_port = 8090" in example
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    assert "127.0.0.1:8090:8090" in compose
