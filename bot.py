@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ChatAction, ChatMemberStatus, ParseMode
-from telegram.error import ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import (
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -158,8 +165,8 @@ def _load(path: str) -> Settings:
 
 def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
     """Poll Telegram until stopped. Start-up problems are one line on stderr and exit 2: a
-    data file that cannot be read (never overwritten), a rejected token (never printed), a
-    Bot API that cannot be reached."""
+    data file that cannot be read (never overwritten), a data folder that cannot be used, a
+    rejected token (never printed). A Bot API that cannot be reached yet is waited for."""
     settings = _load(args.config)
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
@@ -176,6 +183,8 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         print(f"another Sundown is already running on {settings.data_dir}: one bot per data "
               "folder", file=sys.stderr)
         return 2
+    except OSError as exc:
+        return _folder_error(settings.data_dir, exc)
     try:
         application = build_application(settings, token=token, request=request)
         desk_of(application).db.check_files()
@@ -183,11 +192,10 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
     except DataError as exc:
         print(f"data error: {exc.path}: {exc.problem}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        return _folder_error(settings.data_dir, exc)
     except InvalidToken:
         print(f"Telegram rejected the token: check {TOKEN_ENV}", file=sys.stderr)
-        return 2
-    except NetworkError as exc:  # timeouts included: getMe at start-up could not get through
-        print(f"cannot reach the Bot API at {settings.base_url}: {exc.message}", file=sys.stderr)
         return 2
     if getattr(args, "webhook_url", None):
         url = urlsplit(args.webhook_url)
@@ -200,6 +208,19 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def _folder_error(data_dir: Path, exc: OSError) -> int:
+    """A data folder the bot cannot use (not writable, a file in its path): one line, exit 2."""
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        why = "a file is in the way (a part of the path is a file, not a folder)"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied: the user running the bot must own it (chown) or may write it"
+    else:
+        why = exc.strerror or str(exc)
+    print(f"data folder error: {data_dir}: {why}; check data_dir in the config",
+          file=sys.stderr)
+    return 2
 
 
 def webhook_secret(data_dir: Path) -> str:
@@ -224,11 +245,41 @@ def _bare_bot(settings: Settings, token: str, request: BaseRequest | None) -> Bo
     return Bot(token, base_url=settings.base_url, request=request)
 
 
-async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None) -> None:
-    """getMe once before anything starts: a wrong token or an unreachable Bot API is then one
-    clear line instead of a traceback from deep inside the polling loop."""
-    async with _bare_bot(settings, token, request):
-        pass
+# Waiting for the Bot API at start-up: 1 s doubling to a minute between tries, a log line a
+# minute. A shop server often boots before its router: the bot waits for the network rather
+# than exiting (and leaving systemd to give up after a few restarts).
+REACH_FIRST_WAIT = 1.0
+REACH_MAX_WAIT = 60.0
+REACH_LOG_EVERY = 60.0
+
+
+async def _reach_telegram(settings: Settings, token: str, request: BaseRequest | None, *,
+                          sleep=asyncio.sleep) -> None:
+    """getMe before anything starts. A rejected token (``InvalidToken``) is permanent and goes
+    up; a network failure, a timeout, a 5xx or a 429 is temporary: tried again with backoff
+    until it gets through, logged once a minute."""
+    wait, waited, logged_at = REACH_FIRST_WAIT, 0.0, None
+    while True:
+        try:
+            async with _bare_bot(settings, token, request):
+                pass
+        except (NetworkError, RetryAfter) as exc:  # TimedOut and 5xx are NetworkErrors
+            if logged_at is None or waited - logged_at >= REACH_LOG_EVERY:
+                log.warning("cannot reach the Bot API at %s (%s): trying again, for %d s so far",
+                            settings.base_url, exc.message, int(waited))
+                logged_at = waited
+            pause = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else wait
+            await sleep(pause)
+            waited += pause
+            wait = min(wait * 2, REACH_MAX_WAIT)
+            continue
+        if waited:
+            log.info("reached the Bot API at %s after %d s", settings.base_url, int(waited))
+        return
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 def check(args: argparse.Namespace, *, request: BaseRequest | None = None,
@@ -327,6 +378,9 @@ def status(args: argparse.Namespace) -> int:
         for name, value in vars(beat).items():
             print(f"{name}: {value if value is not None else '—'}")
     found = health.problems(beat, system_clock())
+    if beat is not None and not instance.is_held(settings.data_dir):
+        # The heartbeat stays fresh-looking for minutes after a stop; the lock goes with it.
+        found.insert(0, f"not running: no Sundown holds {settings.data_dir / instance.LOCK_FILE}")
     for problem in found:
         print(f"✗ {problem}")
     if not found:
@@ -345,7 +399,17 @@ def backup(args: argparse.Namespace) -> int:
         count = snapshot.backup(settings.data_dir, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        count = snapshot.backup(settings.data_dir, Path(args.file))
+        target = Path(args.file)
+        if not target.parent.is_dir():
+            print(f"backup error: no folder {target.parent} to write {target.name} in: create "
+                  "it first", file=sys.stderr)
+            return 2
+        try:
+            count = snapshot.backup(settings.data_dir, target)
+        except OSError as exc:
+            print(f"backup error: {exc.filename or target}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
     print(f"{count} files of {settings.data_dir} saved in {args.file}",
           file=sys.stderr if args.file == "-" else sys.stdout)
     return 0
@@ -366,7 +430,30 @@ def links(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from sandbox.story import play  # the offline fake Telegram is only needed here
 
-    asyncio.run(play(build_application, language=args.lang, data_dir=args.data_dir))
+    lock = None
+    if args.data_dir:  # never into a running bot's folder, nor over an earlier demo's
+        folder = Path(args.data_dir)
+        if instance.is_held(folder):
+            print(f"{folder} is in use by a running Sundown: give the demo a folder of its own",
+                  file=sys.stderr)
+            return 2
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            print(f"{folder} is not an empty folder: give the demo a new or empty one",
+                  file=sys.stderr)
+            return 2
+        try:
+            lock = instance.hold(folder)
+        except instance.AlreadyRunning:
+            print(f"{folder} is in use by a running Sundown: give the demo a folder of its own",
+                  file=sys.stderr)
+            return 2
+        except OSError as exc:
+            return _folder_error(folder, exc)
+    try:
+        asyncio.run(play(build_application, language=args.lang, data_dir=args.data_dir))
+    finally:
+        if lock is not None:
+            lock.close()
     return 0
 
 

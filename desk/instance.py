@@ -34,3 +34,19 @@ def hold(data_dir: Path) -> IO[str]:
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+def is_held(data_dir: Path) -> bool:
+    """Whether a process holds the folder's lock now (a running bot), without taking it: the
+    heartbeat file alone still looks fresh for minutes after a bot has stopped."""
+    try:
+        fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases the shared lock, if it was taken
+    return False

@@ -54,15 +54,6 @@ def test_a_rejected_token_is_one_line_without_the_token(
     assert TOKEN not in err
 
 
-def test_an_unreachable_bot_api_is_one_line(config: Path, capsys: pytest.CaptureFixture) -> None:
-    telegram = FakeTelegram()
-    telegram.fail("getMe", "network", times=10)
-    assert run(config, telegram) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("cannot reach the Bot API at https://api.telegram.org/bot: ")
-    assert "\n" not in err and TOKEN not in err
-
-
 def test_a_second_instance_on_the_same_data_folder_stops(
         config: Path, capsys: pytest.CaptureFixture) -> None:
     from desk import instance

@@ -1,0 +1,199 @@
+"""The bad day: the network down at boot, a stopped bot, a demo in the wrong folder, files and
+folders that are not what the config says. Each operator error is one line, what to do, exit 2;
+a temporary failure is waited out."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+import bot
+from desk import health, instance
+from desk.config import load_settings
+from sandbox.fake_telegram import FakeTelegram
+from tests.conftest import CHAIN_TOML
+
+TOKEN = "123456:SECRET-TOKEN-abcdefghijklmnopqrstuv"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(CHAIN_TOML.format(data_dir=(tmp_path / "data").as_posix()), encoding="utf-8")
+    monkeypatch.setenv(bot.TOKEN_ENV, TOKEN)
+    return path
+
+
+def one_line(err: str) -> str:
+    err = err.strip()
+    assert err and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+# -- network down at boot ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["network", "timeout", "server_error", "retry_after"])
+async def test_an_unreachable_bot_api_at_boot_is_waited_for_with_backoff(
+        config: Path, kind: str, caplog: pytest.LogCaptureFixture) -> None:
+    telegram = FakeTelegram()
+    telegram.fail("getMe", kind, times=12)
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    settings = load_settings(config)
+    with caplog.at_level(logging.INFO, logger="sundown"):
+        await bot._reach_telegram(settings, TOKEN, telegram, sleep=sleep)
+    assert len(pauses) == 12, "tried again until it got through"
+    if kind != "retry_after":
+        assert pauses[:7] == [1, 2, 4, 8, 16, 32, 60] and max(pauses) == 60
+    waits = [r for r in caplog.records if r.levelno == logging.WARNING]
+    # 12 tries over ~7 minutes: a line at the first failure, then about one a minute.
+    assert 1 <= len(waits) <= sum(pauses) / 60 + 1
+    assert all("cannot reach the Bot API" in r.getMessage() for r in waits)
+    assert "reached the Bot API" in caplog.records[-1].getMessage()
+    assert TOKEN not in caplog.text
+
+
+async def test_a_rejected_token_at_boot_is_not_retried(config: Path) -> None:
+    telegram = FakeTelegram()
+    telegram.fail("getMe", "network")
+    telegram.fail("getMe", "unauthorized")
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    from telegram.error import InvalidToken
+
+    with pytest.raises(InvalidToken):
+        await bot._reach_telegram(load_settings(config), TOKEN, telegram, sleep=sleep)
+    assert pauses == [1]
+
+
+def test_the_systemd_unit_restarts_forever_but_not_on_an_operator_error() -> None:
+    unit = (ROOT / "deploy" / "sundown.service").read_text(encoding="utf-8")
+    lines = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in unit.splitlines()
+             if "=" in line and not line.startswith("#")}
+    assert lines["StartLimitIntervalSec"] == "0", "systemd never gives up on a temporary failure"
+    assert lines["Restart"] in ("on-failure", "always")
+    assert "2" in lines["RestartPreventExitStatus"].split(), "exit 2 is an operator's error"
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    assert "restart: unless-stopped" in compose
+
+
+# -- status after a stop ----------------------------------------------------------------------
+
+def test_status_says_not_running_as_soon_as_the_bot_has_stopped(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    from datetime import UTC, datetime
+
+    data = config.parent / "data"
+    held = instance.hold(data)
+    health.write(data, health.Heartbeat(at=datetime.now(UTC).isoformat(), pid=os.getpid(),
+                                        last_poll=datetime.now(UTC).isoformat()))
+    try:
+        assert bot.status(argparse.Namespace(config=str(config))) == 0
+        assert "✓ running and keeping up" in capsys.readouterr().out
+    finally:
+        held.close()  # the bot stops; its heartbeat is seconds old
+    assert bot.status(argparse.Namespace(config=str(config))) == 1
+    out = capsys.readouterr().out
+    assert "✗ not running" in out and "✓" not in out
+
+
+# -- the demo's own folder --------------------------------------------------------------------
+
+def test_the_demo_refuses_a_running_bots_data_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "data"
+    held = instance.hold(folder)
+    before = sorted(p.name for p in folder.iterdir())
+    try:
+        assert bot.main(["demo", "--data-dir", str(folder)]) == 2
+    finally:
+        held.close()
+    assert "in use by a running Sundown" in one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in folder.iterdir()) == before, "nothing written"
+
+
+def test_the_demo_refuses_a_folder_that_is_not_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "desk.json").write_text("{}", encoding="utf-8")
+    assert bot.main(["demo", "--data-dir", str(folder)]) == 2
+    assert "not an empty folder" in one_line(capsys.readouterr().err)
+    assert [p.name for p in folder.iterdir()] == ["desk.json"]
+
+
+# -- one line instead of a traceback ----------------------------------------------------------
+
+@pytest.mark.parametrize(("encoding", "expected"), [
+    ("gbk", "the file is not UTF-8 (saved as GBK?): save it as UTF-8"),
+    ("utf-16", "the file is saved as UTF-16: save it as UTF-8"),
+])
+def test_a_config_not_saved_as_utf8_is_one_line(
+        config: Path, capsys: pytest.CaptureFixture, encoding: str, expected: str) -> None:
+    config.write_bytes(config.read_text(encoding="utf-8").encode(encoding))
+    with pytest.raises(SystemExit) as exit_:
+        bot.main(["run", "--config", str(config)])
+    assert exit_.value.code == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"config error: {config}: {expected}")
+
+
+def test_a_utf8_bom_is_accepted(config: Path) -> None:
+    config.write_bytes(config.read_text(encoding="utf-8").encode("utf-8-sig"))
+    assert [s.id for s in load_settings(config).stores] == ["hq", "east"]
+
+
+def test_an_unwritable_data_folder_is_one_line(
+        config: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(path: Path) -> Path:  # as for a folder owned by another user (tests run as root)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(instance, "private_folder", denied)
+    assert bot.run(argparse.Namespace(config=str(config)), request=FakeTelegram()) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"data folder error: {config.parent / 'data'}: permission denied")
+
+
+def test_a_data_folder_path_through_a_file_is_one_line(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    (config.parent / "afile").write_text("x", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        (config.parent / "data").as_posix(), (config.parent / "afile" / "data").as_posix()),
+        encoding="utf-8")
+    assert bot.run(argparse.Namespace(config=str(config)), request=FakeTelegram()) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"data folder error: {config.parent / 'afile' / 'data'}: a file is in "
+                          "the way")
+
+
+def test_a_backup_into_a_missing_folder_is_one_line(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    (config.parent / "data").mkdir()
+    target = config.parent / "nowhere" / "b.tar.gz"
+    assert bot.main(["backup", str(target), "--config", str(config)]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err == (f"backup error: no folder {target.parent} to write b.tar.gz in: create it "
+                   "first")
+    assert not target.parent.exists()
+
+
+def test_run_still_exits_2_for_an_operator_error_without_waiting(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    telegram = FakeTelegram()
+    telegram.fail("getMe", "unauthorized")
+    assert bot.run(argparse.Namespace(config=str(config)), request=telegram) == 2
+    assert one_line(capsys.readouterr().err) == (
+        "Telegram rejected the token: check TELEGRAM_BOT_TOKEN")
+
+
