@@ -1,7 +1,8 @@
 """Settings for a chain of stores, read from TOML and checked key by key.
 
 A bad config must stop start-up with a message that names the key and says what is wrong, so
-every check below reports a dotted path such as ``stores[1].hours.mon``.
+every check below reports a dotted path such as ``stores[east].hours.mon`` (a store by its id,
+not by its position), and where a common mistake is recognised, how to write it.
 """
 
 from __future__ import annotations
@@ -184,16 +185,23 @@ def parse_settings(text: str, *, base_dir: Path = Path()) -> Settings:
     return settings_from_dict(raw, base_dir=base_dir)
 
 
+_TOP_KEYS = {"data_dir", "telegram_base_url", "telegram_base_file_url", "default_language",
+             "bot_username", "stores", "proxy", "webapp_url", "webapp_listen", "webapp_port",
+             "webapp_max_age"}
+_TOKEN_KEYS = {"token", "bot_token", "telegram_bot_token", "telegram_token", "api_token"}
+
+
 def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Settings:
-    _only_known(raw, {"data_dir", "telegram_base_url", "telegram_base_file_url",
-                      "default_language", "bot_username", "stores", "proxy", "webapp_url",
-                      "webapp_listen", "webapp_port", "webapp_max_age"}, "")
+    _only_known(raw, _TOP_KEYS, "")
     default_language = _language(raw.get("default_language", DEFAULT_LANGUAGE), "default_language")
     stores_raw = raw.get("stores")
+    if isinstance(stores_raw, dict):
+        raise ConfigError("stores", "each store is a [[stores]] table, with two brackets: "
+                          "write [[stores]], not [stores]")
     if not isinstance(stores_raw, list) or not stores_raw:
         raise ConfigError("stores", "at least one [[stores]] table is required")
     stores = tuple(
-        _store(s, f"stores[{i}]", default_language) for i, s in enumerate(stores_raw)
+        _store(s, _store_key(s, i), default_language) for i, s in enumerate(stores_raw)
     )
     _unique([s.id for s in stores], "stores[].id")
     _unique([s.staff_chat_id for s in stores], "stores[].staff_chat_id")
@@ -222,7 +230,8 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
                               f"start with https://, got {webapp_url!r}")
     port = raw.get("webapp_port", Settings.webapp_port)
     if not _is_int(port) or not 0 <= port <= 65535:
-        raise ConfigError("webapp_port", f"must be a port number from 0 to 65535, got {port!r}")
+        raise ConfigError("webapp_port", f"must be a port number from 0 to 65535, got {port!r}"
+                          + _unquote_hint(port))
     max_age = raw.get("webapp_max_age", 86400)
     if not _is_int(max_age) or not 60 <= max_age <= 30 * 86400:
         raise ConfigError("webapp_max_age", "must be seconds from 60 to 2592000 (30 days), "
@@ -242,11 +251,21 @@ def settings_from_dict(raw: dict[str, Any], *, base_dir: Path = Path()) -> Setti
     )
 
 
+def _store_key(raw: Any, index: int) -> str:
+    """A store's place in error messages: by its id (``stores[east]``), which the owner knows;
+    by its order in the file when it has no usable id."""
+    store_id = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(store_id, str) and _STORE_ID.match(store_id):
+        return f"stores[{store_id}]"
+    return f"stores[no. {index + 1}]"
+
+
 def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
     # Checked first, so that a misspelt required key is reported as the typo, not as missing.
-    _only_known(raw, _STORE_KEYS, key)
+    _only_known(raw, _STORE_KEYS, key, parent=_TOP_KEYS - {"stores"},
+                parent_table="the first [[stores]]")
     store_id = _str(_required(raw, "id", key), f"{key}.id")
     if not _STORE_ID.match(store_id):
         raise ConfigError(f"{key}.id", "use 1-32 letters, digits or _ (it goes into deep links)")
@@ -254,7 +273,8 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{key}.timezone", f"unknown time zone {tz_name!r}") from exc
+        raise ConfigError(f"{key}.timezone", f"unknown time zone {tz_name!r}"
+                          + _zone_hint(tz_name)) from exc
     location = raw.get("location", {})
     if not isinstance(location, dict):
         raise ConfigError(f"{key}.location", "must be a table like { lat = 31.2, lon = 121.5 }")
@@ -263,12 +283,14 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     lon = _number(_required(location, "lon", f"{key}.location"), f"{key}.location.lon", -180, 180)
     managers = raw.get("managers", [])
     if not isinstance(managers, list) or not all(_is_int(m) for m in managers):
-        raise ConfigError(f"{key}.managers", "must be a list of Telegram user ids (numbers)")
+        raise ConfigError(f"{key}.managers", "must be a list of Telegram user ids (numbers)"
+                          + _unquote_hint(managers))
     if not managers:
         raise ConfigError(f"{key}.managers", "at least one manager is needed for escalations")
     chat_id = _required(raw, "staff_chat_id", key)
     if not _is_int(chat_id) or chat_id >= 0:
-        raise ConfigError(f"{key}.staff_chat_id", "must be the (negative) id of the staff group")
+        raise ConfigError(f"{key}.staff_chat_id", "must be the (negative) id of the staff group"
+                          + _unquote_hint(chat_id))
     techs = raw.get("technicians", [])
     if not isinstance(techs, list):
         raise ConfigError(f"{key}.technicians", "must be a list of [[stores.technicians]] tables")
@@ -395,6 +417,8 @@ def _greetings(raw: Any, key: str) -> Greetings:
 
 
 def _clock_time(value: Any, key: str) -> time:
+    if isinstance(value, time):  # TOML reads an unquoted 20:00:00 as a time of day
+        raise ConfigError(key, f'write the time in quotes: "{value:%H:%M}"')
     match = re.match(r"^(\d{1,2}):(\d{2})$", value) if isinstance(value, str) else None
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise ConfigError(key, f'expected "HH:MM", got {value!r}')
@@ -404,13 +428,19 @@ def _clock_time(value: Any, key: str) -> time:
 def _check_holidays(country: str, subdivision: str | None, key: str) -> None:
     import holidays  # imported here: only config checking and the calendar need it
 
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        hint = (f" (country codes are upper case: {country.upper()!r})"
+                if country.upper() in supported else " (two letters, like 'CN', 'HK', 'TW')")
+        raise ConfigError(f"{key}.holidays_country", f"unknown country code {country!r}{hint}")
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=2026)
-    except NotImplementedError as exc:
-        raise ConfigError(f"{key}.holidays_country", f"unknown country code {country!r}") from exc
-    except Exception as exc:  # holidays raises plain errors for unknown subdivisions
+    except Exception as exc:  # NotImplementedError, or plain errors, for unknown subdivisions
+        known = supported[country]
+        which = (f"known for {country}: {', '.join(known)}" if known else
+                 f"{country} has none: leave holidays_subdivision out")
         raise ConfigError(
-            f"{key}.holidays_subdivision", f"unknown subdivision {subdivision!r} of {country}"
+            f"{key}.holidays_subdivision", f"unknown subdivision {subdivision!r} ({which})"
         ) from exc
 
 
@@ -457,10 +487,12 @@ def _promises(raw: Any, key: str) -> Promises:
 def _technician(raw: Any, key: str) -> Technician:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table with user_id, name, on_duty")
-    _only_known(raw, {"user_id", "name", "on_duty"}, key)
+    _only_known(raw, {"user_id", "name", "on_duty"}, key, parent=_STORE_KEYS,
+                parent_table="the store's first [[stores.technicians]]")
     user_id = _required(raw, "user_id", key)
     if not _is_int(user_id) or user_id <= 0:
-        raise ConfigError(f"{key}.user_id", "must be a Telegram user id (a positive number)")
+        raise ConfigError(f"{key}.user_id", "must be a Telegram user id (a positive number)"
+                          + _unquote_hint(user_id))
     days = raw.get("on_duty", list(WEEKDAYS))
     if not isinstance(days, list) or any(d not in WEEKDAYS for d in days):
         raise ConfigError(f"{key}.on_duty", f"must be a list of weekdays from {list(WEEKDAYS)}")
@@ -489,6 +521,9 @@ def _hours(raw: Any, key: str) -> dict[int, tuple[time, time] | None]:
         if not match:
             raise ConfigError(f"{key}.{day}", f'expected "HH:MM-HH:MM" or "closed", got {value!r}')
         h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if (h2, m2) == (24, 0) and h1 < 24 and m1 < 60:
+            raise ConfigError(f"{key}.{day}", f"24:00 is not a time of day: {value!r}; a store "
+                              f'open until midnight is "{h1:02d}:{m1:02d}-23:59"')
         if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60):
             raise ConfigError(f"{key}.{day}", f"not a time of day: {value!r}")
         opens, closes = time(h1, m1), time(h2, m2)
@@ -500,20 +535,72 @@ def _hours(raw: Any, key: str) -> dict[int, tuple[time, time] | None]:
     return hours
 
 
-def _only_known(raw: dict[str, Any], known: set[str], key: str) -> None:
+def _only_known(raw: dict[str, Any], known: set[str], key: str, *,
+                parent: set[str] = frozenset(), parent_table: str = "") -> None:
     """Reject a key the parser does not read: a typo would otherwise fall back to the default
     without a word (``timezon`` = the store on Shanghai time). ``key`` is the table's path,
-    "" for the top level."""
+    "" for the top level. A key of the enclosing table (``parent``) found here was written
+    below ``parent_table``: in TOML everything under a table header belongs to that table."""
     for name in raw:
-        if name not in known:
-            raise ConfigError(f"{key}.{name}" if key else name,
-                              f"unknown key (known: {', '.join(sorted(known))})")
+        if name in known:
+            continue
+        where = f"{key}.{name}" if key else name
+        if name.lower() in _TOKEN_KEYS:
+            raise ConfigError(where, "the bot token does not go in the config file: remove it "
+                              "and set the environment variable TELEGRAM_BOT_TOKEN")
+        if name in parent:
+            raise ConfigError(where, f"{name} belongs above {parent_table}: in TOML, every key "
+                              "after a [[table]] header goes into that table; move it up")
+        raise ConfigError(where, f"unknown key (known: {', '.join(sorted(known))})")
 
 
 def _required(raw: dict[str, Any], name: str, key: str) -> Any:
     if name not in raw:
         raise ConfigError(f"{key}.{name}", "is required")
     return raw[name]
+
+
+def _unquote_hint(value: Any) -> str:
+    """For a number written in quotes ("-1001", ["500"]): how to write it."""
+    values = value if isinstance(value, list) else [value]
+    number = re.compile(r"\s*-?\d+(\.\d+)?\s*")
+    if not any(isinstance(v, str) and number.fullmatch(v) for v in values):
+        return ""
+    shown = ", ".join(v.strip() if isinstance(v, str) else str(v) for v in values)
+    return f"; write numbers without quotes: {f'[{shown}]' if isinstance(value, list) else shown}"
+
+
+# What people write for a store's zone that the IANA database does not have.
+_ZONE_ALIASES = {"beijing": "Asia/Shanghai", "peking": "Asia/Shanghai", "china": "Asia/Shanghai",
+                 "asia/beijing": "Asia/Shanghai", "cst": "Asia/Shanghai",
+                 "utc+8": "Asia/Shanghai", "gmt+8": "Asia/Shanghai", "utc+08:00": "Asia/Shanghai",
+                 "hong kong": "Asia/Hong_Kong", "hongkong": "Asia/Hong_Kong",
+                 "taipei": "Asia/Taipei", "taiwan": "Asia/Taipei", "macau": "Asia/Macau",
+                 "singapore": "Asia/Singapore", "tokyo": "Asia/Tokyo"}
+
+
+def _zone_hint(name: str) -> str:
+    """The nearest valid zone names, for ``unknown time zone``."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    zones = sorted(available_timezones())
+    lowered = {z.lower(): z for z in zones}
+    wanted = name.strip().lower()
+    alias = _ZONE_ALIASES.get(wanted) or _ZONE_ALIASES.get(wanted.rsplit("/", 1)[-1])
+    if wanted in lowered:
+        near = [lowered[wanted]]
+    elif alias:
+        near = [alias]
+    else:
+        by_city = {z.rsplit("/", 1)[-1].lower(): z for z in zones}
+        near = [by_city[c] for c in difflib.get_close_matches(
+            wanted.rsplit("/", 1)[-1].replace(" ", "_"), by_city, n=3, cutoff=0.75)]
+        near += [lowered[z] for z in difflib.get_close_matches(wanted, lowered, n=3, cutoff=0.6)]
+        near = list(dict.fromkeys(near))[:3]
+    if not near:
+        return "; write a zone like Asia/Shanghai (the IANA name: Region/City)"
+    return "; did you mean " + " or ".join(near) + "?"
 
 
 def _str(value: Any, key: str) -> str:
@@ -528,7 +615,8 @@ def _is_int(value: Any) -> bool:
 
 def _number(value: Any, key: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(key, f"must be a number from {low} to {high}, got {value!r}")
+        raise ConfigError(key, f"must be a number from {low} to {high}, got {value!r}"
+                          + _unquote_hint(value))
     return float(value)
 
 

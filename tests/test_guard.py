@@ -105,10 +105,10 @@ guard = {{ sop_phrases = false, phrases = [{{ phrase = "爱买不买", suggestio
 
 
 @pytest.mark.parametrize(("guard", "key"), [
-    ('{ phrase = ["x"] }', "stores[0].guard.phrase"),
-    ('{ phrases = [{ phrase = "……" }] }', "stores[0].guard.phrases[0].phrase"),
-    ('{ phrases = [{ phrase = "x", sugestion = "y" }] }', "stores[0].guard.phrases[0].sugestion"),
-    ('{ sop_phrases = "no" }', "stores[0].guard.sop_phrases"),
+    ('{ phrase = ["x"] }', "stores[hq].guard.phrase"),
+    ('{ phrases = [{ phrase = "……" }] }', "stores[hq].guard.phrases[0].phrase"),
+    ('{ phrases = [{ phrase = "x", sugestion = "y" }] }', "stores[hq].guard.phrases[0].sugestion"),
+    ('{ sop_phrases = "no" }', "stores[hq].guard.sop_phrases"),
 ])
 def test_guard_config_mistakes_name_their_key(tmp_path, guard: str, key: str) -> None:
     toml = CHAIN_TOML.replace('products = ["电热水壶", "空气净化器"]\n',
