@@ -283,7 +283,7 @@ def _seconds(value) -> float:
 
 
 def check(args: argparse.Namespace, *, request: BaseRequest | None = None,
-          fetch: webdesk.Fetch | None = None) -> int:
+          fetch: webdesk.Fetch | None = None, clock: Clock | None = None) -> int:
     """Preflight against the real Bot API: a table of ✓ and ✗ with what to do; exit 1 on ✗.
     With the desk set up, its public address must answer too (``fetch`` stands in for the
     internet in tests)."""
@@ -294,11 +294,13 @@ def check(args: argparse.Namespace, *, request: BaseRequest | None = None,
         rows.append((False, f"{TOKEN_ENV} is set", "create a bot with @BotFather and set it"))
     else:
         rows += asyncio.run(_check_telegram(settings, token, request))
-    now = system_clock()
+    now = (clock or system_clock)()
     for store in settings.stores:
         problem = preflight.calendar_problem(store, now)
-        rows.append((problem is None, f"{store.id}: time zone {store.timezone}, holidays, sunset",
-                     problem or ""))
+        what = f"{store.id}: time zone {store.timezone}, holidays, sunset"
+        if problem is None:  # what the bot takes for now and today there, to compare
+            what += f"\n    {store.id}: {preflight.store_today(store, now)}"
+        rows.append((problem is None, what, problem or ""))
     if settings.webapp_url:
         rows.append(asyncio.run(webdesk.check_public_url(settings, fetch)))
     for ok, what, fix in rows:

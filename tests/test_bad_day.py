@@ -197,3 +197,23 @@ def test_run_still_exits_2_for_an_operator_error_without_waiting(
         "Telegram rejected the token: check TELEGRAM_BOT_TOKEN")
 
 
+
+
+# -- check shows each store's clock -----------------------------------------------------------
+
+def test_check_prints_each_stores_local_time_hours_and_sunset(
+        config: Path, capsys: pytest.CaptureFixture) -> None:
+    from desk.clock import FakeClock
+    from tests.conftest import START
+
+    # east on a valid but wrong zone: UTC-8 (Etc/ names have the sign reversed).
+    text = config.read_text(encoding="utf-8")
+    at = text.rindex('timezone = "Asia/Shanghai"')
+    config.write_text(text[:at] + 'timezone = "Etc/GMT+8"' + text[at + 26:], encoding="utf-8")
+    assert bot.check(argparse.Namespace(config=str(config)), request=FakeTelegram(),
+                     clock=FakeClock(START)) == 0
+    out = capsys.readouterr().out
+    assert ("    hq: now Mon 2026-11-23 10:00 (UTC+08:00), open today 09:00-21:00, sunset 16:52"
+            in out.splitlines())
+    assert ("    east: now Sun 2026-11-22 18:00 (UTC-08:00), open today 09:00-21:00, "
+            "sunset 00:52" in out.splitlines()[-1])
