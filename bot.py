@@ -136,12 +136,18 @@ async def _started(application: Application) -> None:
             tx.mark(f"downtime:{down[0].isoformat()}", down[1], since=down[0].isoformat())
         log.warning("the bot was down from %s to %s", down[0].isoformat(), down[1].isoformat())
     outbox_of(application).start()
-    application.create_task(menus.set_menus(application), name="command-menus")
+    # Once the application runs: a task made here, before it runs, would not be awaited at
+    # stop, and PTB warned so at every start.
+    application.job_queue.run_once(_set_menus, 0, name="command-menus")
     await webdesk.start(application)
     for store_id, numbers in orphaned_tickets(desk_of(application)).items():
         log.warning("store %s is not in the config: its open tickets %s stay where they are "
                     "(put the store back to go on with them)", store_id,
                     ", ".join(f"#{n}" for n in numbers))
+
+
+async def _set_menus(context: DeskContext) -> None:
+    await menus.set_menus(context.application)
 
 
 async def _stopping(application: Application) -> None:

@@ -5,6 +5,7 @@ a temporary failure is waited out."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 from pathlib import Path
@@ -217,3 +218,27 @@ def test_check_prints_each_stores_local_time_hours_and_sunset(
             in out.splitlines())
     assert ("    east: now Sun 2026-11-22 18:00 (UTC-08:00), open today 09:00-21:00, "
             "sunset 00:52" in out.splitlines()[-1])
+
+
+# -- quiet, machine-readable logs -------------------------------------------------------------
+
+async def test_a_start_and_stop_raise_no_warning_and_set_the_menus(config: Path) -> None:
+    import warnings
+
+    telegram = FakeTelegram()
+    application = bot.build_application(load_settings(config), request=telegram, token=TOKEN)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await application.initialize()  # the order of run_polling
+        await application.post_init(application)
+        await application.start()
+        for _ in range(50):
+            if telegram.sent("setMyCommands"):
+                break
+            await asyncio.sleep(0.02)
+        await application.stop()
+        await application.post_stop(application)
+        await application.shutdown()
+        await application.post_shutdown(application)
+    assert [str(w.message) for w in caught] == []
+    assert telegram.sent("setMyCommands"), "the menus are still set at start"
