@@ -519,6 +519,9 @@ def configure_logging(level: int, log_format: str = "text", *, secrets: list[str
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    # Python's warnings (PTB's, a library's deprecation) go through the same handler: one JSON
+    # object under --log-format json, not a bare text line in between.
+    logging.captureWarnings(True)
     for name, least in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(level, least))
     return handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import user_translator
@@ -22,7 +23,13 @@ async def on_unknown_button(update: Update, context: DeskContext) -> None:
 
 
 async def on_error(update: object, context: DeskContext) -> None:
-    """Log every error; a user whose button press failed gets a short, polite answer."""
+    """Log every error; a user whose button press failed gets a short, polite answer. A long
+    poll the network dropped (no update: PTB's polling loop) is one quiet line, no traceback:
+    PTB polls again by itself, and ``sundown status`` notices if it never comes back."""
+    if update is None and isinstance(context.error, NetworkError):
+        log.warning("the long poll to the Bot API was dropped (%s): polling again",
+                    context.error.message)
+        return
     log.error("unhandled error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.callback_query is not None:
         t = user_translator(context.desk, update.effective_user)

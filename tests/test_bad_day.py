@@ -242,3 +242,47 @@ async def test_a_start_and_stop_raise_no_warning_and_set_the_menus(config: Path)
         await application.post_shutdown(application)
     assert [str(w.message) for w in caught] == []
     assert telegram.sent("setMyCommands"), "the menus are still set at start"
+
+
+def test_warnings_come_out_as_json_lines_too() -> None:
+    import io
+    import json
+    import warnings
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers)
+    root.handlers.clear()
+    handler = bot.configure_logging(logging.WARNING, "json", stream=stream)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("a library's warning", UserWarning, stacklevel=1)
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+    lines = stream.getvalue().splitlines()
+    assert lines, "the warning was logged"
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert records[0]["level"] == "WARNING" and "a library's warning" in records[0]["message"]
+
+
+async def test_a_dropped_long_poll_is_one_quiet_line(caplog: pytest.LogCaptureFixture) -> None:
+    from types import SimpleNamespace
+
+    from telegram.error import NetworkError, TimedOut
+
+    from handlers import errors
+
+    with caplog.at_level(logging.INFO):
+        await errors.on_error(None, SimpleNamespace(error=NetworkError(
+            "httpx.RemoteProtocolError: Server disconnected without sending a response.")))
+        await errors.on_error(None, SimpleNamespace(error=TimedOut()))
+    assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.WARNING, None)] * 2
+    assert "long poll" in caplog.records[0].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO):  # a real bug keeps its traceback
+        await errors.on_error(None, SimpleNamespace(error=ValueError("bug")))
+    assert caplog.records[0].levelno == logging.ERROR and caplog.records[0].exc_info
