@@ -253,6 +253,7 @@ def test_warnings_come_out_as_json_lines_too() -> None:
     root = logging.getLogger()
     saved = root.level, list(root.handlers)
     root.handlers.clear()
+    logging.captureWarnings(False)  # another test's run mode may have left it on
     handler = bot.configure_logging(logging.WARNING, "json", stream=stream)
     try:
         with warnings.catch_warnings():
