@@ -32,6 +32,7 @@ bench: setup
 	$(PY) bench/burst.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/reading.py
+	$(PY) bench/imports.py
 
 run: setup
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cache
-
-import holidays
-from astral import Observer
-from astral.sun import sunset
+from typing import TYPE_CHECKING
 
 from desk.config import StoreConfig
+
+if TYPE_CHECKING:
+    import holidays
+
+# holidays and astral are imported where they are used: `import bot` (--help, status, the
+# health check) need neither.
 
 # How far ahead to look for an opening day; a store closed for longer than this is misconfigured.
 SEARCH_DAYS = 60
@@ -23,6 +26,8 @@ SEARCH_DAYS = 60
 
 @cache
 def public_holidays(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
+    import holidays
+
     return holidays.country_holidays(country, subdiv=subdivision, years=year)
 
 
@@ -74,6 +79,9 @@ def local_day(store: StoreConfig, moment: datetime) -> date:
 
 def sunset_on(store: StoreConfig, day: date) -> datetime | None:
     """Local sunset at the store; None where the sun does not set (or rise) that day."""
+    from astral import Observer
+    from astral.sun import sunset
+
     try:
         return sunset(Observer(store.latitude, store.longitude), date=day,
                       tzinfo=store.timezone)

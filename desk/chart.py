@@ -13,16 +13,19 @@ import functools
 import io
 import logging
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pylopdf_fonts_zh_cn
 from babel.dates import format_skeleton
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 
 from desk.i18n import Translator
 from desk.models import KIND_LABELS, Kind
+
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
+
+# matplotlib is imported where a chart is drawn (in the digest's worker process), not with this
+# module: it took most of the second `import bot` cost, which `--help`, `status` and the
+# container's health check paid for nothing.
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ COLOURS = {Kind.CONTRACT: "#4C72B0", Kind.QUALITY: "#DD8452", Kind.SERVICE: "#55
 
 def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], int]]) -> bytes:
     """A PNG of the stacked daily counts, with a red mark and count for missed contacts."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     font = cjk_font()
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
@@ -77,6 +83,8 @@ def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], i
 
 def has_glyphs(path: str, text: str = PROBE) -> bool:
     """Whether the font at ``path`` (a face of a collection too) has a glyph for every char."""
+    from matplotlib import font_manager
+
     try:
         face = font_manager.get_font(path)
     except (OSError, RuntimeError, ValueError):
@@ -87,6 +95,10 @@ def has_glyphs(path: str, text: str = PROBE) -> bool:
 @functools.cache
 def cjk_font_path() -> str:
     """The CJK font the chart uses: a system one that draws ``PROBE``, else the bundled one."""
+    import pylopdf_fonts_zh_cn
+    from matplotlib import font_manager
+    from matplotlib.font_manager import FontProperties
+
     for family in SYSTEM_FAMILIES:
         try:
             path = font_manager.findfont(FontProperties(family=family),
@@ -100,6 +112,8 @@ def cjk_font_path() -> str:
 
 
 def cjk_font() -> FontProperties:
+    from matplotlib.font_manager import FontProperties
+
     return FontProperties(fname=cjk_font_path())
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import holidays
-
 from desk.calendar import contact_deadline, is_holiday, sunset_on
 from desk.config import StoreConfig
 
 
 def calendar_problem(store: StoreConfig, now: datetime) -> str | None:
     """None when the store's holidays and contact deadline can be computed, else why not."""
+    import holidays
+
     try:
         holidays.country_holidays(store.holidays_country, subdiv=store.holidays_subdivision)
     except (NotImplementedError, KeyError) as exc:

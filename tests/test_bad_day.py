@@ -287,3 +287,20 @@ async def test_a_dropped_long_poll_is_one_quiet_line(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.INFO):  # a real bug keeps its traceback
         await errors.on_error(None, SimpleNamespace(error=ValueError("bug")))
     assert caplog.records[0].levelno == logging.ERROR and caplog.records[0].exc_info
+
+
+# -- import time ------------------------------------------------------------------------------
+
+def test_import_bot_loads_no_chart_or_calendar_library() -> None:
+    """`--help`, `status` and the health check import bot: matplotlib (most of a second),
+    holidays and astral load where a chart is drawn or a day computed. (The time itself is
+    measured by bench/imports.py.)"""
+    import subprocess
+    import sys
+
+    heavy = ("matplotlib", "holidays", "astral", "pylopdf_fonts_zh_cn")
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, bot; print(sorted(m for m in sys.modules "
+         f"if m.split('.')[0] in {heavy!r}))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
