@@ -31,6 +31,23 @@ def _tidy() -> Iterator[None]:
                 shutil.rmtree(here / name, ignore_errors=True)
 
 
+# pip calls these before building (`pip install .` with build isolation): setuptools answers
+# them by running egg_info in the tree, which left sundown.egg-info behind.
+def get_requires_for_build_wheel(config_settings=None):
+    with _tidy():
+        return _setuptools.get_requires_for_build_wheel(config_settings)
+
+
+def get_requires_for_build_sdist(config_settings=None):
+    with _tidy():
+        return _setuptools.get_requires_for_build_sdist(config_settings)
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    with _tidy():
+        return _setuptools.prepare_metadata_for_build_wheel(metadata_directory, config_settings)
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     with _tidy():
         return _setuptools.build_wheel(wheel_directory, config_settings, metadata_directory)

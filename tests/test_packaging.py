@@ -64,6 +64,28 @@ def test_the_build_leaves_the_tree_as_it_was(built: tuple[Path, Path]) -> None:
     assert not list(source.glob("*.egg-info"))
 
 
+def test_pip_install_dot_leaves_no_egg_info(tmp_path: Path) -> None:
+    """`pip install .` with build isolation asks the backend for its requirements and metadata
+    before the wheel (the test above builds without isolation, which skips those hooks):
+    the calls in pip's order, through pip's own hook caller, offline."""
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=IGNORED)
+    script = (
+        "import pathlib, sys\n"
+        "from pip._vendor.pyproject_hooks import BuildBackendHookCaller\n"
+        "out = pathlib.Path(sys.argv[1])\n"
+        "hooks = BuildBackendHookCaller('.', 'sundown_build', backend_path=['.'])\n"
+        "hooks.get_requires_for_build_wheel()\n"
+        "info = hooks.prepare_metadata_for_build_wheel(str(out))\n"
+        "hooks.build_wheel(str(out), metadata_directory=str(out / info))\n"
+        "hooks.get_requires_for_build_sdist()\n")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=source, check=True,
+                   capture_output=True)
+    assert list(tmp_path.glob("sundown-*.whl"))
+    assert not (source / "build").exists()
+    assert not list(source.glob("*.egg-info"))
+
+
 def test_the_wheel_holds_the_catalogs_the_reading_set_and_the_command(
         built: tuple[Path, Path]) -> None:
     names = set(zipfile.ZipFile(built[1]).namelist())
