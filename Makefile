@@ -1,20 +1,34 @@
-# Two commands work on a fresh clone: `make demo` and `make test`. Both set up .venv first.
+# Two commands work on a fresh clone: `make demo` and `make test`. Both set up .venv first: the
+# demo (and `make run`) with the bot's own packages only, the tests with the developers' tools.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench run extract-messages update-catalogs clean
+.PHONY: setup setup-runtime demo test lint bench run extract-messages update-catalogs clean
 
-setup: $(STAMP)
-
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-demo: setup
+# The bot and what it needs at run time (no pytest, ruff, playwright).
+setup-runtime: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	@echo "First run: installing the bot's packages into $(VENV) from PyPI (a minute or two)."
+	$(PY) -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+# The developers' tools on top: tests, linter, the desk's browser tests.
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml | $(PY)
+	@echo "First run: installing the bot and the developers' tools into $(VENV) from PyPI."
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+demo: setup-runtime
 	$(PY) bot.py demo $(DEMO_ARGS)
 
 test: setup
@@ -34,7 +48,7 @@ bench: setup
 	$(PY) bench/reading.py
 	$(PY) bench/imports.py
 
-run: setup
+run: setup-runtime
 	$(PY) bot.py run --config $(or $(CONFIG),config.toml)
 
 # Translators: after changing user-facing text, refresh the template and the catalogs.

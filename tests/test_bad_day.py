@@ -304,3 +304,21 @@ def test_import_bot_loads_no_chart_or_calendar_library() -> None:
          f"if m.split('.')[0] in {heavy!r}))"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# -- make demo installs the runtime only ------------------------------------------------------
+
+@pytest.mark.skipif(not __import__("shutil").which("make"), reason="no make here")
+def test_make_demo_installs_the_runtime_only_and_make_test_the_tools(tmp_path: Path) -> None:
+    import subprocess
+
+    def planned(target: str) -> str:  # what make would run on a fresh clone (-n: nothing runs)
+        return subprocess.run(["make", "-n", "-C", str(ROOT), target,
+                               f"VENV={tmp_path / 'venv'}"], capture_output=True, text=True,
+                              check=True).stdout
+
+    demo = planned("demo")
+    assert "pip install --quiet -e .\n" in demo and "[dev]" not in demo
+    assert "First run: installing" in demo and "bot.py demo" in demo
+    test = planned("test")
+    assert "pip install --quiet -e '.[dev]'" in test and "pytest" in test
