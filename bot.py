@@ -527,37 +527,63 @@ def configure_logging(level: int, log_format: str = "text", *, secrets: list[str
     return handler
 
 
+CONFIG_HELP = "the config file (see config.example.toml)"
+
+
+class HelpFormat(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default after its help, unless the help already says it (or it is none)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default in (None, "") or "default:" in (action.help or ""):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name or "sundown",
-                                     description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_cmd = commands.add_parser("run", help="run the bot on Telegram (needs a token)")
-    run_cmd.add_argument("--config", default="config.toml")
+                                     description=__doc__.splitlines()[0],
+                                     epilog="`COMMAND --help` lists each command's options.",
+                                     formatter_class=HelpFormat)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run_cmd = commands.add_parser("run", help="run the bot on Telegram (needs a token)",
+                                  description="Run the bot. The token comes from "
+                                  f"{TOKEN_ENV}; polling unless --webhook-url is given.",
+                                  formatter_class=HelpFormat)
+    run_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
     run_cmd.add_argument("--log-level", default="INFO",
-                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                         help="the least level logged (DEBUG: what is sent, not the token)")
     run_cmd.add_argument("--webhook-url", default=None,
                          help="receive updates at this public HTTPS URL instead of polling")
     run_cmd.add_argument("--listen", default="127.0.0.1",
                          help="the webhook server's address (behind a reverse proxy)")
-    run_cmd.add_argument("--port", type=int, default=8443)
+    run_cmd.add_argument("--port", type=int, default=8443,
+                         help="the webhook server's port (with --webhook-url)")
     run_cmd.add_argument("--log-format", default="text", choices=["text", "json"],
                          help="json: one object per line, for log collectors")
-    demo_cmd = commands.add_parser("demo", help="play a scripted story offline")
-    demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"])
-    demo_cmd.add_argument("--data-dir", default=None, help="keep the demo's data here")
+    demo_cmd = commands.add_parser("demo", help="play a scripted story offline",
+                                   description="Play a scripted story on an offline fake "
+                                   "Telegram: no token, no network.", formatter_class=HelpFormat)
+    demo_cmd.add_argument("--lang", default="zh_CN", choices=["zh_CN", "zh_TW", "en"],
+                          help="the story's language")
+    demo_cmd.add_argument("--data-dir", default=None,
+                          help="keep the demo's data in this new or empty folder (default: a "
+                          "temporary one)")
     check_cmd = commands.add_parser("check", help="check the config against Telegram before "
-                                    "going live (exit 1 on any ✗)")
-    check_cmd.add_argument("--config", default="config.toml")
+                                    "going live (exit 1 on any ✗)", formatter_class=HelpFormat)
+    check_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
     status_cmd = commands.add_parser("status", help="is the bot alive and keeping up? (exit 1 "
-                                     "if not)")
-    status_cmd.add_argument("--config", default="config.toml")
+                                     "if not)", formatter_class=HelpFormat)
+    status_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
     backup_cmd = commands.add_parser("backup", help="snapshot the data folder (also while the "
-                                     "bot runs)")
+                                     "bot runs)", formatter_class=HelpFormat)
     backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
-    backup_cmd.add_argument("--config", default="config.toml")
-    links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
-    links_cmd.add_argument("--config", default="config.toml")
-    links_cmd.add_argument("--username", default="")
+    backup_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
+    links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code",
+                                    formatter_class=HelpFormat)
+    links_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
+    links_cmd.add_argument("--username", default="",
+                           help="the bot's @username (default: bot_username in the config)")
     args = parser.parse_args(argv)
     if not logging.getLogger().handlers:  # a test runner's own capture stays as it is
         configure_logging(getattr(logging, args.log_level) if args.command == "run" else

@@ -322,3 +322,31 @@ def test_make_demo_installs_the_runtime_only_and_make_test_the_tools(tmp_path: P
     assert "First run: installing" in demo and "bot.py demo" in demo
     test = planned("test")
     assert "pip install --quiet -e '.[dev]'" in test and "pytest" in test
+
+
+# -- --help -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["run", "demo", "check", "status", "backup", "links"])
+def test_every_option_has_help_and_its_default(command: str,
+                                               capsys: pytest.CaptureFixture) -> None:
+    import re
+
+    with pytest.raises(SystemExit) as exit_:
+        bot.main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    options = out[out.index("options:"):]
+    # Each option's entry: its flags, then words (on the same line or the next ones).
+    entries = re.split(r"\n  (?=-)", options)[1:]
+    assert entries
+    for entry in entries:
+        flags, _, words = entry.partition("  ")
+        if "{" in flags and not words.strip():  # choices: the help is on the next line
+            words = entry.split("\n", 1)[1]
+        assert words.strip(), f"{command}: {flags.strip()} has no help"
+    if command != "demo":
+        assert "(default: config.toml)" in " ".join(out.split())
+    if command == "run":
+        assert "(default: 8443)" in out and "(default: INFO)" in out
+    if command == "demo":
+        assert "(default: zh_CN)" in out
