@@ -36,7 +36,7 @@ from desk.clock import Clock, system_clock
 from desk.config import ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Database, DataError
-from handlers import customer, errors, manager, relay, staff, survey
+from handlers import customer, errors, manager, relay, staff, survey, whoami
 from outbox import campaigns, menus
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
 from outbox.digests import close_pool, orphaned_tickets
@@ -99,6 +99,7 @@ def build_application(
     # Handlers: audiences first, the catch-all and the error handler last.
     # Managers and technicians first: their /start, /help and replies in private are their
     # own, and everything else in a private chat is a customer's.
+    whoami.register(application)
     relay.register(application)
     manager.register(application)
     staff.register(application)
