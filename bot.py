@@ -359,8 +359,16 @@ def links(args: argparse.Namespace) -> int:
         print("Give the bot's username: --username MyStoreBot (or bot_username in the config).",
               file=sys.stderr)
         return 2
+    from desk import poster  # Pillow, segno and the CJK font: only this command needs them
+    from desk.i18n import translator
+
+    folder = Path(args.posters) if args.posters else Path(args.config).parent / "posters"
     for store in settings.stores:
-        print(f"{store.id}\t{store.name}\thttps://t.me/{username}?start=s_{store.id}")
+        url = f"https://t.me/{username}?start=s_{store.id}"
+        print(f"{store.id}\t{store.name}\t{url}")
+        caption = translator(store.language).gettext("Scan to tell us what went wrong")
+        poster.write(folder / f"{store.id}.png", store.name, url, caption)
+    print(f"QR posters (PNG, A5): {folder}/<store id>.png", file=sys.stderr)
     return 0
 
 
@@ -458,9 +466,12 @@ def main(argv: list[str] | None = None) -> int:
                                      "bot runs)")
     backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
     backup_cmd.add_argument("--config", default="config.toml")
-    links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
+    links_cmd = commands.add_parser("links", help="print each store's deep link and write its "
+                                    "QR poster")
     links_cmd.add_argument("--config", default="config.toml")
     links_cmd.add_argument("--username", default="")
+    links_cmd.add_argument("--posters", default=None, help="write each store's QR poster "
+                           "here as <store id>.png (default: posters/ beside the config)")
     args = parser.parse_args(argv)
     if not logging.getLogger().handlers:  # a test runner's own capture stays as it is
         configure_logging(getattr(logging, args.log_level) if args.command == "run" else
