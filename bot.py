@@ -2,9 +2,10 @@
 """Sundown: a Telegram complaint desk for stores and store chains.
 
 Usage:
+    TELEGRAM_BOT_TOKEN=123:abc python bot.py init    # set up in Telegram, write config.toml, run
     TELEGRAM_BOT_TOKEN=123:abc python bot.py run --config config.toml
     python bot.py demo [--lang en]          # no token, no network: a scripted story
-    python bot.py links --config config.toml [--username MyStoreBot]   # QR deep links
+    python bot.py links --config config.toml [--username MyStoreBot]   # deep links, QR posters
 
 ``build_application`` wires the handlers and jobs, in this visible order, around one database
 (the single source of truth) and its outbox; tests and the demo inject a fake transport and a

@@ -242,7 +242,9 @@ async def on_text(update: Update, context: DeskContext) -> None:
             return
         name = one_line(update.effective_message.text)
         if state.awaiting != "name":
-            _ask(context, tx, state, t.gettext("Please answer with the buttons."))
+            buttons = next_prompt(state)[1] is not None
+            _ask(context, tx, state, t.gettext("Please answer with the buttons.") if buttons
+                 else "")
             return
         if not name or len(name) > MAX_NAME:
             _ask(context, tx, state, t.gettext(
