@@ -274,3 +274,37 @@ def test_a_rendered_config_escapes_names_and_loads(tmp_path: Path) -> None:
     assert settings.stores[0].name == '老王 "修理"\\店'
     assert settings.stores[0].technicians[0].name == "李 \"工\""
     assert settings.default_language == "zh_TW"
+
+
+async def test_bad_answers_and_forged_buttons_change_nothing(tmp_path: Path) -> None:
+    from desk.setup import setup_settings
+    from outbox.context import outbox_of
+    from outbox.limits import Limits
+
+    telegram = FakeTelegram()
+    config = tmp_path / "config.toml"
+    app = bot.build_setup_application(setup_settings(config), config, request=telegram,
+                                      limits=Limits.unlimited())
+    with app.bot_data[DESK_KEY].db.transaction() as tx:
+        tx.save_setup_state(SetupState.new(bot_username="SundownDeskBot").to_dict())
+    await app.initialize()
+    outbox_of(app).start()
+    c = TelegramClient(app, telegram)
+    await c.send(OWNER, f"/start setup-{state_of(app).code}")
+    await c.send(OWNER, "店" * 41)
+    assert state_of(app).stores == [] and "40" in c.last(OWNER).text
+    await c.send(OWNER, "旗舰店")
+    before = state_of(app)
+    prompt = c.last(OWNER)
+    for data in ("u:open:store1:0930", "u:close:store1:2100", "u:city:store1:paris",
+                 "u:days:nostore:all", "u:group:store1", "u:zzz", "u:city:store1:shanghai:x"):
+        answer = await c.press(OWNER, prompt, data)
+        assert answer == "这个按钮已失效。", data
+    answer = await c.press(STRANGER, prompt, data_of(prompt, "u:city:store1:shanghai"))
+    assert answer == "Only the owner who is setting up the bot can choose this."
+    await c.send(STRANGER, "我要投诉")
+    assert "set up" in c.last(STRANGER).text
+    assert state_of(app) == before
+    assert c.errors == [] and telegram.html_errors == []
+    await outbox_of(app).stop()
+    await app.shutdown()
