@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -443,7 +443,18 @@ _STEPS: dict[str, Step] = {
 # -- groups ------------------------------------------------------------------------------------
 
 
+ASK_GROUP_EVERY = timedelta(minutes=1)
+_ASKED = "setup_groups_asked"
+
+
 def _ask_group(context: DeskContext, tx: Transaction, state: SetupState, chat_id: int) -> None:
+    """Ask a group which store it is for, once a minute at most: the startgroup link brings
+    the bot's arrival and a /start together, and nobody can make it repeat itself."""
+    now = context.desk.clock()
+    asked: dict[int, datetime] = context.application.bot_data.setdefault(_ASKED, {})
+    if chat_id in asked and now - asked[chat_id] < ASK_GROUP_EVERY:
+        return
+    asked[chat_id] = now
     t = translator(state.language)
     if state.owner_id is None or not state.stores:
         context.outbox.send(tx, chat_id, t.gettext(

@@ -276,12 +276,12 @@ def test_a_rendered_config_escapes_names_and_loads(tmp_path: Path) -> None:
     assert settings.default_language == "zh_TW"
 
 
-async def test_bad_answers_and_forged_buttons_change_nothing(tmp_path: Path) -> None:
+async def setup_mode(tmp_path: Path, telegram: FakeTelegram) -> Application:
+    """The set-up application as `sundown init` starts it, on the fake Telegram."""
     from desk.setup import setup_settings
     from outbox.context import outbox_of
     from outbox.limits import Limits
 
-    telegram = FakeTelegram()
     config = tmp_path / "config.toml"
     app = bot.build_setup_application(setup_settings(config), config, request=telegram,
                                       limits=Limits.unlimited())
@@ -289,6 +289,32 @@ async def test_bad_answers_and_forged_buttons_change_nothing(tmp_path: Path) -> 
         tx.save_setup_state(SetupState.new(bot_username="SundownDeskBot").to_dict())
     await app.initialize()
     outbox_of(app).start()
+    return app
+
+
+async def test_the_group_question_is_asked_once_when_the_bot_arrives_with_a_start(
+        tmp_path: Path) -> None:
+    from outbox.context import outbox_of
+
+    telegram = FakeTelegram()
+    app = await setup_mode(tmp_path, telegram)
+    c = TelegramClient(app, telegram)
+    await c.send(OWNER, f"/start setup-{state_of(app).code}")
+    await c.send(OWNER, "旗舰店")
+    await c.bot_joins(HQ_GROUP, by=OWNER)
+    await c.send(OWNER, "/start setup", group=HQ_GROUP)  # what the startgroup link sends
+    await c.send(STRANGER, "/start", group=HQ_GROUP)
+    assert [m.kind for m in c.inbox(HQ_GROUP)] == ["text"]
+    assert "只有赵经理可以选择" in c.last(HQ_GROUP).text
+    await outbox_of(app).stop()
+    await app.shutdown()
+
+
+async def test_bad_answers_and_forged_buttons_change_nothing(tmp_path: Path) -> None:
+    from outbox.context import outbox_of
+
+    telegram = FakeTelegram()
+    app = await setup_mode(tmp_path, telegram)
     c = TelegramClient(app, telegram)
     await c.send(OWNER, f"/start setup-{state_of(app).code}")
     await c.send(OWNER, "店" * 41)
