@@ -2,9 +2,10 @@
 """Sundown: a Telegram complaint desk for stores and store chains.
 
 Usage:
+    TELEGRAM_BOT_TOKEN=123:abc python bot.py init    # set up in Telegram, write config.toml, run
     TELEGRAM_BOT_TOKEN=123:abc python bot.py run --config config.toml
     python bot.py demo [--lang en]          # no token, no network: a scripted story
-    python bot.py links --config config.toml [--username MyStoreBot]   # QR deep links
+    python bot.py links --config config.toml [--username MyStoreBot]   # deep links, QR posters
 
 ``build_application`` wires the handlers and jobs, in this visible order, around one database
 (the single source of truth) and its outbox; tests and the demo inject a fake transport and a
@@ -39,11 +40,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from desk import backup as snapshot
 from desk import health, instance, preflight
+from desk import setup as setting_up
 from desk.clock import Clock, system_clock
-from desk.config import ConfigError, Settings, load_settings
+from desk.config import PROXY_SCHEMES, ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Database, DataError
-from handlers import customer, errors, manager, relay, staff, survey
+from handlers import customer, errors, manager, relay, staff, survey, whoami
+from handlers import setup as setup_chat
 from outbox import campaigns, menus
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
 from outbox.digests import close_pool, orphaned_tickets
@@ -106,6 +109,7 @@ def build_application(
     # Handlers: audiences first, the catch-all and the error handler last.
     # Managers and technicians first: their /start, /help and replies in private are their
     # own, and everything else in a private chat is a customer's.
+    whoami.register(application)
     relay.register(application)
     manager.register(application)
     staff.register(application)
@@ -158,6 +162,59 @@ async def _stopping(application: Application) -> None:
 
 async def _closed(application: Application) -> None:
     await close_pool(application)
+    desk_of(application).db.close()
+
+
+def build_setup_application(
+    settings: Settings,
+    config_path: Path,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    token: str | None = None,
+    limits: Limits | None = None,
+) -> Application:
+    """The set-up mode of `sundown init`: only the set-up conversation (handlers/setup.py),
+    on the data folder's database and outbox; nothing of the complaint desk runs. What it says
+    and has not delivered when it stops is delivered by the bot that runs next."""
+    builder = (
+        ApplicationBuilder()
+        .token(token or OFFLINE_TOKEN)
+        .base_url(settings.base_url)
+        .context_types(ContextTypes(context=DeskContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_setup_started)
+        .post_stop(_setup_stopping)
+        .post_shutdown(_setup_closed)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    elif settings.proxy:
+        builder = builder.proxy(settings.proxy)
+    polls = heartbeat.PollWatch(request if request is not None else
+                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
+    application = builder.get_updates_request(polls).build()
+    desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
+    polls.clock = desk.clock
+    application.bot_data[DESK_KEY] = desk
+    application.bot_data[OUTBOX_KEY] = Outbox(desk, Sender(application.bot, desk.db, desk.clock,
+                                                           limits))
+    application.bot_data[setup_chat.SETUP_KEY] = setup_chat.SetupRun(config_path, desk.clock)
+    setup_chat.register(application)
+    application.add_error_handler(errors.on_error)
+    return application
+
+
+async def _setup_started(application: Application) -> None:
+    outbox_of(application).start()
+
+
+async def _setup_stopping(application: Application) -> None:
+    await outbox_of(application).stop()
+
+
+async def _setup_closed(application: Application) -> None:
     desk_of(application).db.close()
 
 
@@ -227,6 +284,85 @@ def _folder_error(data_dir: Path, exc: OSError) -> int:
     print(f"data folder error: {data_dir}: {why}; check data_dir in the config",
           file=sys.stderr)
     return 2
+
+
+def init(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
+    """`sundown init`: with only a token, the owner sets the bot up in Telegram (a one-time
+    link makes them the owner); the bot writes the config and then runs as `sundown run`."""
+    config = Path(os.path.abspath(args.config))
+    if config.exists():
+        print(f"{config} already exists: start the bot with `sundown run --config "
+              f"{args.config}` (move the file away to set up again)", file=sys.stderr)
+        return 2
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        print(f"{TOKEN_ENV} is not set. Create a bot with @BotFather in Telegram "
+              "(https://t.me/BotFather, command /newbot), then run:\n"
+              f"  {TOKEN_ENV}=<the token> sundown init --config {args.config}", file=sys.stderr)
+        return 2
+    proxy = getattr(args, "proxy", None)
+    if proxy and not proxy.startswith(PROXY_SCHEMES):
+        print(f"--proxy must start with http://, https://, socks5:// or socks5h://, got {proxy!r}",
+              file=sys.stderr)
+        return 2
+    settings = setting_up.setup_settings(config, proxy=proxy)
+    try:
+        lock = instance.hold(settings.data_dir)
+    except instance.AlreadyRunning:
+        print(f"another Sundown is already running on {settings.data_dir}: one bot per data "
+              "folder", file=sys.stderr)
+        return 2
+    try:
+        application = build_setup_application(settings, config, token=token, request=request)
+        username = asyncio.run(_bot_username(settings, token, request))
+        with desk_of(application).db.transaction() as tx:
+            doc = tx.setup_state()
+            state = (setting_up.SetupState.from_dict(doc) if doc else
+                     setting_up.SetupState.new(proxy=proxy))
+            state.bot_username = username
+            tx.save_setup_state(state.to_dict())
+        _print_owner_link(state)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except DataError as exc:
+        print(f"data error: {exc.path}: {exc.problem}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print(f"Telegram rejected the token: check {TOKEN_ENV}", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"cannot reach the Bot API at {settings.base_url}: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        lock.close()
+    if not application.bot_data[setup_chat.SETUP_KEY].done:
+        print("The set-up is not finished: `sundown init` goes on where it stopped.")
+        return 1
+    print(f"{config} is written. Sundown starts now (from now on: sundown run --config "
+          f"{args.config}).")
+    return run(argparse.Namespace(config=str(config), webhook_url=None), request=request)
+
+
+def _print_owner_link(state: setting_up.SetupState) -> None:
+    if state.owner_id is not None:
+        print(f"The set-up goes on in Telegram with {state.owner_name}, in the bot's chat.")
+        return
+    link = f"https://t.me/{state.bot_username}?start=setup-{state.code}"
+    print("Open this link in Telegram (or scan the code with your phone) and press Start: you "
+          "become the bot's owner and finish the set-up there. The link works once; keep it "
+          f"to yourself.\n\n  {link}\n")
+    try:
+        import segno
+
+        segno.make(link, error="l").terminal(out=sys.stdout, compact=True)
+    except (ImportError, UnicodeEncodeError):
+        pass
+    print("\nKeep this running: when you press ✅ Finish in Telegram, the bot starts.")
+    sys.stdout.flush()
+
+
+async def _bot_username(settings: Settings, token: str, request: BaseRequest | None) -> str:
+    async with _bare_bot(settings, token, request) as bare:
+        return bare.bot.username
 
 
 def webhook_secret(data_dir: Path) -> str:
@@ -430,8 +566,16 @@ def links(args: argparse.Namespace) -> int:
         print("Give the bot's username: --username MyStoreBot (or bot_username in the config).",
               file=sys.stderr)
         return 2
+    from desk import poster  # Pillow, segno and the CJK font: only this command needs them
+    from desk.i18n import translator
+
+    folder = Path(args.posters) if args.posters else Path(args.config).parent / "posters"
     for store in settings.stores:
-        print(f"{store.id}\t{store.name}\thttps://t.me/{username}?start=s_{store.id}")
+        url = f"https://t.me/{username}?start=s_{store.id}"
+        print(f"{store.id}\t{store.name}\t{url}")
+        caption = translator(store.language).gettext("Scan to tell us what went wrong")
+        poster.write(folder / f"{store.id}.png", store.name, url, caption)
+    print(f"QR posters (PNG, A5): {folder}/<store id>.png", file=sys.stderr)
     return 0
 
 
@@ -561,6 +705,17 @@ def main(argv: list[str] | None = None) -> int:
                          help="the webhook server's port (with --webhook-url)")
     run_cmd.add_argument("--log-format", default="text", choices=["text", "json"],
                          help="json: one object per line, for log collectors")
+    init_cmd = commands.add_parser("init", help="set the bot up in Telegram with only a "
+                                   "token: writes the config, then runs the bot",
+                                   formatter_class=HelpFormat)
+    init_cmd.add_argument("--config", default="config.toml", help="the config to write")
+    init_cmd.add_argument("--proxy", default=None, help="an HTTP or SOCKS5 proxy to the Bot "
+                          "API (also written into the config)")
+    init_cmd.add_argument("--log-level", default="INFO",
+                          choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                          help="how much the log says")
+    init_cmd.add_argument("--log-format", default="text", choices=["text", "json"],
+                          help="json: one object per line, for log collectors")
     demo_cmd = commands.add_parser("demo", help="play a scripted story offline",
                                    description="Play a scripted story on an offline fake "
                                    "Telegram: no token, no network.", formatter_class=HelpFormat)
@@ -579,18 +734,20 @@ def main(argv: list[str] | None = None) -> int:
                                      "bot runs)", formatter_class=HelpFormat)
     backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
     backup_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
-    links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code",
-                                    formatter_class=HelpFormat)
+    links_cmd = commands.add_parser("links", help="print each store's deep link and write its "
+                                    "QR poster", formatter_class=HelpFormat)
     links_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
     links_cmd.add_argument("--username", default="",
                            help="the bot's @username (default: bot_username in the config)")
+    links_cmd.add_argument("--posters", default=None, help="write each store's QR poster "
+                           "here as <store id>.png (default: posters/ beside the config)")
     args = parser.parse_args(argv)
     if not logging.getLogger().handlers:  # a test runner's own capture stays as it is
-        configure_logging(getattr(logging, args.log_level) if args.command == "run" else
+        configure_logging(getattr(logging, args.log_level) if args.command in ("run", "init") else
                           logging.ERROR, getattr(args, "log_format", "text"),
                           secrets=[os.environ.get(TOKEN_ENV, ""),
                                    os.environ.get(WEBHOOK_SECRET_ENV, "")])
-    return {"run": run, "demo": demo, "links": links, "status": status,
+    return {"run": run, "init": init, "demo": demo, "links": links, "status": status,
             "backup": backup, "check": check}[args.command](args)
 
 

@@ -220,6 +220,8 @@ FOLLOWUPS = "followups"  # folder of side files: each ticket's follow-ups, whole
 OUTBOX = "outbox"
 MARKS = "marks"
 CHATS = "chats"  # per chat, the ids of the bot's own recent messages
+SETUP = "setup"  # the set-up's one document while `sundown init` runs
+_SETUP_ID = "state"
 OURS_KEPT = 50
 META = "meta"
 _META_ID = "1"
@@ -351,6 +353,16 @@ class Transaction:
         for doc_id, doc in list(self._items(MARKS)):
             if doc.get("at", "") < horizon:
                 self._put(MARKS, doc_id, None)
+
+    # -- the set-up (`sundown init`) ---------------------------------------------------------
+
+    def setup_state(self) -> dict[str, Any] | None:
+        """The set-up's document while the bot is being set up, else None."""
+        return self._get(SETUP, _SETUP_ID)
+
+    def save_setup_state(self, doc: dict[str, Any] | None) -> None:
+        """Keep the set-up's document in this write (None: the set-up is over)."""
+        self._put(SETUP, _SETUP_ID, doc)
 
     # -- the write -----------------------------------------------------------------------------
 

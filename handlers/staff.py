@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from telegram import ForceReply, Update
@@ -366,10 +366,7 @@ async def on_membership(update: Update, context: DeskContext) -> None:
         return
     with outbox.transaction() as tx:
         if store is None:
-            outbox.send(tx, chat.id, t.gettext(
-                "This group is not the staff group of any store yet. Its chat id is {chat_id}: "
-                "put it in the config as staff_chat_id.").format(chat_id=chat.id),
-                kind="unknown_group")
+            outbox.send(tx, chat.id, _unknown_group_text(t, chat.id), kind="unknown_group")
             return
         outbox.send(tx, chat.id, t.gettext(
             "Hello! New tickets of {store} will appear here as cards.").format(
@@ -403,6 +400,7 @@ async def on_group_command(update: Update, context: DeskContext) -> None:
     desk = context.desk
     store = desk.settings.store_for_group(update.effective_chat.id)
     if store is None:
+        unknown_group(update, context)
         return
     t = translator(store.language)
     message = update.effective_message
@@ -425,6 +423,46 @@ async def on_group_command(update: Update, context: DeskContext) -> None:
             reply_to=update.effective_message.message_id)
 
 
+# A group the config does not know hears its chat id at most once in this long, whatever its
+# members type: enough for someone setting the bot up, too little to make it spam a group.
+UNKNOWN_GROUP_EVERY = timedelta(minutes=10)
+_UNKNOWN_ANSWERED = "unknown_group_answered"
+
+
+def unknown_group(update: Update, context: DeskContext) -> None:
+    """Any command in a group that is no store's staff group: its chat id and what to do with
+    it, in one short message, rate-limited per group (kept in memory: a restart may answer
+    once more)."""
+    desk = context.desk
+    chat = update.effective_chat
+    if chat is None or desk.settings.store_for_group(chat.id) is not None:
+        return
+    now = desk.clock()
+    answered: dict[int, datetime] = context.application.bot_data.setdefault(
+        _UNKNOWN_ANSWERED, {})
+    for chat_id, at in list(answered.items()):
+        if now - at >= UNKNOWN_GROUP_EVERY:
+            del answered[chat_id]
+    if chat.id in answered:
+        return
+    answered[chat.id] = now
+    t = translator(desk.settings.default_language)
+    with context.outbox.transaction() as tx:
+        context.outbox.send(tx, chat.id, _unknown_group_text(t, chat.id), kind="unknown_group")
+
+
+def _unknown_group_text(t: Translator, chat_id: int) -> str:
+    return t.gettext(
+        "This group is not the staff group of any store yet. Its chat id is {chat_id}: "
+        "put it in the config as staff_chat_id.").format(chat_id=chat_id)
+
+
+async def on_other_group_command(update: Update, context: DeskContext) -> None:
+    """A command no staff handler takes: a known group ignores it, an unknown one hears its
+    id."""
+    unknown_group(update, context)
+
+
 def register(application: Application) -> None:
     """Staff handlers: card buttons, report replies, group membership, stray commands."""
     application.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^t:"))
@@ -433,6 +471,8 @@ def register(application: Application) -> None:
         & ~filters.StatusUpdate.ALL, on_report))
     application.add_handler(CommandHandler(
         ["start", "help", "mytickets", "cancel", "language"], on_group_command, filters=GROUPS))
+    application.add_handler(MessageHandler(
+        GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, on_other_group_command))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     technicians = {tech.user_id for store in application.bot_data[DESK_KEY].settings.stores
                    for tech in store.technicians}

@@ -144,13 +144,15 @@ def test_missing_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr and "@BotFather" in result.stderr
 
 
-def test_links_prints_each_stores_deep_link() -> None:
-    result = run_bot("links", "--config", str(EXAMPLE), "--username", "@MyStoreBot")
+def test_links_prints_each_stores_deep_link(tmp_path: Path) -> None:
+    result = run_bot("links", "--config", str(EXAMPLE), "--username", "@MyStoreBot",
+                     "--posters", str(tmp_path))
     assert result.returncode == 0
     assert result.stdout.splitlines() == [
         "flagship\t旗舰店\thttps://t.me/MyStoreBot?start=s_flagship",
         "east\t东区店\thttps://t.me/MyStoreBot?start=s_east",
     ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["east.png", "flagship.png"]
 
 
 @pytest.mark.parametrize(("proxy", "ok"), [

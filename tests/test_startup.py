@@ -251,6 +251,38 @@ def test_links_print_each_stores_deep_link(config: Path, capsys: pytest.CaptureF
         "east\t东区店\thttps://t.me/SundownDeskBot?start=s_east"]
 
 
+def test_links_write_each_stores_qr_poster_that_scans_back_to_its_link(
+        config: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    assert bot.main(["links", "--config", str(config)]) == 0
+    for store_id in ("hq", "east"):
+        path = config.parent / "posters" / f"{store_id}.png"
+        image = Image.open(path)
+        assert image.format == "PNG" and image.size == (1240, 1754)
+        codes = zxingcpp.read_barcodes(image)
+        assert [c.text for c in codes] == [f"https://t.me/SundownDeskBot?start=s_{store_id}"]
+        assert image.getbbox() is not None
+
+
+def test_a_posters_title_is_the_stores_name_in_its_own_script() -> None:
+    """The name is drawn, not tofu: the same store with another name draws another title."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from desk import poster
+
+    url = "https://t.me/SundownDeskBot?start=s_hq"
+    title = (0, 0, poster.WIDTH, poster.MARGIN + 250)
+    first = Image.open(io.BytesIO(poster.render("旗舰店", url, "扫码"))).crop(title)
+    second = Image.open(io.BytesIO(poster.render("東區店", url, "扫码"))).crop(title)
+    blank = Image.new(first.mode, first.size, "white")
+    assert ImageChops.difference(first, blank).getbbox() is not None, "a title is drawn"
+    assert ImageChops.difference(first, second).getbbox() is not None
+
+
 async def test_the_webhook_takes_updates_only_with_the_secret(tmp_path: Path) -> None:
     import json
     import socket
