@@ -289,3 +289,34 @@ async def test_a_taken_port_leaves_the_bot_running_without_the_desk(
         number = await file_complaint(world)  # customers are served as ever
         assert world.db.by_number(number) is not None
         await world.stop()
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "𝟙", "1²", "½", "0x1", "-1", "1e3", "abc",
+                                    "9" * 5000])
+async def test_a_ticket_number_that_is_not_ascii_digits_gets_400(desk: Desk, number: str
+                                                                ) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: that was a 500 with a traceback."""
+    before = desk.world.db.by_number(await file_complaint(desk.world)).to_dict()
+    for answer in (await desk.get(f"/api/tickets/{number}"),
+                   await desk.post(f"/api/tickets/{number}/assign", {"technician": 202})):
+        assert answer.status_code == 400, number
+        assert answer.headers["content-type"].startswith("application/json")
+        assert set(answer.json()) == {"error"} and "number" in answer.json()["error"]
+    assert desk.world.db.by_number(1).to_dict() == before
+
+
+@pytest.mark.parametrize("body", [
+    '{"technician": ' + "9" * 5000 + "}",  # Python refuses ints of over 4,300 digits
+    '{"technician": 1e999}', '{"technician": NaN}', '{"technician": -Infinity}',
+    '{"technician": 202', '"\udcff"', "\xff\xfe", "[" * 100_000 + "]" * 100_000,
+])
+async def test_a_body_python_cannot_read_gets_400_not_500(desk: Desk, body: str) -> None:
+    number = await file_complaint(desk.world)
+    before = desk.world.db.by_number(number).to_dict()
+    answer = await desk.http.post(
+        f"/api/tickets/{number}/assign", content=body.encode("utf-8", "surrogatepass"),
+        headers={"Authorization": "tma " + desk.init_data(ZHAO),
+                 "Content-Type": "application/json"})
+    assert answer.status_code in (400, 413), body[:40]
+    assert set(answer.json()) == {"error"}
+    assert desk.world.db.by_number(number).to_dict() == before

@@ -232,8 +232,11 @@ class WebDesk:
         field_name, act = DECISIONS[name]
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise Denied(400, "the body is not JSON") from exc
+        except (ValueError, RecursionError) as exc:
+            # JSONDecodeError and UnicodeDecodeError are ValueErrors, and so is an integer of
+            # over 4,300 digits (Python's limit on converting one).
+            raise Denied(400, "the body is not JSON, or holds a number too long to read") \
+                from exc
         value = body.get(field_name) if isinstance(body, dict) else None
         if not isinstance(value, int) or isinstance(value, bool):
             raise Denied(400, f"{field_name} must be a number")
@@ -359,8 +362,9 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _number(request: web.Request) -> int:
     value = request.match_info["number"]
-    if not value.isdigit() or len(value) > 9:
-        raise Denied(404, "no such ticket")
+    # ASCII digits only: str.isdigit() also takes "²" and "𝟙", which int() refuses or reads.
+    if not (value.isascii() and value.isdigit() and 0 < len(value) <= 9):
+        raise Denied(400, "a ticket number is 1 to 9 digits")
     return int(value)
 
 
