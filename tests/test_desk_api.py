@@ -246,6 +246,13 @@ async def test_the_page_and_its_files_are_served_with_a_strict_policy(desk: Desk
         assert page.status_code == 200
         assert "script-src 'self'" in page.headers["content-security-policy"]
     assert (await desk.http.get("/health")).text == "sundown desk"
+    for path in ("/", "/api/me", "/nowhere"):
+        policy = (await desk.http.get(path)).headers["content-security-policy"]
+        directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+        # Telegram's web clients (Web K and Web A, at web.telegram.org/k and /a) frame the
+        # page; the apps open it in a web view of their own, with no ancestor; nobody else.
+        assert directives["frame-ancestors"] == ["https://web.telegram.org",
+                                                 "https://*.web.telegram.org"], path
     texts = (await desk.http.get("/api/texts", params={"lang": "en"})).json()
     assert texts["texts"]["tab_search"] == "Search"
 

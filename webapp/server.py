@@ -49,11 +49,14 @@ DOWNLOAD_SECONDS = 300
 TRENDS_CACHE_SECONDS = 60
 STATIC = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
           "/app.css": ("app.css", "text/css")}
-# The page loads only its own files; charts are inline SVG drawn here.
+# The page loads only its own files; charts are inline SVG drawn here. Only Telegram's web
+# clients (Web K and Web A, https://web.telegram.org/k and /a) may frame it; the apps open it in
+# a web view of their own, where it has no ancestor.
+FRAME_ANCESTORS = "https://web.telegram.org https://*.web.telegram.org"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' "
                                "'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
-                               "base-uri 'none'",
+                               f"base-uri 'none'; frame-ancestors {FRAME_ANCESTORS}",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
