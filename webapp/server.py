@@ -40,6 +40,7 @@ from outbox.context import DESK_KEY, OUTBOX_KEY
 from outbox.post import Outbox
 from outbox.refusals import refusal
 from webapp import auth, views
+from webapp.limits import DESK, ServerLimits
 from webapp.texts import page_texts
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class WebDesk:
     index: ArchiveIndex
     runner: web.AppRunner | None = None
     port: int | None = None
+    limits: ServerLimits = DESK
     _first_read: asyncio.Task | None = None
     trends_cache: dict[tuple, tuple[float, Trends]] = field(default_factory=dict)
 
@@ -317,7 +319,8 @@ class WebDesk:
     # -- the server ----------------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[_headers], client_max_size=64 * 1024)
+        app = web.Application(middlewares=[_headers, _body_within(self.limits)],
+                              client_max_size=self.limits.max_body)
         app.router.add_get("/", self.static)
         app.router.add_get("/app.js", self.static)
         app.router.add_get("/app.css", self.static)
@@ -335,8 +338,14 @@ class WebDesk:
 
     async def start(self, host: str, port: int) -> int:
         """Listen on ``host:port`` (0: any free port); returns the port."""
-        self.runner = web.AppRunner(self.app(), access_log=None)
+        # keepalive_timeout: aiohttp closes a connection whose request has not fully arrived
+        # when it fires, so it bounds the headers as well as the idle time between requests.
+        # No lingering: a refused body is not read, the connection is closed.
+        self.runner = web.AppRunner(self.app(), access_log=None,
+                                    keepalive_timeout=self.limits.header_seconds,
+                                    lingering_time=0)
         await self.runner.setup()
+        _limit_connections(self.runner.server, self.limits.max_connections)
         site = web.TCPSite(self.runner, host, port)
         await site.start()
         self.port = self.runner.addresses[0][1]
@@ -378,6 +387,42 @@ def _day(value: str | None, default: date, latest: date) -> date:
     if day is None:
         raise Denied(400, "dates are YYYY-MM-DD")
     return day
+
+
+def _body_within(limits: ServerLimits):
+    """A body larger than the limit is refused before it is read; one that arrives slower
+    than ``limits.body_seconds`` is given up (read here, whole, before any handler runs)."""
+    @web.middleware
+    async def body_within(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                          ) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > limits.max_body:
+            raise Denied(413, "the body is too large")
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(limits.body_seconds):
+                    await request.read()  # a chunked body past the limit: 413 from aiohttp
+            except TimeoutError as exc:
+                raise Denied(408, "the body came too slowly") from exc
+        return await handler(request)
+
+    return body_within
+
+
+def _limit_connections(server, limit: int) -> None:
+    """At most ``limit`` connections at once: one more is closed as soon as it is accepted."""
+    made = server.connection_made
+    warned = [0.0]
+
+    def connection_made(handler, transport) -> None:
+        made(handler, transport)
+        if len(server.connections) > limit:
+            transport.close()
+            if time.monotonic() - warned[0] > 60:
+                warned[0] = time.monotonic()
+                log.warning("the desk has %d connections open: refusing more", limit)
+
+    server.connection_made = connection_made
 
 
 @web.middleware
