@@ -14,6 +14,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -41,9 +42,13 @@ class Raw:
         self.writer = writer
         self.sent = 0
 
+    opened: ClassVar[list[Raw]] = []
+
     @classmethod
     async def open(cls, port: int) -> Raw:
-        return cls(*await asyncio.open_connection("127.0.0.1", port))
+        raw = cls(*await asyncio.open_connection("127.0.0.1", port))
+        cls.opened.append(raw)
+        return raw
 
     async def send(self, data: bytes) -> bool:
         """False when the server has closed the connection."""
@@ -90,6 +95,18 @@ async def slowloris(port: int, request: bytes, limit: float) -> tuple[bool, floa
         return False, time.monotonic() - started
     finally:
         raw.close()
+
+
+@pytest.fixture(autouse=True)
+async def close_every_connection() -> AsyncIterator[None]:
+    yield
+    for raw in Raw.opened:
+        raw.writer.close()
+        try:
+            await raw.writer.wait_closed()
+        except (ConnectionError, OSError):
+            pass
+    Raw.opened.clear()
 
 
 def header_block(lines: list[str]) -> bytes:
