@@ -55,6 +55,7 @@ from outbox.post import Outbox
 from outbox.sender import Sender
 from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
 from webapp import server as webdesk
+from webapp import webhook
 
 log = logging.getLogger("sundown")
 
@@ -264,10 +265,11 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         url = urlsplit(args.webhook_url)
         secret = webhook_secret(settings.data_dir)
         redact(secret)
-        application.run_webhook(
-            listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
-            webhook_url=args.webhook_url, secret_token=secret,
-            allowed_updates=Update.ALL_TYPES)
+        # Our own server, not PTB's: the secret is checked before the body is read, and slow
+        # or greedy clients are cut off (webapp/webhook.py).
+        webhook.run_webhook(
+            application, listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
+            webhook_url=args.webhook_url, secret=secret, allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

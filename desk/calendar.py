@@ -122,7 +122,10 @@ def callback_time(store: StoreConfig, done_at: datetime) -> datetime:
     for day in days[max(after - 1, 0):]:
         opening, closing = opening_on(store, day), closing_on(store, day)
         moment = datetime.combine(day, store.promises.callback_time, tzinfo=store.timezone)
-        moment = min(max(moment, opening), closing - timedelta(minutes=30))
+        # Half an hour before closing at the latest, but never before opening: hours shorter
+        # than that half hour get their call at opening.
+        latest = max(opening, closing - timedelta(minutes=30))
+        moment = min(max(moment, opening), latest)
         if moment > local:
             return moment
     raise ValueError(f"store {store.id} has no opening day in the next {SEARCH_DAYS} days")

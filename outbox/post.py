@@ -77,10 +77,11 @@ class Outbox:
         """Queue ``entry`` in this write; a text too long for one message becomes several."""
         entry.id = entry.id or new_id()
         entry.created_at = entry.created_at or self.desk.clock().isoformat()
-        limit = CAPTION_LIMIT if entry.method in MEDIA else TEXT_LIMIT
+        if entry.method in MEDIA and entry.text:
+            return self._media(tx, entry)
         if entry.method is not Method.SEND or entry.text is None:
             return tx.put(entry)
-        parts = split_html(entry.text, limit)
+        parts = split_html(entry.text, TEXT_LIMIT)
         if len(parts) == 1:
             return tx.put(entry)
         markup, entry.markup = entry.markup, None
@@ -93,6 +94,22 @@ class Outbox:
             piece.markup = markup if index == len(parts) - 1 else None
             tx.put(piece)
         return first
+
+    def _media(self, tx: Transaction, entry: Outgoing) -> Outgoing:
+        """Media with a caption too long for one (Telegram takes 1,024 characters; Premium
+        users may write 4,096): as much as fits goes with the media, the rest follows as text
+        in the same chat and thread, and its buttons go with the last part."""
+        parts = split_html(entry.text or "", CAPTION_LIMIT)
+        if len(parts) == 1:
+            return tx.put(entry)
+        markup, entry.markup = entry.markup, None
+        entry.text = parts[0]
+        tx.put(entry)
+        self.put(tx, Outgoing.from_dict(
+            {**entry.to_dict(), "id": new_id(), "seq": 0, "method": Method.SEND.value,
+             "text": "\n".join(parts[1:]), "markup": markup, "source": None, "file": None,
+             "filename": None, "remember": None, "merge": None, "fallback": None}))
+        return entry
 
     def send(self, tx: Transaction, chat_id: int, text: str, *, kind: str,
              priority: Priority = Priority.REPLY, markup: Markup = None,

@@ -19,6 +19,13 @@ from one chat never holds up another. Rules:
 Delivery is at-least-once: Telegram can execute a request and lose the answer, and the message
 is then sent again (a rare duplicate beats a lost promise). Entries marked ``at_most_once``
 (holiday greetings: nobody gets two) are never sent again after such an answer.
+
+A delivery is recorded (dropped from the hot file, its message ids kept) as soon as its answer
+is in, together with every other answer that came in meanwhile: one write for all of them, on
+the loop's next turn. One write per answer fell behind in a burst (each rewrites the hot file
+with an fsync), and a crash then sent again every message whose answer was still waiting for
+its write: 20 of 20 after a burst of follow-ups. Now a crash costs the messages whose answers
+are on their way, and those of one write.
 """
 
 from __future__ import annotations
@@ -137,6 +144,9 @@ class Sender:
         self.lines: dict[int, Line] = {}
         self.jobs: dict[str, Job] = {}
         self.flying: set[str] = set()
+        # Delivered, and recorded in the next write (see the module docstring).
+        self.recording: dict[str, tuple[Job, tuple[int, ...]]] = {}
+        self._record_soon: asyncio.Handle | None = None
         self.overall = SlidingWindow(self.limits.overall_messages, self.limits.overall_window)
         self.bulk = Pacer(self.limits.bulk_per_second)
         self.shown: collections.OrderedDict[tuple[int, int], str] = collections.OrderedDict()
@@ -167,7 +177,8 @@ class Sender:
             if job is not None and entry_id not in self.flying:
                 self._remove(job)
         for entry in tx.added:
-            if entry.status is not Status.PENDING or entry.id in self.flying:
+            if entry.status is not Status.PENDING or entry.id in self.flying \
+                    or entry.id in self.recording:
                 continue
             job = self.jobs.get(entry.id)
             if job is None:
@@ -198,7 +209,8 @@ class Sender:
         return True
 
     def is_flying(self, entry_id: str) -> bool:
-        return entry_id in self.flying
+        """Under way, or delivered and not yet recorded: no longer to be changed."""
+        return entry_id in self.flying or entry_id in self.recording
 
     def answer(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
         """Answer a button press. Not a message and not durable: a lost answer only leaves the
@@ -289,6 +301,7 @@ class Sender:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        self._record()
 
     async def settle(self, limit: float = 10.0, horizon: float = 3.0) -> None:
         """Wait until nothing is under way and nothing could go within ``horizon`` seconds
@@ -297,9 +310,9 @@ class Sender:
         deadline = loop.time() + limit
         while True:
             await asyncio.sleep(0)
-            if not self._tasks and not self._due_within(horizon):
+            if not self._tasks and not self.recording and not self._due_within(horizon):
                 await asyncio.sleep(0)
-                if not self._tasks and not self._due_within(horizon):
+                if not self._tasks and not self.recording and not self._due_within(horizon):
                     return
             if loop.time() > deadline:
                 raise TimeoutError(f"the outbox did not settle: {len(self.jobs)} queued")
@@ -379,7 +392,7 @@ class Sender:
     def _coming(self, ref: Ref) -> bool:
         """Whether a queued message will fill ``ref`` once it is sent."""
         return any(j.entry.ticket == ref.ticket and j.entry.remember == ref.field
-                   for j in self.jobs.values())
+                   for j in [*self.jobs.values(), *(job for job, _ in self.recording.values())])
 
     def _resolve(self, pointer: int | Ref | None) -> int | None:
         if not isinstance(pointer, Ref):
@@ -607,23 +620,49 @@ class Sender:
             job.future.set_result("sent")
         if not job.durable:
             return
-        with self.db.transaction() as tx:
-            if message_ids and entry.method in SENDS:
-                ghosts = self._ghosts(job, tx.ours(entry.chat_id), min(message_ids))
-                tx.add_ours(entry.chat_id, message_ids)
-                for ghost in ghosts:
-                    self._reap(entry.chat_id, ghost)
-            if entry.remember and entry.ticket and message_ids:
-                ticket = tx.ticket(entry.ticket)
-                if ticket is not None:
-                    value = getattr(ticket, entry.remember)
-                    if isinstance(value, list):
-                        setattr(ticket, entry.remember, [*value[-99:], message_ids[-1]])
-                    else:
-                        setattr(ticket, entry.remember, message_ids[-1])
-                    tx.save(ticket)
-            tx.drop(entry.id)
-        self.db.log_sent(entry, message_ids, self.clock())
+        self.recording[entry.id] = (job, message_ids)
+        if self._record_soon is None:
+            self._record_soon = asyncio.get_running_loop().call_soon(self._record)
+
+    def _record(self) -> None:
+        """Record every delivery whose answer is in, in one write."""
+        if self._record_soon is not None:
+            self._record_soon.cancel()
+            self._record_soon = None
+        if not self.recording:
+            return
+        delivered = list(self.recording.values())
+        try:
+            with self.db.transaction() as tx:
+                for job, message_ids in delivered:
+                    self._record_one(tx, job, message_ids)
+        except Exception:
+            log.exception("the sender could not record %d deliveries", len(delivered))
+        finally:
+            for job, _ids in delivered:
+                self.recording.pop(job.entry.id, None)
+            self._wake.set()
+        now = self.clock()
+        for job, message_ids in delivered:
+            self.db.log_sent(job.entry, message_ids, now)
+
+    def _record_one(self, tx, job: Job, message_ids: tuple[int, ...]) -> None:
+        entry = job.entry
+        if message_ids and entry.method in SENDS:
+            ghosts = self._ghosts(job, tx.ours(entry.chat_id), min(message_ids))
+            tx.add_ours(entry.chat_id, message_ids)
+            for ghost in ghosts:
+                self._reap(entry.chat_id, ghost)
+        if entry.remember and entry.ticket and message_ids:
+            ticket = tx.ticket(entry.ticket)
+            if ticket is not None:
+                value = getattr(ticket, entry.remember)
+                if isinstance(value, list):
+                    setattr(ticket, entry.remember, [*value[-99:], message_ids[-1]])
+                else:
+                    setattr(ticket, entry.remember, message_ids[-1])
+                tx.save(ticket)
+        tx.drop(entry.id)
 
     def _ghosts(self, job: Job, ours: list[int], sent_id: int) -> list[int]:
         """Ids that may hold a duplicate of this message: a try whose answer was lost may have

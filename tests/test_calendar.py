@@ -86,3 +86,31 @@ def test_callback_time_stays_inside_opening_hours() -> None:
         'products = ["电热水壶", "空气净化器"]',
         'products = ["电热水壶"]\npromises = { callback_time = "08:00" }')).store("hq")
     assert callback_time(early, local(2026, 11, 27, 15, 0)) == local(2026, 11, 28, 10, 0)
+
+
+HQ_HOURS = ('hours = {{ mon = "09:00-21:00", tue = "09:00-21:00", wed = "09:00-21:00", '
+            'thu = "09:00-21:00", fri = "09:00-21:00", sat = "10:00-18:00" }}')
+
+
+@pytest.mark.parametrize(("hours", "at", "expected"), [
+    # (Tuesday's opening hours, callback_time, the callback on Tuesday 2026-11-24)
+    ("09:00-21:00", "10:00", (10, 0)),  # the set time, well inside
+    ("09:00-21:00", "08:00", (9, 0)),  # before opening: at opening
+    ("09:00-21:00", "20:50", (20, 30)),  # too near closing: half an hour before it
+    ("09:00-10:00", "10:00", (9, 30)),  # one hour open: half an hour before closing
+    ("09:00-09:30", "10:00", (9, 0)),  # exactly 30 minutes: at opening
+    ("09:00-09:20", "10:00", (9, 0)),  # shorter than 30 minutes: at opening, not before it
+    ("09:00-09:01", "08:00", (9, 0)),
+    ("09:00-09:20", "09:10", (9, 0)),
+])
+def test_callback_time_is_inside_short_opening_hours(hours: str, at: str,
+                                                     expected: tuple[int, int]) -> None:
+    store = parse_settings(CHAIN_TOML.format(data_dir="/tmp/unused").replace(
+        HQ_HOURS.format(), HQ_HOURS.format().replace('tue = "09:00-21:00"', f'tue = "{hours}"'))
+        .replace('products = ["电热水壶", "空气净化器"]',
+                 f'products = ["电热水壶"]\npromises = {{ callback_time = "{at}" }}')).store("hq")
+    assert store.hours[1] is not None and store.hours[1][1].strftime("%H:%M") == hours[-5:]
+    moment = callback_time(store, local(2026, 11, 23, 15, 0))
+    assert moment == local(2026, 11, 24, *expected)
+    opening, closing = store.hours[1]
+    assert opening <= moment.timetz().replace(tzinfo=None) < closing

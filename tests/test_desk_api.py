@@ -246,6 +246,13 @@ async def test_the_page_and_its_files_are_served_with_a_strict_policy(desk: Desk
         assert page.status_code == 200
         assert "script-src 'self'" in page.headers["content-security-policy"]
     assert (await desk.http.get("/health")).text == "sundown desk"
+    for path in ("/", "/api/me", "/nowhere"):
+        policy = (await desk.http.get(path)).headers["content-security-policy"]
+        directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+        # Telegram's web clients (Web K and Web A, at web.telegram.org/k and /a) frame the
+        # page; the apps open it in a web view of their own, with no ancestor; nobody else.
+        assert directives["frame-ancestors"] == ["https://web.telegram.org",
+                                                 "https://*.web.telegram.org"], path
     texts = (await desk.http.get("/api/texts", params={"lang": "en"})).json()
     assert texts["texts"]["tab_search"] == "Search"
 
@@ -289,3 +296,34 @@ async def test_a_taken_port_leaves_the_bot_running_without_the_desk(
         number = await file_complaint(world)  # customers are served as ever
         assert world.db.by_number(number) is not None
         await world.stop()
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "𝟙", "1²", "½", "0x1", "-1", "1e3", "abc",
+                                    "9" * 5000])
+async def test_a_ticket_number_that_is_not_ascii_digits_gets_400(desk: Desk, number: str
+                                                                ) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: that was a 500 with a traceback."""
+    before = desk.world.db.by_number(await file_complaint(desk.world)).to_dict()
+    for answer in (await desk.get(f"/api/tickets/{number}"),
+                   await desk.post(f"/api/tickets/{number}/assign", {"technician": 202})):
+        assert answer.status_code == 400, number
+        assert answer.headers["content-type"].startswith("application/json")
+        assert set(answer.json()) == {"error"} and "number" in answer.json()["error"]
+    assert desk.world.db.by_number(1).to_dict() == before
+
+
+@pytest.mark.parametrize("body", [
+    '{"technician": ' + "9" * 5000 + "}",  # Python refuses ints of over 4,300 digits
+    '{"technician": 1e999}', '{"technician": NaN}', '{"technician": -Infinity}',
+    '{"technician": 202', '"\udcff"', "\xff\xfe", "[" * 100_000 + "]" * 100_000,
+])
+async def test_a_body_python_cannot_read_gets_400_not_500(desk: Desk, body: str) -> None:
+    number = await file_complaint(desk.world)
+    before = desk.world.db.by_number(number).to_dict()
+    answer = await desk.http.post(
+        f"/api/tickets/{number}/assign", content=body.encode("utf-8", "surrogatepass"),
+        headers={"Authorization": "tma " + desk.init_data(ZHAO),
+                 "Content-Type": "application/json"})
+    assert answer.status_code in (400, 413), body[:40]
+    assert set(answer.json()) == {"error"}
+    assert desk.world.db.by_number(number).to_dict() == before

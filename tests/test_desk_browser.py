@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -49,9 +50,9 @@ class Browser:
         self.base = base
         self.shots = shots
 
-    async def open_desk(self, user: dict = ZHAO) -> None:
+    async def open_desk(self, user: dict = ZHAO, age: timedelta = timedelta(0)) -> None:
         init_data = auth.init_data_for(user, self.world.app.bot.token,
-                                       int(self.world.clock().timestamp()))
+                                       int((self.world.clock() - age).timestamp()))
         fragment = (f"tgWebAppData={quote(init_data)}&tgWebAppVersion=8.0"
                     f"&tgWebAppPlatform=android&tgWebAppThemeParams={quote(json.dumps(THEME))}")
         await self.page.goto(f"{self.base}/#{fragment}")
@@ -202,3 +203,39 @@ async def test_a_customers_name_full_of_markup_is_shown_as_text(browser: Browser
     await expect(page.locator("dl.facts")).to_contain_text("<b>漏水</b>")
     assert await page.query_selector("#view img") is None
     assert await page.title() != "pwned"
+
+
+@pytest.mark.parametrize("who", ["customer", "expired manager"])
+async def test_a_refused_sign_in_shows_nothing_of_the_desk(browser: Browser, who: str) -> None:
+    """Only the notice: no tab buttons, no language menu (``.tabs { display: grid }`` once
+    overrode ``hidden`` and showed four blank buttons above it)."""
+    await file_complaint(browser.world)
+    page = browser.page
+    if who == "customer":
+        await browser.open_desk({"id": 1001, "first_name": "张", "language_code": "zh-hans"})
+        expected = "工作台仅供本店经理使用。"
+    else:
+        await browser.open_desk(ZHAO, age=timedelta(days=2))  # signed two days ago
+        expected = "登录已过期:请关闭工作台,再从聊天中重新打开。"
+
+    await page.wait_for_selector("#problem")
+    if expected:
+        assert await page.text_content("#problem") == expected
+    await browser.screenshot("refused")
+    for selector in ("#tabs", "#tabs button", "#language"):
+        for element in await page.query_selector_all(selector):
+            assert not await element.is_visible(), selector
+    assert await page.query_selector(".ticket") is None
+
+
+async def test_a_session_that_expires_on_a_language_change_hides_the_desk_again(
+        browser: Browser) -> None:
+    await file_complaint(browser.world)
+    page = browser.page
+    await browser.open_desk()
+    await page.wait_for_selector(".ticket")
+    assert await page.is_visible("#tabs") and await page.is_visible("#language")
+    browser.world.clock.advance(days=2)
+    await page.select_option("#language", "en")
+    await page.wait_for_selector("#problem")
+    assert not await page.is_visible("#tabs") and not await page.is_visible("#language")

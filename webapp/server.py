@@ -40,6 +40,7 @@ from outbox.context import DESK_KEY, OUTBOX_KEY
 from outbox.post import Outbox
 from outbox.refusals import refusal
 from webapp import auth, views
+from webapp.limits import DESK, ServerLimits
 from webapp.texts import page_texts
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,14 @@ DOWNLOAD_SECONDS = 300
 TRENDS_CACHE_SECONDS = 60
 STATIC = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
           "/app.css": ("app.css", "text/css")}
-# The page loads only its own files; charts are inline SVG drawn here.
+# The page loads only its own files; charts are inline SVG drawn here. Only Telegram's web
+# clients (Web K and Web A, https://web.telegram.org/k and /a) may frame it; the apps open it in
+# a web view of their own, where it has no ancestor.
+FRAME_ANCESTORS = "https://web.telegram.org https://*.web.telegram.org"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' "
                                "'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
-                               "base-uri 'none'",
+                               f"base-uri 'none'; frame-ancestors {FRAME_ANCESTORS}",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -100,6 +104,7 @@ class WebDesk:
     index: ArchiveIndex
     runner: web.AppRunner | None = None
     port: int | None = None
+    limits: ServerLimits = DESK
     _first_read: asyncio.Task | None = None
     trends_cache: dict[tuple, tuple[float, Trends]] = field(default_factory=dict)
 
@@ -232,8 +237,11 @@ class WebDesk:
         field_name, act = DECISIONS[name]
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise Denied(400, "the body is not JSON") from exc
+        except (ValueError, RecursionError) as exc:
+            # JSONDecodeError and UnicodeDecodeError are ValueErrors, and so is an integer of
+            # over 4,300 digits (Python's limit on converting one).
+            raise Denied(400, "the body is not JSON, or holds a number too long to read") \
+                from exc
         value = body.get(field_name) if isinstance(body, dict) else None
         if not isinstance(value, int) or isinstance(value, bool):
             raise Denied(400, f"{field_name} must be a number")
@@ -311,7 +319,8 @@ class WebDesk:
     # -- the server ----------------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[_headers], client_max_size=64 * 1024)
+        app = web.Application(middlewares=[_headers, _body_within(self.limits)],
+                              client_max_size=self.limits.max_body)
         app.router.add_get("/", self.static)
         app.router.add_get("/app.js", self.static)
         app.router.add_get("/app.css", self.static)
@@ -329,8 +338,14 @@ class WebDesk:
 
     async def start(self, host: str, port: int) -> int:
         """Listen on ``host:port`` (0: any free port); returns the port."""
-        self.runner = web.AppRunner(self.app(), access_log=None)
+        # keepalive_timeout: aiohttp closes a connection whose request has not fully arrived
+        # when it fires, so it bounds the headers as well as the idle time between requests.
+        # No lingering: a refused body is not read, the connection is closed.
+        self.runner = web.AppRunner(self.app(), access_log=None,
+                                    keepalive_timeout=self.limits.header_seconds,
+                                    lingering_time=0)
         await self.runner.setup()
+        _limit_connections(self.runner.server, self.limits.max_connections)
         site = web.TCPSite(self.runner, host, port)
         await site.start()
         self.port = self.runner.addresses[0][1]
@@ -359,8 +374,9 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _number(request: web.Request) -> int:
     value = request.match_info["number"]
-    if not value.isdigit() or len(value) > 9:
-        raise Denied(404, "no such ticket")
+    # ASCII digits only: str.isdigit() also takes "²" and "𝟙", which int() refuses or reads.
+    if not (value.isascii() and value.isdigit() and 0 < len(value) <= 9):
+        raise Denied(400, "a ticket number is 1 to 9 digits")
     return int(value)
 
 
@@ -371,6 +387,42 @@ def _day(value: str | None, default: date, latest: date) -> date:
     if day is None:
         raise Denied(400, "dates are YYYY-MM-DD")
     return day
+
+
+def _body_within(limits: ServerLimits):
+    """A body larger than the limit is refused before it is read; one that arrives slower
+    than ``limits.body_seconds`` is given up (read here, whole, before any handler runs)."""
+    @web.middleware
+    async def body_within(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                          ) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > limits.max_body:
+            raise Denied(413, "the body is too large")
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(limits.body_seconds):
+                    await request.read()  # a chunked body past the limit: 413 from aiohttp
+            except TimeoutError as exc:
+                raise Denied(408, "the body came too slowly") from exc
+        return await handler(request)
+
+    return body_within
+
+
+def _limit_connections(server, limit: int) -> None:
+    """At most ``limit`` connections at once: one more is closed as soon as it is accepted."""
+    made = server.connection_made
+    warned = [0.0]
+
+    def connection_made(handler, transport) -> None:
+        made(handler, transport)
+        if len(server.connections) > limit:
+            transport.close()
+            if time.monotonic() - warned[0] > 60:
+                warned[0] = time.monotonic()
+                log.warning("the desk has %d connections open: refusing more", limit)
+
+    server.connection_made = connection_made
 
 
 @web.middleware

@@ -110,6 +110,10 @@
     try {
       state.me = await api("me");
     } catch (error) {
+      // Nothing of the desk before /api/me says who this is: only the notice.
+      $("tabs").hidden = true;
+      $("language").hidden = true;
+      state.me = null;
       await loadTexts();
       return failed(error);
     }
@@ -132,6 +136,7 @@
       button.onclick = () => go(button.dataset.tab);
     }
     $("tabs").hidden = false;
+    picker.hidden = false;
     go(state.tab);
   }
 
