@@ -128,6 +128,9 @@ class SendLog:
                 parts = line.split(" ", 1)
                 if len(parts) == 2 and parts[0].lstrip("-").isdigit():
                     self.outcomes[int(parts[0])] = parts[1]
+        # In flight when the bot stopped: never sent again, so as settled as any outcome.
+        self._unconfirmed = {uid for uid, outcome in self.outcomes.items()
+                             if outcome == "pending"}
         self._file = path.open("a", encoding="utf-8")
 
     def record(self, user_id: int, outcome: str) -> None:
@@ -138,6 +141,11 @@ class SendLog:
 
     def close(self) -> None:
         self._file.close()
+
+    def settled(self) -> int:
+        """Recipients whose step is over: answered, skipped, or unconfirmed from a crash."""
+        return sum(1 for uid, outcome in self.outcomes.items()
+                   if outcome != "pending" or uid in self._unconfirmed)
 
     def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}

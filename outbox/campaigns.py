@@ -121,7 +121,7 @@ async def run_campaign(application: Application, cid: str) -> None:
                 skip = _skip_reason(desk, user_id)
                 if skip is not None:
                     sends.record(user_id, skip)
-                    _progress(application, store, occasion, cid, len(sends.outcomes), total)
+                    _progress(application, store, occasion, cid, sends.settled(), total)
                     continue
                 # The sender paces everything at Telegram's overall limit; a store may ask
                 # for a slower campaign.
@@ -135,7 +135,7 @@ async def run_campaign(application: Application, cid: str) -> None:
                 continue
             user_id, _entry_id, future = queued.popleft()
             sends.record(user_id, await future)
-            _progress(application, store, occasion, cid, len(sends.outcomes), total)
+            _progress(application, store, occasion, cid, sends.settled(), total)
         campaign = desk.db.campaign(cid)
         campaign["state"] = "done"
         campaign["finished_at"] = desk.clock().isoformat()

@@ -181,3 +181,21 @@ async def test_cancel_stops_a_running_campaign(world: World) -> None:
     assert campaigns(world)[0]["state"] == "cancelled"
     await c.send(world.manager, "/greetings cancel")
     assert c.last(world.manager).text == "目前没有正在发送的问候。"
+
+
+def test_progress_counts_answered_greetings_not_those_in_flight(tmp_path) -> None:
+    """Managers' 10% steps follow answers: a greeting handed to the sender is not done yet
+    (counting dispatches made the steps depend on how fast Telegram answered)."""
+    from desk.greetings import SendLog
+
+    log = SendLog(tmp_path / "c.log")
+    log.record(1, "pending")
+    log.record(2, "pending")
+    log.record(3, "skipped:opted_out")
+    assert log.settled() == 1
+    log.record(1, "sent")
+    assert log.settled() == 2
+    log.close()
+    again = SendLog(tmp_path / "c.log")  # after a crash, 2 stays unconfirmed: settled for good
+    assert again.settled() == 3
+    again.close()
