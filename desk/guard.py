@@ -88,7 +88,7 @@ class Hit:
 _NEXT = (r"((我|我们|这边)(也|马上|立刻|这就|现在|就|会|来|去|先|再|帮您|替您|给您|为您|今天|明天"
          r"|上午|下午|晚上|稍后|尽快|一定|亲自|已经|可以|负责|跟|和|向|一下)*|马上|立刻|稍后|尽快)"
          r"(去|来|再)?(问|咨询|联系|查|核实|确认|跟进|反馈|上报|汇报|请示|转给|转告|安排|约|通知|请"
-         r"|找|催|处理|解决|上门|过来|过去|检查|检测|看看|看一下)"
+         r"|找|催|处理|解决|上门|过来|过去|检查|检测|看看|看一下)(?![不没])"
          r"|(回复|答复|回电|回覆|告诉|通知|联系|告知)(您|你)|给(您|你)(回|答复|打电话|消息|电话)"
          r"|(专门|专业)人员|(请|麻烦|能|可以|方便)(您|你)?(再)?(发|拍|提供|告诉|说|讲|描述|留)")
 # Something the customer is given.
@@ -116,7 +116,8 @@ _I_DO = (r"(我|我们|我这边|这边)(马上|现在|这就|会|来|先|立刻
 _I_DO_EN = (r"\b(i|we)( (will|shall|can|am going to|are going to|have|already|also|now|first"
             r"|just|personally|quickly|directly))* $|\blet me $")
 # A denial of the blame ("不是您使用不当", "it is not your fault").
-_DENIED = r"(不是|并非|并不是|不|没|不属于|不会是|绝不是|如果是|若是)(您|你)?(们)?(自己)?$"
+_DENIED = (r"(不是|并非|并不是|不|没|不属于|不会是|绝不是|如果是|若是)(您|你)?(们)?(自己)?$"
+           r"|(您|你)(们)?(自己)?(并)?(没有?|不是|并非|并不是|绝对没有?)$")
 _DENIED_EN = r"\b(not|never|no|nothing)( (at all|really|entirely|in any way))? $"
 _SEP = r"( \. )?"
 
@@ -154,7 +155,8 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
     Phrase("这种问题连三岁小孩子都懂", (), _SUGGEST_PATIENT, han=_zh(
         r"岁(的)?(小孩|孩子|小朋友)", r"(小孩|孩子|小朋友)(子)?(都|也)(懂|知道|会)",
         r"(这|这个|这点|这种|这么简单)(的)?(东西|问题|事|道理)?(你|您)?(都|也)不(懂|会|知道|明白)",
-        r"这么简单.{0,6}不(会|懂)", r"(您|你)(自己)?不会(用|操作|看)",
+        r"这么简单.{0,6}不(会|懂)", r"(这么|这种|这点)(简单|小)的?(问题|事).{0,2}(还|也|都)要",
+        r"(您|你)(自己)?不会(用|操作|看)",
         r"说明书.{0,3}(清清楚楚|明明白白|很清楚|写着呢|都写了|早就写)",
         r"(自己|您|你)(都|也)?不看说明书", r"小题大做|大惊小怪|至于吗|至于吧|至于这样|无理取闹",
         r"这(点|种)?小事(也|都|还)?(要|值得)", r"有什么好(投诉|生气|吵|闹|计较)",
@@ -389,7 +391,8 @@ def _spoken() -> dict[str, str]:
     return pieces
 
 
-def _from_pinyin(letters: str) -> str | None:
+@cache
+def _from_pinyin(letters: str, shortest: int = 2) -> str | None:
     """The Han characters a run of pinyin spells, when SPOKEN's pieces cover all of it."""
     pieces = _spoken()
     longest = max(map(len, pieces))
@@ -404,26 +407,36 @@ def _from_pinyin(letters: str) -> str | None:
                 if best[end] is None or score > best[end][0]:
                     best[end] = (score, best[start][1] + han)
     found = best[-1]
-    return found[1] if found is not None and len(found[1]) >= 2 else None
+    return found[1] if found is not None and len(found[1]) >= shortest else None
 
 
-_PINYIN_RUN = re.compile(r"[a-z]+(?:[0-5]?[\s\-'.·]*[a-z]+)*[0-5]?")
+_LATIN_RUN = re.compile(r"[a-z0-5]+(?:[\s\-'·]+[a-z0-5]+)*")
 
 
 def _han(latin: str) -> str:
-    """The Han characters of the message, pinyin runs written back in characters."""
+    """The Han characters of the message, pinyin written back in characters: in each run of
+    Latin words, every stretch of words that are all pinyin of SPOKEN's pieces ("haha bu guan
+    wo de shi" is "haha" and 不关我的事)."""
     def spelt(match: re.Match[str]) -> str:
-        han = _from_pinyin(re.sub(r"[^a-z]", "", match.group()))
-        return han if han is not None else " "
+        words = [re.sub(r"[0-5]", "", w) for w in re.split(r"[^a-z0-5]+", match.group())]
+        out, stretch = [], []
+        for word in [*words, ""]:
+            if word and _from_pinyin(word, shortest=1) is not None:
+                stretch.append(word)
+                continue
+            han = _from_pinyin("".join(stretch)) if stretch else None
+            out.append(han if han is not None else " ")
+            stretch = []
+        return " ".join(out)
 
     if re.search(r"[a-z]", latin):
-        latin = _PINYIN_RUN.sub(spelt, latin)
+        latin = _LATIN_RUN.sub(spelt, latin)
     return "".join(_HAN.findall(latin))
 
 
 def _words(latin: str) -> str:
     """Latin words, one space apart, sentence ends as " . " (see the module's docstring)."""
-    text = re.sub(r"(?<=[a-z])[013457@$]+(?=[a-z])",
+    text = re.sub(r"(?<=[a-z])[013457@$]+(?=[a-z])|(?<![a-z0-9])[013457@$](?=[a-z]{3,})",
                   lambda m: "".join(_LEET[c] for c in m.group()), latin)
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text)
