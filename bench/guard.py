@@ -10,7 +10,10 @@ from. Figures, for each part and for the whole set:
 - recall: the share of the messages to stop that are stopped;
 - ordinary blocked: the share of everyday staff messages stopped (false alarms);
 - near blocked: the share of innocent messages that use the forbidden words in a good way
-  ("按照规定,您可以…", "I'll ask and get back to you") that are stopped.
+  ("按照规定,您可以…", "I'll ask and get back to you") that are stopped;
+- family right: of the violations stopped, the share stopped as the family they were labelled
+  with (the writer is shown that family's better wording);
+- check time: microseconds per message.
 
 It ends with the goals of issue 20 (recall >= 0.95, ordinary blocked <= 2%) against the held-out
 part, which is the honest figure. ``--misses`` lists what went wrong: tune on dev lines only.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,10 @@ from desk.guard import DEFAULT_PHRASES, check
 GUARD_SET = Path(__file__).resolve().parent.parent / "desk" / "data" / "guard_set.tsv"
 VERDICTS = ("block", "ordinary", "near")
 RECALL_GOAL, ORDINARY_GOAL = 0.95, 0.02
+# The family each of the guard's phrases stands for (the set's family column).
+FAMILIES = dict(zip((p.label for p in DEFAULT_PHRASES), (
+    "belittle", "cheap", "impossible", "shirk", "unknown", "never_said", "rule", "cant",
+    "blame_customer", "blame_colleague") * 2, strict=True))
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,23 @@ def figures(examples: list[Example]) -> dict[str, float]:
         result[f"recall ({split})"] = _share(part, "block")
         result[f"ordinary blocked ({split})"] = _share(part, "ordinary")
         result[f"near blocked ({split})"] = _share(part, "near")
+        stopped = [(e, check(e.text, DEFAULT_PHRASES)) for e in part if e.verdict == "block"]
+        stopped = [(e, hit) for e, hit in stopped if hit is not None]
+        result[f"family right ({split})"] = (
+            sum(FAMILIES[hit.phrase] == e.family for e, hit in stopped) / len(stopped)
+            if stopped else 0.0)
     return result
+
+
+def speed(examples: list[Example], rounds: int = 5) -> float:
+    """Microseconds per message checked, after a first pass (pypinyin's tables loaded)."""
+    for e in examples:
+        blocked(e)
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for e in examples:
+            blocked(e)
+    return (time.perf_counter() - start) / rounds / len(examples) * 1e6
 
 
 def misses(examples: list[Example], split: str = "dev") -> list[str]:
@@ -92,8 +116,11 @@ def main() -> None:
             print(f"{verdict} lines ({split}): {count} lines")
     result = figures(examples)
     for name, value in result.items():
-        unit = "share of violations" if name.startswith("recall") else "share of messages"
+        unit = ("share of violations" if name.startswith("recall")
+                else "share of stopped violations" if name.startswith("family")
+                else "share of messages")
         print(f"{name}: {value:.3f} {unit}")
+    print(f"check time: {speed(examples):.0f} us per message")
     recall, ordinary = result["recall (held)"], result["ordinary blocked (held)"]
     print(f"held recall vs goal {RECALL_GOAL}: {recall - RECALL_GOAL:+.3f} "
           f"({'met' if recall >= RECALL_GOAL else 'missed'})")

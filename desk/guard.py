@@ -450,8 +450,9 @@ def _words(latin: str) -> str:
     return text
 
 
-def view(text: str) -> View:
-    latin = _latin(_plain(text))
+def view(text: str, plain: str | None = None) -> View:
+    """The two views of ``text`` (``plain``: its ``_plain`` form, when already made)."""
+    latin = _latin(_plain(text) if plain is None else plain)
     return View(_han(latin), _words(latin))
 
 
@@ -462,6 +463,8 @@ def _spaced(pattern: str) -> str:
 
 
 def _rule_matches(rule: Rule, haystack: str, english: bool = False) -> bool:
+    if not haystack:
+        return False
     pattern = _spaced(rule.pattern) if english else rule.pattern
     for match in re.finditer(pattern, haystack):
         before = haystack[max(0, match.start() - 24):match.start()]
@@ -514,7 +517,7 @@ def check(text: str, phrases: tuple[Phrase, ...] | list[Phrase]) -> Hit | None:
         if any(_matches(p, squeezed, words) for p in phrase.patterns):
             return Hit(phrase.label, phrase.suggestion)
         if phrase.han or phrase.words:
-            seen = seen or view(text)
+            seen = seen or view(text, plain)
             if any(_rule_matches(r, seen.han) for r in phrase.han) \
                     or any(_rule_matches(r, seen.words, True) for r in phrase.words):
                 return Hit(phrase.label, phrase.suggestion)
