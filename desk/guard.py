@@ -104,7 +104,8 @@ _NEXT_EN = (r"\b(i|we) (will|shall|am going to|are going to|can)( \w+){0,3} (ask
             r"|\blet me (ask|check|find out|look)\b|\bget back to you\b|\blet you know\b"
             r"|\b(could|can|would) you (please )?(send|tell|share|give|describe|check|confirm)\b"
             r"|\bplease send\b|\bbut (we|i|you|tomorrow|today|instead|on|next|at)\b")
-_OFFER_EN = (r"\byou (can|may|are entitled|are eligible|will get|get)\b|\bentitled to\b"
+_OFFER_EN = (r"\byou (now |also |still |will )?(can|may|are entitled|are eligible|get|receive"
+             r"|have)\b|\bentitled to\b"
              r"|\beligible\b|\bfree of charge\b|\bfor free\b|\bat no (cost|charge)\b"
              r"|\bfull refund\b|\bwe (will|can|shall) (send|replace|refund|give|offer|repair|fix"
              r"|exchange|cover|arrange|bring|come)\b")
@@ -156,7 +157,8 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"岁(的)?(小孩|孩子|小朋友)", r"(小孩|孩子|小朋友)(子)?(都|也)(懂|知道|会)",
         r"(这|这个|这点|这种|这么简单)(的)?(东西|问题|事|道理)?(你|您)?(都|也)不(懂|会|知道|明白)",
         r"这么简单.{0,6}不(会|懂)", r"(这么|这种|这点)(简单|小)的?(问题|事).{0,2}(还|也|都)要",
-        r"(您|你)(自己)?不会(用|操作|看)",
+        r"(您|你)(是不是)?(自己)?不会(用|操作|看)",
+        r"(这|这种|这点|这么简单的?)(问题|事|小事)(你|您)?(都|也|还)要(问|投诉|计较)",
         r"说明书.{0,3}(清清楚楚|明明白白|很清楚|写着呢|都写了|早就写)",
         r"(自己|您|你)(都|也)?不看说明书", r"小题大做|大惊小怪|至于吗|至于吧|至于这样|无理取闹",
         r"这(点|种)?小事(也|都|还)?(要|值得)", r"有什么好(投诉|生气|吵|闹|计较)",
@@ -186,7 +188,8 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"(与|跟|和)(我|我们|本人)(无关|不相干)|不归(我|我们)(管|负责)",
         r"(我|我们)(只|就|只是|就是)(负责|管)卖|只管卖|(就是|只是|只)(个|一个)?卖(货|东西)的",
         r"(售后|维修|这事|这个|那个)不归|爱找谁找谁|(别|不要)找(我|我们)|你问别人|(找|问)(别人|其他人)(去|吧)",
-        r"不是(我|我们)(店|店里|门店|这边)?的(事|责任|问题)",
+        r"不是(我|我们).{0,3}的(事|责任|问题)", r"(去|随便|尽管)(投诉|告|曝光)(吧|去|啊|好了)",
+        r"(我|我们)(是|可|才|就)?不管(这个|这些|这种事|的|了)?$",
         Rule(r"(不是|不归)(我|我们)(负责|管)|管不(了|着)", unless=_EXCUSED),
         Rule(r"(你|您|自己)?(去|再去|直接)?(问|找|联系|打给|打电话给)(一下)?" + _CO
              + r"(吧|去|啊|啦)?", not_after=_I_DO + r"|(不用|不必|无需|用不着)(您|你)?(去|再)?$"),
@@ -195,18 +198,21 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"不(大|太|是很|怎么|很)?(清楚|知道|晓得|了解|确定|明白)",
              not_after=r"(您|你|如果|要是|假如|若)(们)?(也|还|要是|如果)?$",
              not_before=r"(您|你|是否|能否|可否|方不方便|有没有|怎么|哪|的地方)", unless=_EXCUSED),
-        Rule(r"哪知道|谁知道|天知道|鬼知道|搞不清|说不清|说不好|不好说|无可奉告|没头绪|我(也)?不懂",
+        Rule(r"哪知道|谁(知道|晓得)|(我|鬼|天)(咋|怎么|哪)(知道|晓得)|搞不清|说不清|说不好|不好说"
+             r"|说不准|说不上来|无可奉告|没头绪|我(也)?不懂",
              unless=_EXCUSED),
     )),
     Phrase("我绝对没有说过那种话", (), _SUGGEST_SAID, han=_zh(
         r"(我|我们)(可|可从来|绝对|从来|根本|从|并|压根)?(都)?没(有)?(说|讲|答应|承诺|保证)过",
         r"(绝对|从来|根本|压根)没(有)?(说|讲|答应|承诺)过",
+        r"谁(跟|和|给)?(你|您)(说|讲|答应|承诺)(的|过)",
         r"(我|我们)(什么时候|几时|哪里|哪儿)(说|讲|答应|承诺)过",
         r"(您|你)(肯定|一定|可能|应该)?(听|记)错了", r"(我|我们)没(这么|那么|这样)(说|讲)",
         r"不是这么说的|口说无凭",
     )),
     Phrase("这是本店的规定", (), _SUGGEST_RULE, han=_zh(
-        Rule(r"规定|规矩|制度|政策|条例|章程", not_before=r"(时间|期限|范围|日期|的时间)",
+        Rule(r"规定|规矩|制度|政策|条例|章程",
+             not_before=r"(时间|期限|范围|日期|的时间|是(顾客|客户|您)|就是(顾客|客户|您))",
              unless=_EXCUSED),
         r"概不退换|恕不退换|一律不(退|换)|售出不退",
     )),
@@ -215,6 +221,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              r"|您找|你找|您问|你问|你去|您去)", unless=_EXCUSED),
         Rule(r"(我|我们)(也)?(修|弄|处理|搞|办|做)不(了|来|好)|修不好|搞不定|弄不好|处理不了"
              r"|帮不了|(我|我们)?(也)?没(有)?(办法|法子|辙)|无能为力|爱莫能助|没法(弄|修|处理|办)"
+             r"|(修|弄|处理|办|搞|做)不(了|好)"
              r"|做不了主", unless=_EXCUSED),
     )),
     Phrase("肯定是您自己使用不当", (), _SUGGEST_CALM, han=_zh(
@@ -227,6 +234,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"是(您|你)(们)?(自己)?(的)?(问题|责任|错|原因|过错)",
              not_after=r"(不|并不|不可能|不会|绝不|怎么会)$"),
         Rule(r"(怪|只能怪)(您|你)", not_after=r"(不|不能|别|不会)$"), r"活该|谁让(您|你)",
+        r"(别人|其他人|其他顾客|别的顾客)(用|买)?(的)?(都|也)(好好的|没(有)?(问题|事|毛病)|正常)",
     )),
     Phrase("这是仓库那边的错", (), _SUGGEST_STORE, han=_zh(
         Rule(_DEPT + r"(那边|那里|的人)?(的)?(错|失误|锅|过错)", not_after=r"我们$"),
@@ -274,6 +282,8 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"\bnot (my|our) (problem|job|business|department|responsibility|concern|issue)\b",
         r"\bnone of (my|our) (business|concern)\b", r"\bnothing to do with (me|us)\b",
         r"\b(i|we) (only|just) sell\b", r"\b(ask|call|try|talk to) (someone|somebody) else\b",
+        r"\b(i am|im) (just|only) (a |the )?(salesperson|cashier|sales ?clerk|shop assistant"
+        r"|seller|sales assistant)\b", r"\babove my pay ?grade\b",
         Rule(r"\b(ask|call|contact|talk to|go to|phone|email|write to) the (manufacturer|factory"
              r"|brand|maker)\b", not_after=_I_DO_EN),
         r"\b(take|bring) it (up )?(with|to) the (manufacturer|factory|brand)\b",
@@ -296,6 +306,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"\b(store|shop|company|companys|stores|our|the|its|it is|that is|thats|by|per"
              r"|under|against)( \w+)? (policy|policies|rules?|regulations?)\b", unless=_OFFER_EN),
         Rule(r"\b(rules|policy) (is|are) (rules|policy)\b"),
+        Rule(r"\b(thats|that is|its|it is) (just )?(how|the way) (it is|it works|things are)\b"),
         Rule(r"\b(we|i) (have to|must) (follow|stick to) (the )?(rules|policy)\b",
              unless=_OFFER_EN),
     )),
@@ -304,6 +315,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              r"(do|fix|repair|replace|refund|exchange|help)( (it|that|this|you|anything))?\b",
              unless=_EXCUSED_EN),
         Rule(r"\b(there is|theres|there s) nothing (i|we) can do\b", unless=_EXCUSED_EN),
+        Rule(r"(^|\. |nope |no |sorry )(cannot|can not) help\b", unless=_EXCUSED_EN),
         Rule(r"\b(i|we) (do not|dont) know how\b", unless=_EXCUSED_EN),
         Rule(r"\b(out of|not in) (my|our) hands\b", unless=_EXCUSED_EN),
     )),
@@ -316,6 +328,9 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"\byour (own )?fault\b", not_after=_DENIED_EN),
         r"\byou (did not|didnt|never) (read|follow) the (manual|instructions)\b",
         r"\byou broke it\b", r"\b(its|that is|thats) on you\b",
+        r"\byou should (have|ve) (read|followed|checked|looked at)\b",
+        r"\b(everyone|everybody|other customers|nobody) (else )?(is happy|has no problem|has had no"
+        r" problem|complains|complained|has complained)\b", r"\b(must|has to) be (you|your)\b",
     )),
     Phrase("that's the warehouse's fault", (), _SUGGEST_STORE, words=_zh(
         Rule(r"\b(warehouse|delivery (company|guy|man|driver|people)|courier|installer"
