@@ -408,6 +408,34 @@ def _spoken() -> dict[str, str]:
 
 
 @cache
+@cache
+def _homophones(syllable: str) -> list[str]:
+    """The characters of SPOKEN that one syllable may stand for ("zhi": 只, 知)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return [ch for ch in dict.fromkeys("".join(SPOKEN))
+            if lazy_pinyin(ch, style=Style.NORMAL) == [syllable]]
+
+
+def _in_context(syllable: str, left: str, right: str) -> str | None:
+    """The character a lone syllable among Han characters stands for: the one that continues
+    a SPOKEN wording furthest on both sides ("我不zhi道" is 我不知道, not 我不只道)."""
+    def reach(candidate: str) -> int:
+        best = 0
+        for wording in SPOKEN:
+            for at in (i for i, ch in enumerate(wording) if ch == candidate):
+                before = next((n for n in range(min(at, len(left)), -1, -1)
+                               if left.endswith(wording[at - n:at])), 0)
+                after = next((n for n in range(min(len(wording) - at - 1, len(right)), -1, -1)
+                              if right.startswith(wording[at + 1:at + 1 + n])), 0)
+                best = max(best, before + after)
+        return best
+
+    candidates = _homophones(syllable)
+    return max(candidates, key=reach) if candidates else None
+
+
+@cache
 def _from_pinyin(letters: str, shortest: int = 2) -> str | None:
     """The Han characters a run of pinyin spells, when SPOKEN's pieces cover all of it."""
     pieces = _spoken()
@@ -432,18 +460,25 @@ _LATIN_RUN = re.compile(r"[a-z0-5]+(?:[\s\-'·]+[a-z0-5]+)*")
 def _han(latin: str) -> str:
     """The Han characters of the message, pinyin written back in characters: in each run of
     Latin words, every stretch of words that are all pinyin of SPOKEN's pieces ("haha bu guan
-    wo de shi" is "haha" and 不关我的事)."""
+    wo de shi" is "haha" and 不关我的事); among Han characters, a single syllable too
+    ("不guan我的事")."""
+    shortest = 1 if _HAN.search(latin) else 2
+
     def spelt(match: re.Match[str]) -> str:
         words = [re.sub(r"[0-5]", "", w) for w in re.split(r"[^a-z0-5]+", match.group())]
+        if shortest == 1 and len(words) == 1 and len(_from_pinyin(words[0], 1) or "") == 1:
+            left = "".join(_HAN.findall(match.string[:match.start()]))[-6:]
+            right = "".join(_HAN.findall(match.string[match.end():]))[:6]
+            return _in_context(words[0], left, right) or " "
         out, stretch = [], []
         for word in [*words, ""]:
             if word and _from_pinyin(word, shortest=1) is not None:
                 stretch.append(word)
                 continue
-            han = _from_pinyin("".join(stretch)) if stretch else None
+            han = _from_pinyin("".join(stretch), shortest) if stretch else None
             out.append(han if han is not None else " ")
             stretch = []
-        return " ".join(out)
+        return "".join(out) if shortest == 1 else " ".join(out)
 
     if re.search(r"[a-z]", latin):
         latin = _LATIN_RUN.sub(spelt, latin)

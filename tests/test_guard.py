@@ -110,6 +110,9 @@ BY_MEANING = [
     ("zhe4 shi4 gui1 ding4", RULE),
     ("wo bu zhi dao", UNKNOWN),
     ("yu wo wu guan", SHIRK),
+    ("haha bu guan wo de shi", SHIRK),
+    ("不guan我的事", SHIRK),
+    ("我不zhi道", UNKNOWN),
     # a letter, a space, a symbol, an emoji or an invisible character inside the phrase
     ("不关x我的事", SHIRK),
     ("这是本店🙂的规定", RULE),
@@ -117,6 +120,13 @@ BY_MEANING = [
     ("不 可 能", IMPOSSIBLE),
     ("我不 知道", UNKNOWN),
     ("不关\u200b我的事", SHIRK),
+    ("N\u200bot my pr\u200boblem", "not my problem, ask the manufacturer"),
+    ("𝐧𝐨𝐭 𝐦𝐲 𝐩𝐫𝐨𝐛𝐥𝐞𝐦", "not my problem, ask the manufacturer"),
+    ("1mpossible", "that's impossible"),
+    # Taiwan wording
+    ("這不干我的事", SHIRK),
+    ("你要不要去問問看消基會", SHIRK),
+    ("我也不知道欸", UNKNOWN),
     # look-alike letters (Cyrillic а, full width), digits for letters, spelt out
     ("Thаt's impossible", "that's impossible"),
     ("ｉｔ'ｓ ｓｔｏｒｅ ｐｏｌｉｃｙ", "it's store policy"),
