@@ -92,7 +92,7 @@ _NEXT = (r"((我|我们|这边)(也|马上|立刻|这就|现在|就|会|来|去|
          r"|(回复|答复|回电|回覆|告诉|通知|联系|告知)(您|你)|给(您|你)(回|答复|打电话|消息|电话)"
          r"|(专门|专业)人员|(请|麻烦|能|可以|方便)(您|你)?(再)?(发|拍|提供|告诉|说|讲|描述|留)")
 # Something the customer is given.
-_OFFER = (r"(您|你)可以|(?<![不没])可以(给|为|帮|替)(您|你)|(?<![不没])可以(免费|退|换|修)"
+_OFFER = (r"(您|你)可以|(?<![不没])可以(给|为|帮|替)(您|你)|(?<![不没])可以免费"
           r"|(?<!办法)(?<!不能)(?<!无法)(?<!没法)(给|为|帮|替)(您|你)(免费|全额|退|换|修|补|办|安排|申请|处理|上门|送|寄)"
           r"|(?<!不)可(以)?(退|换|修)|免费|全额|无理由|无条件|我们(会|将|可以|来)"
           r"|(明天|后天|下周|周[一二三四五六日天]|上午|下午|晚上|点).{0,8}(可以|行|方便)吗")
@@ -120,7 +120,6 @@ _I_DO_EN = (r"\b(i|we)( (will|shall|can|am going to|are going to|have|already|al
 _DENIED = (r"(不是|并非|并不是|不|没|不属于|不会是|绝不是|如果是|若是)(您|你)?(们)?(自己)?$"
            r"|(您|你)(们)?(自己)?(并)?(没有?|不是|并非|并不是|绝对没有?)$")
 _DENIED_EN = r"\b(not|never|no|nothing)( (at all|really|entirely|in any way))? $"
-_SEP = r"( \. )?"
 
 _DEPT = (r"(仓库|收银|财务|前台|客服|售后|同事|店员|导购|总部|技术部|别的部门|其他部门|上一班"
          r"|上个班|之前的同事|安装师傅|安装工|师傅|他们)")
@@ -128,7 +127,7 @@ _OUTSIDE = r"(快递|物流|送货的|送货员|配送|司机|厂家|工厂|原�
 _CO = r"(生产厂家|厂家|厂商|原厂|品牌方|官方|厂里|工厂|售后)"
 
 
-def _zh(*rules: str | Rule) -> tuple[Rule, ...]:
+def _rules(*rules: str | Rule) -> tuple[Rule, ...]:
     return tuple(r if isinstance(r, Rule) else Rule(r) for r in rules)
 
 
@@ -153,7 +152,7 @@ _SUGGEST_STORE = N_("Speak for the whole store and never blame a colleague or a 
 # Seed 003's eight and the two kinds of blame seed 003 forbids beside them
 # ("切勿千方百计证明客户的错误,亦切勿随便怪责公司某位员工或部门"), in Chinese, then in English.
 DEFAULT_PHRASES: tuple[Phrase, ...] = (
-    Phrase("这种问题连三岁小孩子都懂", (), _SUGGEST_PATIENT, han=_zh(
+    Phrase("这种问题连三岁小孩子都懂", (), _SUGGEST_PATIENT, han=_rules(
         r"岁(的)?(小孩|孩子|小朋友)", r"(小孩|孩子|小朋友)(子)?(都|也)(懂|知道|会)",
         r"(这|这个|这点|这种|这么简单)(的)?(东西|问题|事|道理)?(你|您)?(都|也)不(懂|会|知道|明白)",
         r"这么简单.{0,6}不(会|懂)", r"(这么|这种|这点)(简单|小)的?(问题|事).{0,2}(还|也|都)要",
@@ -164,12 +163,12 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"这(点|种)?小事(也|都|还)?(要|值得)", r"有什么好(投诉|生气|吵|闹|计较)",
         r"(没|有)(什么|啥)大不了", r"(常识|基本常识)(都|也)?不", r"矫情|不就是(个|一个)",
     )),
-    Phrase("一分钱,一分货", (), _SUGGEST_VALUE, han=_zh(
+    Phrase("一分钱,一分货", (), _SUGGEST_VALUE, han=_rules(
         r"一分钱一分货|便宜没好货|贵有贵的道理|便宜有便宜的",
         r"(块钱|这个价|这价|这点钱|这么便宜|便宜货).{0,6}(还|就别)(指望|想要|要求|期望|想)",
         r"便宜(的)?(东西|货)?(就|都|就是)(这样|是这样|这个样)",
     )),
-    Phrase("不可能,绝不可能发生这种事", (), _SUGGEST_SERIOUS, han=_zh(
+    Phrase("不可能,绝不可能发生这种事", (), _SUGGEST_SERIOUS, han=_rules(
         Rule(r"(不|没有?)可能",
              not_after=r"(以后|今后|将来|保证|确保|下次|再也|不是)(绝|绝对|也)?$",
              not_before=r"再|让您|让你|是(您|你)"),
@@ -182,7 +181,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              not_before=r"再"),
         r"从来没(有)?(发生|出现|出|遇到|遇见|碰到)过",
     )),
-    Phrase("这种问题不关我的事,请去问生产厂家,我只负责卖货", (), _SUGGEST_OWN, han=_zh(
+    Phrase("这种问题不关我的事,请去问生产厂家,我只负责卖货", (), _SUGGEST_OWN, han=_rules(
         r"不(关|干)(我|我们|本人)(的)?事|关(我|我们)(什么|啥|屁)事",
         r"(与|跟|和|同)(我|我们|本人|我们店|本店|店里)(都)?(没|无|没有)(啥|什么)?关(系)?",
         r"(与|跟|和)(我|我们|本人)(无关|不相干)|不归(我|我们)(管|负责)",
@@ -195,7 +194,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"(你|您|自己)?(去|再去|直接)?(问|找|联系|打给|打电话给)(一下)?" + _CO
              + r"(吧|去|啊|啦)?", not_after=_I_DO + r"|(不用|不必|无需|用不着)(您|你)?(去|再)?$"),
     )),
-    Phrase("嗯……这个问题我不大清楚", (), _SUGGEST_ASK, han=_zh(
+    Phrase("嗯……这个问题我不大清楚", (), _SUGGEST_ASK, han=_rules(
         Rule(r"不(大|太|是很|怎么|很)?(清楚|知道|晓得|了解|确定|明白)",
              not_after=r"(您|你|如果|要是|假如|若)(们)?(也|还|要是|如果)?$",
              not_before=r"(您|你|是否|能否|可否|方不方便|有没有|怎么|哪|的地方)", unless=_EXCUSED),
@@ -203,7 +202,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              r"|说不准|说不上来|无可奉告|没头绪|我(也)?不懂",
              unless=_EXCUSED),
     )),
-    Phrase("我绝对没有说过那种话", (), _SUGGEST_SAID, han=_zh(
+    Phrase("我绝对没有说过那种话", (), _SUGGEST_SAID, han=_rules(
         r"(我|我们)(可|可从来|绝对|从来|根本|从|并|压根)?(都)?没(有)?(说|讲|答应|承诺|保证)过",
         r"(绝对|从来|根本|压根)没(有)?(说|讲|答应|承诺)过",
         r"谁(跟|和|给)?(你|您)(说|讲|答应|承诺)(的|过)",
@@ -211,13 +210,13 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"(您|你)(肯定|一定|可能|应该)?(听|记)错了", r"(我|我们)没(这么|那么|这样)(说|讲)",
         r"不是这么说的|口说无凭",
     )),
-    Phrase("这是本店的规定", (), _SUGGEST_RULE, han=_zh(
+    Phrase("这是本店的规定", (), _SUGGEST_RULE, han=_rules(
         Rule(r"规定|规矩|制度|政策|条例|章程",
              not_before=r"(时间|期限|范围|日期|的时间|是(顾客|客户|您)|就是(顾客|客户|您))",
              unless=_EXCUSED),
         r"概不退换|恕不退换|一律不(退|换)|售出不退",
     )),
-    Phrase("我不会", (), _SUGGEST_WILL, han=_zh(
+    Phrase("我不会", (), _SUGGEST_WILL, han=_rules(
         Rule(r"我(也)?(真的|真|实在|确实|是真的)?不会(?=$|修|弄|处理|搞|装|调|用|办|做|操作|啊|呀|呢|了|哦|啦|耶"
              r"|您找|你找|您问|你问|你去|您去)", unless=_EXCUSED),
         Rule(r"(我|我们)(也)?(修|弄|处理|搞|办|做)不(了|来|好)|修不好|搞不定|弄不好|处理不了"
@@ -225,7 +224,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              r"|(修|弄|处理|办|搞|做)不(了|好)"
              r"|做不了主", unless=_EXCUSED),
     )),
-    Phrase("肯定是您自己使用不当", (), _SUGGEST_CALM, han=_zh(
+    Phrase("肯定是您自己使用不当", (), _SUGGEST_CALM, han=_rules(
         Rule(r"(您|你)(们)?(自己)?(的)?(使用|操作|安装|保管|保养|用|放)(的)?(方法|方式)?"
              r"(不当|不对|错误|有误|不正确|错了|不规范)", not_after=_DENIED),
         Rule(r"使用不当|操作不当|操作错误|使用错误|人为(损坏|造成|原因|因素|导致|的)",
@@ -237,7 +236,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"(怪|只能怪)(您|你)", not_after=r"(不|不能|别|不会)$"), r"活该|谁让(您|你)",
         r"(别人|其他人|其他顾客|别的顾客)(用|买)?(的)?(都|也)(好好的|没(有)?(问题|事|毛病)|正常)",
     )),
-    Phrase("这是仓库那边的错", (), _SUGGEST_STORE, han=_zh(
+    Phrase("这是仓库那边的错", (), _SUGGEST_STORE, han=_rules(
         Rule(_DEPT + r"(那边|那里|的人)?(的)?(错|失误|锅|过错)", not_after=r"我们$"),
         Rule(r"(是|都是|这是|那是|属于)" + _DEPT + r"(那边|那里|的人)?(的)?(问题|责任)",
              not_after=r"我们$"),
@@ -250,7 +249,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"不是(我|我们)(的)?(错|责任)",
     )),
     # The same families as English-speaking staff say them.
-    Phrase("even a three-year-old knows", (), _SUGGEST_PATIENT, words=_zh(
+    Phrase("even a three-year-old knows", (), _SUGGEST_PATIENT, words=_rules(
         r"\b(three|3) year old", r"\b(a|any) (child|kid) (could|would|knows|can|understands)\b",
         r"\b(anyone|anybody|everyone|everybody) (could|can|would) (figure|understand|see|do)\b",
         r"\b(its|it is|this is|that is|thats) (really )?not (that )?(hard|complicated|difficult)\b",
@@ -259,13 +258,13 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"\b(dont|do not) (over ?react|be (so )?dramatic)\b", r"\bwhat is the big deal\b",
         r"\b(its|it is) (just|only) (a|an) \w+( \.|$)",
     )),
-    Phrase("you get what you pay for", (), _SUGGEST_VALUE, words=_zh(
+    Phrase("you get what you pay for", (), _SUGGEST_VALUE, words=_rules(
         r"\byou get what you pay for\b",
         r"\bwhat (did|do) you expect (for|at) (that|this|the|such a) (price|money)\b",
         r"\b(for|at) (that|this|such a) price(,)? what do you expect\b",
         r"\bcheap (stuff|things|products|ones) (break|do not last|wont last)\b",
     )),
-    Phrase("that's impossible", (), _SUGGEST_SERIOUS, words=_zh(
+    Phrase("that's impossible", (), _SUGGEST_SERIOUS, words=_rules(
         Rule(r"\bimpossible\b", not_after=r"\b(not|isnt|is not) $",
              not_before=r" to (reach|contact|call|get through|find)\b"),
         Rule(r"\b(that|this|it) is not possible( \.|$)"),
@@ -279,7 +278,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
              r"|overheat|do that|go wrong)\b", not_before=r" again"),
         r"\bnothing (is )?wrong with (it|the|our|this|that)\b", r"\bno way( \.|$| (that|this|it))",
     )),
-    Phrase("not my problem, ask the manufacturer", (), _SUGGEST_OWN, words=_zh(
+    Phrase("not my problem, ask the manufacturer", (), _SUGGEST_OWN, words=_rules(
         r"\bnot (my|our) (problem|job|business|department|responsibility|concern|issue)\b",
         r"\bnone of (my|our) (business|concern)\b", r"\bnothing to do with (me|us)\b",
         r"\b(i|we) (only|just) sell\b", r"\b(ask|call|try|talk to) (someone|somebody) else\b",
@@ -291,19 +290,19 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"\b(thats|that is|its|it is) the (manufacturers|factorys|brands) (problem|issue|business"
         r"|job)\b",
     )),
-    Phrase("I don't really know", (), _SUGGEST_ASK, words=_zh(
+    Phrase("I don't really know", (), _SUGGEST_ASK, words=_rules(
         Rule(r"\b(i )?(do not|dont|dunno|do nt)( really| even)? know\b|\bdunno\b",
              not_after=r"\byou $|\bif $", not_before=r" (if|whether) you\b", unless=_EXCUSED_EN),
         Rule(r"\b(no|not a|have no) (idea|clue)\b|\bno clue\b|\bnot sure\b|\bwho knows\b"
              r"|\bbeats me\b|\b(i )?(cannot|can not) say\b", unless=_EXCUSED_EN),
     )),
-    Phrase("I never said that", (), _SUGGEST_SAID, words=_zh(
+    Phrase("I never said that", (), _SUGGEST_SAID, words=_rules(
         Rule(r"\b(i|we) (never|did not|didnt) (said|say|promise|promised|tell|told|agree|agreed)"
              r"( (that|so|anything|you|such|this|it))?\b", not_before=r" (it )?clearly"),
         r"\byou (must have |probably )?(misheard|heard (it )?wrong|misunderstood)\b",
         r"\b(thats|that is) not what (i|we) (said|promised)\b",
     )),
-    Phrase("it's store policy", (), _SUGGEST_RULE, words=_zh(
+    Phrase("it's store policy", (), _SUGGEST_RULE, words=_rules(
         Rule(r"\b(store|shop|company|companys|stores|our|the|its|it is|that is|thats|by|per"
              r"|under|against)( \w+)? (policy|policies|rules?|regulations?)\b", unless=_OFFER_EN),
         Rule(r"\b(rules|policy) (is|are) (rules|policy)\b"),
@@ -311,7 +310,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"\b(we|i) (have to|must) (follow|stick to) (the )?(rules|policy)\b",
              unless=_OFFER_EN),
     )),
-    Phrase("I can't do that", (), _SUGGEST_WILL, words=_zh(
+    Phrase("I can't do that", (), _SUGGEST_WILL, words=_rules(
         Rule(r"\b(i|we) (cannot|can not|will not|wont|refuse to|am unable to|are unable to) "
              r"(do|fix|repair|replace|refund|exchange|help)( (it|that|this|you|anything))?\b",
              unless=_EXCUSED_EN),
@@ -320,7 +319,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         Rule(r"\b(i|we) (do not|dont) know how\b", unless=_EXCUSED_EN),
         Rule(r"\b(out of|not in) (my|our) hands\b", unless=_EXCUSED_EN),
     )),
-    Phrase("it's your own fault", (), _SUGGEST_CALM, words=_zh(
+    Phrase("it's your own fault", (), _SUGGEST_CALM, words=_rules(
         r"\byou (must|probably|obviously|clearly|certainly|definitely) (have )?(used|installed"
         r"|dropped|broken|broke|misused|damaged|mishandled|done)\b",
         r"\byou (used|installed|set up|handled) it (wrong|wrongly|incorrectly|improperly)\b",
@@ -333,7 +332,7 @@ DEFAULT_PHRASES: tuple[Phrase, ...] = (
         r"\b(everyone|everybody|other customers|nobody) (else )?(is happy|has no problem|has had no"
         r" problem|complains|complained|has complained)\b", r"\b(must|has to) be (you|your)\b",
     )),
-    Phrase("that's the warehouse's fault", (), _SUGGEST_STORE, words=_zh(
+    Phrase("that's the warehouse's fault", (), _SUGGEST_STORE, words=_rules(
         Rule(r"\b(warehouse|delivery (company|guy|man|driver|people)|courier|installer"
              r"|technician|cashier|colleague|accounting|finance|front desk|other (department"
              r"|shift|store)|manufacturer|factory|their|his|her)s? (fault|mistake|problem|error)\b",
@@ -544,6 +543,14 @@ def _literal_words(plain: str) -> str:
 
 
 @cache
+def _han_only(pattern: str) -> str:
+    """A store's phrase as the Han view sees it, when it is all Han characters (else "")."""
+    plain = _plain(pattern.rstrip("$"))
+    core = "".join(ch for ch in plain if ch.isalnum())
+    return core if core and all(_HAN.fullmatch(ch) for ch in core) else ""
+
+
+@cache
 def _needle(pattern: str) -> tuple[bool, bool, str]:
     """(Latin?, must end the message?, the normalised form) of a pattern."""
     core = _plain(pattern.rstrip("$"))
@@ -567,6 +574,11 @@ def check(text: str, phrases: tuple[Phrase, ...] | list[Phrase]) -> Hit | None:
     for phrase in phrases:
         if any(_matches(p, squeezed, words) for p in phrase.patterns):
             return Hit(phrase.label, phrase.suggestion)
+        if phrase.patterns and any(_HAN.fullmatch(ch) for p in phrase.patterns for ch in p):
+            # A store's Chinese phrase with something typed inside it ("爱x买不买").
+            seen = seen or view(text, plain)
+            if any(_han_only(p) and _han_only(p) in seen.han for p in phrase.patterns):
+                return Hit(phrase.label, phrase.suggestion)
         if phrase.han or phrase.words:
             seen = seen or view(text, plain)
             if any(_rule_matches(r, seen.han) for r in phrase.han) \

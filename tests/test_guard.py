@@ -230,6 +230,7 @@ guard = {{ sop_phrases = false, phrases = [{{ phrase = "爱买不买", suggestio
     store = chain_settings(tmp_path, toml).stores[0]
     hit = check("爱 买 不 买!", store.guard_phrases)
     assert (hit.phrase, hit.suggestion) == ("爱买不买", "请说明我们能为您做什么")
+    assert check("愛x買🙂不買", store.guard_phrases).phrase == "爱买不买"
     assert check("这是本店的规定", store.guard_phrases) is None
     assert check("这是本店的规定", configured([], True)) is not None
 
