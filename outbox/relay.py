@@ -131,5 +131,4 @@ def media_to_group(outbox: Outbox, tx: Transaction, ticket: Ticket, message_id: 
     outbox.send(tx, store.staff_chat_id, head, kind="customer_media", priority=priority,
                 reply_to=reply_to, ticket=ticket)
     outbox.send(tx, store.staff_chat_id, "", kind="customer_media", priority=priority,
-                method=Method.COPY, source=source, reply_to=reply_to, ticket=ticket,
-                remember="thread_message_ids")
+                method=Method.COPY, source=source, reply_to=reply_to, ticket=ticket)

@@ -622,6 +622,8 @@ class Sender:
                     else:
                         setattr(ticket, entry.remember, message_ids[-1])
                     tx.save(ticket)
+            if entry.ticket and message_ids and entry.method in SENDS:
+                tx.add_route(entry.ticket, entry.chat_id, message_ids)  # replies find it
             tx.drop(entry.id)
         self.db.log_sent(entry, message_ids, self.clock())
 
