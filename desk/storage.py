@@ -354,7 +354,9 @@ class Transaction:
         doc = self._get(TICKETS, key)
         if not isinstance(doc, dict) or doc.get("customer_id") == chat_id:
             return
-        kept = [list(pair) for pair in (self._get(ROUTES, key) or {}).get("messages", [])]
+        known = self._get(ROUTES, key)
+        kept = [list(pair) for pair in (known.get("messages") or [] if isinstance(known, dict)
+                                        else []) if isinstance(pair, list) and len(pair) == 2]
         kept += [[chat_id, message_id] for message_id in message_ids
                  if [chat_id, message_id] not in kept]
         self._put(ROUTES, key, {"messages": kept[-ROUTES_KEPT:]})

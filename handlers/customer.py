@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from desk import lifecycle
+from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
 from desk.calendar import contact_deadline, local_day
 from desk.i18n import LANGUAGES, N_, Translator, translator
@@ -453,7 +453,7 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
             draft.complained_about = next(
                 (tech.user_id for tech in store.technicians if tech.name == named), None)
         offer_to = pick_technician(store, desk.db.open_load(store.id), now,
-                                   exclude=[draft.complained_about or 0])
+                                   exclude=policy.barred(draft))
         contact_by = contact_deadline(store, now)
         vip = customer.tier == TIER_VIP
         if vip and store.promises.vip_contact_within is not None:

@@ -33,6 +33,7 @@ from desk.models import (
     Ticket,
     Want,
 )
+from desk.policy import may_handle
 from desk.restatement import quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 from desk.text import isolate_rtl
@@ -376,9 +377,10 @@ def answered_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
 
 
 def technician_keyboard(ticket: Ticket, store: StoreConfig) -> InlineKeyboardMarkup:
+    """Whom a manager may hand the ticket to: never the person the complaint is about."""
     return InlineKeyboardMarkup(
         [[button(tech.name, encode(Action.ASSIGN, ticket.number, tech.user_id))]
-         for tech in store.technicians]
+         for tech in store.technicians if may_handle(ticket, tech.user_id)]
     )
 
 
