@@ -593,7 +593,7 @@ class Database:
         if self._routes is None:
             index: dict[tuple[int, int], str] = {}
             for key, doc in self._hot_data().get(ROUTES, {}).items():
-                for pair in (doc or {}).get("messages", []) if isinstance(doc, dict) else []:
+                for pair in doc.get("messages") or [] if isinstance(doc, dict) else []:
                     if isinstance(pair, list) and len(pair) == 2:
                         index[(pair[0], pair[1])] = key
             self._routes = index

@@ -337,7 +337,7 @@ def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: 
         tx.save(ticket)
         context.outbox.card(tx, ticket)
         context.outbox.send(tx, message.chat.id, t.gettext("Noted on the customer's profile."),
-                            kind="note_saved", reply_to=message.message_id)
+                            kind="note_saved", reply_to=message.message_id, ticket=ticket)
 
 
 async def on_membership(update: Update, context: DeskContext) -> None:
