@@ -160,3 +160,20 @@ async def test_the_customers_own_chat_is_never_a_route(world: World) -> None:
     await c.send(world.manager, "补充:是上周买的", reply_to=ack)
     ticket = world.db.by_number(number)
     assert [e.action for e in ticket.events if e.action in ("said", "followup")] == ["followup"]
+
+
+async def test_a_malformed_routes_record_routes_nothing_and_is_replaced(world: World) -> None:
+    c = world.client
+    _first, number = await two_tickets(world)
+    ticket = world.db.by_number(number)
+    card = c.card(world.staff_group, number)
+    data = world.db._hot_data()
+    world.db._write_hot({**data, "routes": {**data["routes"], ticket.key: "not a record",
+                                            "other": {"messages": [["x", card.message_id]]}}})
+    world.db._routes = None
+    assert world.db.routed(world.staff_group.id, card.message_id) is None
+    await c.send(world.li, "转给谁?", group=world.staff_group, reply_to=card)
+    assert c.last(world.staff_group).text.startswith("您回复的这条消息不属于任何未结束的投诉单")
+    await c.send(LISA, "still leaking")  # a new notice: its route replaces the bad record
+    notice = c.last(world.staff_group)
+    assert world.db.routed(world.staff_group.id, notice.message_id).key == ticket.key
