@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from desk.config import Technician
 from desk.models import ACTIVE_STATES, Outcome, State, Ticket
+from desk.policy import may_handle
 
 BOT = 0  # the actor id recorded for the bot's own steps
 
@@ -28,6 +29,7 @@ class Reason(StrEnum):
     MANAGERS_ONLY = "managers_only"
     NOT_ON_ROSTER = "not_on_roster"
     ABOUT_YOU = "about_you"  # a service complaint that names this technician
+    ABOUT_THEM = "about_them"  # a manager chose the person the complaint is about
     UNREACHABLE = "unreachable"  # the customer blocked the bot or asked to be forgotten
 
 
@@ -58,6 +60,7 @@ def confirm(ticket: Ticket, now: datetime, offer_to: Technician | None,
 
 
 def _offer(ticket: Ticket, tech: Technician, now: datetime) -> None:
+    _require(may_handle(ticket, tech.user_id), Reason.ABOUT_THEM)
     ticket.state = State.OFFERED
     ticket.assignee_id = tech.user_id
     ticket.assignee_name = tech.name
@@ -66,6 +69,7 @@ def _offer(ticket: Ticket, tech: Technician, now: datetime) -> None:
 
 def claim(ticket: Ticket, actor: int, actor_name: str, now: datetime) -> None:
     """Anyone in the store's group claims an unassigned ticket; the first press wins."""
+    _require(may_handle(ticket, actor), Reason.ABOUT_YOU)
     if ticket.state is State.OFFERED and ticket.assignee_id == actor:
         accept(ticket, actor, now)
         return
@@ -81,6 +85,7 @@ def claim(ticket: Ticket, actor: int, actor_name: str, now: datetime) -> None:
 def accept(ticket: Ticket, actor: int, now: datetime) -> None:
     _require(ticket.state is State.OFFERED, Reason.STALE)
     _require(ticket.assignee_id == actor, Reason.NOT_OFFERED_TO_YOU)
+    _require(may_handle(ticket, actor), Reason.ABOUT_YOU)
     ticket.state = State.CLAIMED
     ticket.record(now, actor, "accepted")
 
@@ -147,6 +152,7 @@ def no_answer(ticket: Ticket, actor: int, is_manager: bool, now: datetime,
 def manager_answered(ticket: Ticket, manager: int, name: str, now: datetime) -> None:
     """The manager answered the escalated customer: that is the contact."""
     _require(ticket.state is State.ESCALATED, Reason.STALE)
+    _require(may_handle(ticket, manager), Reason.ABOUT_YOU)
     ticket.state = State.CONTACTED
     if ticket.assignee_id is None:
         ticket.assignee_id, ticket.assignee_name = manager, name
@@ -179,6 +185,7 @@ def escalate(ticket: Ticket, actor: int, is_manager: bool, now: datetime) -> Non
 def promise_reply(ticket: Ticket, manager: int, reply_by: datetime, now: datetime) -> None:
     """The manager sets the latest reply time the customer is promised (最迟答复时间)."""
     _require(ticket.state is State.ESCALATED and ticket.reply_by is None, Reason.STALE)
+    _require(may_handle(ticket, manager), Reason.ABOUT_YOU)
     ticket.reply_by = reply_by.isoformat()
     ticket.record(now, manager, "reply_promised", reply_by=ticket.reply_by)
 
@@ -186,6 +193,8 @@ def promise_reply(ticket: Ticket, manager: int, reply_by: datetime, now: datetim
 def reassign(ticket: Ticket, manager: int, tech: Technician, now: datetime) -> None:
     """A manager hands an open ticket to a technician, who owns it at once."""
     _require(ticket.is_active, Reason.STALE)
+    _require(may_handle(ticket, manager), Reason.ABOUT_YOU)
+    _require(may_handle(ticket, tech.user_id), Reason.ABOUT_THEM)
     ticket.state = State.CLAIMED
     ticket.assignee_id = tech.user_id
     ticket.assignee_name = tech.name

@@ -134,8 +134,7 @@ class Ticket:
     passed_by: list[int] = field(default_factory=list)
     # A service complaint naming a technician of the roster is never offered to them.
     complained_about: int | None = None
-    # The bot's messages under the card that name no ticket (a copied video note): a reply to
-    # one of them is still about this ticket.
+    # No longer written (replies are routed by the hot file's routes); read so older files load.
     thread_message_ids: list[int] = field(default_factory=list)
     card_message_id: int | None = None
     restatement_message_id: int | None = None

@@ -223,6 +223,8 @@ CHATS = "chats"  # per chat, the ids of the bot's own recent messages
 SETUP = "setup"  # the set-up's one document while `sundown init` runs
 _SETUP_ID = "state"
 OURS_KEPT = 50
+ROUTES = "routes"  # per ticket key, the (chat, message id) of each of its messages people answer
+ROUTES_KEPT = 300  # per ticket, the newest; the table's entry leaves with the ticket (archive)
 META = "meta"
 _META_ID = "1"
 
@@ -295,6 +297,8 @@ class Transaction:
 
     def remove(self, key: str) -> None:
         self._put(TICKETS, key, None)
+        if self._get(ROUTES, key) is not None:
+            self._put(ROUTES, key, None)  # its messages' routes leave with it
 
     def _meta(self) -> dict[str, Any]:
         return dict(self._get(META, _META_ID) or {})
@@ -341,6 +345,23 @@ class Transaction:
     def add_ours(self, chat_id: int, message_ids) -> None:
         ours = sorted({*self.ours(chat_id), *message_ids})[-OURS_KEPT:]
         self._put(CHATS, str(chat_id), {"ours": ours})
+
+    # -- what each message of ours is about ---------------------------------------------------
+
+    def add_route(self, key: str, chat_id: int, message_ids) -> None:
+        """Record that these messages of ours in ``chat_id`` are about the ticket ``key``: a
+        reply to one of them is routed to that ticket (never by the message's words). Not for
+        the ticket's own customer's chat (their replies are theirs), nor for a ticket that left
+        the hot file."""
+        doc = self._get(TICKETS, key)
+        if not isinstance(doc, dict) or doc.get("customer_id") == chat_id:
+            return
+        known = self._get(ROUTES, key)
+        kept = [list(pair) for pair in (known.get("messages") or [] if isinstance(known, dict)
+                                        else []) if isinstance(pair, list) and len(pair) == 2]
+        kept += [[chat_id, message_id] for message_id in message_ids
+                 if [chat_id, message_id] not in kept]
+        self._put(ROUTES, key, {"messages": kept[-ROUTES_KEPT:]})
 
     # -- marks ---------------------------------------------------------------------------------
 
@@ -421,6 +442,7 @@ class Database:
         self._campaign_db = _open_db(self.data_dir / "greetings.json", lock=self.write_lock)
         self._campaigns = self._campaign_db.table("campaigns")
         self._numbers: dict[int, str] | None = None
+        self._routes: dict[tuple[int, int], str] | None = None
         self._open: Transaction | None = None
         # ticket key -> why it could not be read, and its store and number when those can be
         self.unreadable: dict[str, dict[str, Any]] = {}
@@ -439,6 +461,8 @@ class Database:
 
     def _committed(self, tx: Transaction) -> None:
         self._numbers = None
+        if ROUTES in tx._changes:
+            self._routes = None
         for listener in self.listeners:
             listener(tx)
 
@@ -573,6 +597,20 @@ class Database:
 
     def ours(self, chat_id: int) -> list[int]:
         return list((self._hot_data().get(CHATS, {}).get(str(chat_id)) or {}).get("ours", []))
+
+    def routed(self, chat_id: int, message_id: int) -> Ticket | None:
+        """The ticket a message of ours is about, by the record the sender wrote when it
+        delivered the message (``Transaction.add_route``); None when there is none (not a
+        ticket's message, or its ticket is archived)."""
+        if self._routes is None:
+            index: dict[tuple[int, int], str] = {}
+            for key, doc in self._hot_data().get(ROUTES, {}).items():
+                for pair in doc.get("messages") or [] if isinstance(doc, dict) else []:
+                    if isinstance(pair, list) and len(pair) == 2:
+                        index[(pair[0], pair[1])] = key
+            self._routes = index
+        key = self._routes.get((chat_id, message_id))
+        return self.by_key(key) if key else None
 
     # -- tickets, written ----------------------------------------------------------------------
 

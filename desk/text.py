@@ -87,6 +87,29 @@ def clean_name(name: str) -> str:
     return visible(_WHITESPACE.sub(" ", name))
 
 
+# What the bot's cards and notices set their fields apart with: the separator between fields,
+# the emoji before a phone number, a state, a note... A name shown among them must not carry
+# them, or a Telegram last name "先生 · 📞 13900000000" reads as a phone number on the card.
+FIELD_MARKS = frozenset(
+    "·•・‧∙⋅･|｜:：" "☎☏⏰⏹⚠⛔✅✉✏✓❓⭐" "🆕🆘🏬👤💎💬📊📋📎📝📞📱📲📵📷🔁🔄🔔🔧🙋🙏🧰")
+_PRESENTATION = frozenset("\ufe0e\ufe0f")  # text or emoji style of the mark before it
+
+
+def field_name(name: str) -> str:
+    """A name to show as one field among others: ``clean_name``'s one line, with the marks the
+    bot sets fields apart with (``FIELD_MARKS``) turned into spaces; "" when nothing is left."""
+    kept: list[str] = []
+    after_mark = False
+    for ch in clean_name(name):
+        if ch in FIELD_MARKS or (after_mark and ch in _PRESENTATION):
+            kept.append(" ")
+            after_mark = True
+            continue
+        after_mark = False
+        kept.append(ch)
+    return clean_name("".join(kept))
+
+
 def one_line(text: str | None) -> str:
     """A line staff type (a service report, a note): each run of whitespace one space, nothing
     invisible around it; "" when nothing in it can be seen."""

@@ -27,12 +27,12 @@ from telegram.ext import (
     filters,
 )
 
-from desk import lifecycle
+from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
 from desk.calendar import contact_deadline, local_day
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
-from desk.restatement import named_person, quote, read_complaint
+from desk.restatement import named_person, read_complaint
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from desk.text import visible
@@ -260,7 +260,7 @@ def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text
     if media is not None and message_id is not None:  # staff see (or hear) it themselves
         media_to_group(context.outbox, tx, ticket, message_id, media, text)
         return
-    line = views.followup_line(quote(text, views.FOLLOWUP_QUOTE) if text else icon)
+    line = views.followup_line(text or icon)
     context.outbox.in_thread(
         tx, ticket, lambda ts: views.followup_notice(ts, ticket) + "\n" + line,
         kind="followup_notice", merge=f"followup:{ticket.key}", addition=line)
@@ -453,7 +453,7 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
             draft.complained_about = next(
                 (tech.user_id for tech in store.technicians if tech.name == named), None)
         offer_to = pick_technician(store, desk.db.open_load(store.id), now,
-                                   exclude=[draft.complained_about or 0])
+                                   exclude=policy.barred(draft))
         contact_by = contact_deadline(store, now)
         vip = customer.tier == TIER_VIP
         if vip and store.promises.vip_contact_within is not None:

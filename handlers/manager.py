@@ -22,7 +22,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from desk import lifecycle
+from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
 from desk.calendar import local_day, parse_day
 from desk.config import StoreConfig
@@ -74,6 +74,8 @@ class ManagerPress:
 def _pick(p: ManagerPress) -> None:
     if not p.ticket.is_active:
         raise Refused(Reason.STALE)
+    if not policy.may_handle(p.ticket, p.user_id):
+        raise Refused(Reason.ABOUT_YOU)
     p.outbox.keyboard(p.tx, p.chat_id, p.message_id, views.technician_keyboard(p.ticket, p.store),
                       kind="technician_choice")
     p.card = False

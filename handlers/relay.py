@@ -6,13 +6,15 @@ against the store's forbidden phrases (SOP section 4), passes it to the customer
 store's name (and yours, from the roster), and confirms under your message. A manager does the
 same in private, replying to the alert about a ticket.
 
-The ticket is found from the number in the replied-to message of ours, then checked again as
-it is now: its store, its state, the writer's role, whether its customer can be reached.
+The ticket is found only from the record the sender wrote when it delivered the replied-to
+message (``Database.routed``: chat and message id -> ticket), never from the message's words:
+names shown in it (a customer's, a store's, a staff member's) may hold anything, ``#1`` too.
+It is then checked again as it is now: its store, its state, the writer's role, whether its
+customer can be reached. A reply to a message of ours with no record is refused politely.
 """
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from telegram import Message, Update
@@ -28,14 +30,7 @@ from handlers.common import display_name, media_of
 from outbox.context import DESK_KEY, DeskContext
 from outbox.relay import RELAYED, say_to_customer
 
-TICKET_NUMBER = re.compile(r"#(\d{1,9})\b")
 MAX_TEXT = 4096
-
-
-def ticket_number(message: Message) -> int | None:
-    """The ticket a message of ours is about: the first ``#<number>`` in it."""
-    found = TICKET_NUMBER.search(message.text or message.caption or "")
-    return int(found[1]) if found else None
 
 
 def _is_ours(context: DeskContext, message: Message | None) -> bool:
@@ -50,13 +45,12 @@ def from_group(update: Update, context: DeskContext, store: StoreConfig) -> None
     replied = message.reply_to_message
     if not _is_ours(context, replied):
         return
-    number = ticket_number(replied)
-    if number is None:  # a copy that could carry no caption
-        number = next((t.number for t in context.desk.db.open_tickets(store.id)
-                       if replied.message_id in t.thread_message_ids), None)
-    if number is None:
+    t = translator(store.language)
+    ticket = context.desk.db.routed(message.chat.id, replied.message_id)
+    if ticket is None:
+        _tell(context, message, _unrouted(t))
         return
-    _relay(update, context, store, number, "staff", translator(store.language))
+    _relay(update, context, store, ticket, "staff", t)
 
 
 async def from_manager(update: Update, context: DeskContext) -> None:
@@ -64,18 +58,29 @@ async def from_manager(update: Update, context: DeskContext) -> None:
     desk = context.desk
     message = update.effective_message
     user = update.effective_user
-    t = translator(desk.person_language(user.id, desk.settings.default_language))
-    number = ticket_number(message.reply_to_message) \
-        if _is_ours(context, message.reply_to_message) else None
-    ticket = desk.db.by_number(number) if number is not None else None
-    store = desk.store(ticket.store_id) if ticket is not None else None
-    if number is None:  # a manager may be a customer too: an ordinary message
+    replied = message.reply_to_message
+    ours = _is_ours(context, replied)
+    ticket = desk.db.routed(message.chat.id, replied.message_id) if ours else None
+    if ticket is None and (not ours or desk.db.active_for(user.id) is not None
+                           or desk.db.draft_for(user.id) is not None):
+        # A manager may be a customer too: their own complaint's conversation goes on.
         await customer.on_message(update, context)
         return
-    if store is None or not store.is_manager(user.id):
-        _tell(context, message, _closed(t, number))
+    t = translator(desk.person_language(user.id, desk.settings.default_language))
+    if ticket is None:
+        _tell(context, message, _unrouted(t))
         return
-    _relay(update, context, store, number, "manager", t)
+    store = desk.store(ticket.store_id)
+    if store is None or not store.is_manager(user.id):
+        _tell(context, message, _closed(t, ticket.number))
+        return
+    _relay(update, context, store, ticket, "manager", t)
+
+
+def _unrouted(t: Translator) -> str:
+    return t.gettext("This message of mine is not about an open ticket, so nothing was sent to "
+                     "a customer. To write to a customer, reply to the ticket's card or to one "
+                     "of my messages about it.")
 
 
 def _closed(t: Translator, number: int) -> str:
@@ -89,8 +94,8 @@ def _tell(context: DeskContext, message: Message, text: str) -> None:
                             reply_to=message.message_id)
 
 
-def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int, role: str,
-           t: Translator) -> None:
+def _relay(update: Update, context: DeskContext, store: StoreConfig, routed: Ticket,
+           role: str, t: Translator) -> None:
     desk = context.desk
     message = update.effective_message
     user = update.effective_user
@@ -113,8 +118,9 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
     name = technician.name if technician else display_name(user)
     hit = guard.check(text, store.guard_phrases) if text else None
     outbox = context.outbox
+    number = routed.number
     with outbox.transaction() as tx:
-        ticket = tx.ticket_by_number(number)
+        ticket = tx.ticket(routed.key)
         if ticket is None or ticket.store_id != store.id or not ticket.is_active:
             outbox.send(tx, message.chat.id, _closed(t, number), kind="relay_refusal",
                         reply_to=message.message_id)
@@ -124,7 +130,7 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
                           name=name, role=role)
             tx.save(ticket)
             outbox.send(tx, message.chat.id, _blocked(t, hit), kind="guard_blocked",
-                        reply_to=message.message_id)
+                        reply_to=message.message_id, ticket=ticket)
             return
         sent = say_to_customer(outbox, tx, ticket, store, by=user.id, name=name, role=role,
                                text=text, source=(message.chat.id, message.message_id)
@@ -136,7 +142,7 @@ def _relay(update: Update, context: DeskContext, store: StoreConfig, number: int
         tx.save(ticket)
         outbox.send(tx, message.chat.id, t.gettext(
             "✓ Passed on to the customer of ticket #{number}.").format(number=number),
-            kind="relayed", reply_to=message.message_id)
+            kind="relayed", reply_to=message.message_id, ticket=ticket)
 
 
 def _blocked(t: Translator, hit: guard.Hit) -> str:

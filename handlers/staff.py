@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from desk import lifecycle
+from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
 from desk.calendar import callback_time
 from desk.config import StoreConfig
@@ -83,8 +83,6 @@ class CardPress:
 
 
 def _claim(p: CardPress) -> None:
-    if p.ticket.complained_about == p.user_id:
-        raise Refused(Reason.ABOUT_YOU)
     lifecycle.claim(p.ticket, p.user_id, p.name, p.now)
     tell_assigned(p.outbox, p.tx, p.ticket)
 
@@ -97,7 +95,7 @@ def _accept(p: CardPress) -> None:
 def _pass(p: CardPress) -> None:
     next_tech = pick_technician(p.store, p.context.desk.db.open_load(p.store.id), p.now,
                                 exclude=[*p.ticket.passed_by, p.user_id,
-                                         p.ticket.complained_about or 0])
+                                         *policy.barred(p.ticket)])
     lifecycle.pass_on(p.ticket, p.user_id, p.now, next_tech)
     if p.ticket.state is State.OFFERED:
         tell_technician(p.outbox, p.tx, p.ticket, p.store)
@@ -339,7 +337,7 @@ def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: 
         tx.save(ticket)
         context.outbox.card(tx, ticket)
         context.outbox.send(tx, message.chat.id, t.gettext("Noted on the customer's profile."),
-                            kind="note_saved", reply_to=message.message_id)
+                            kind="note_saved", reply_to=message.message_id, ticket=ticket)
 
 
 async def on_membership(update: Update, context: DeskContext) -> None:

@@ -26,6 +26,7 @@ from desk.context import Desk
 from desk.i18n import Translator, translator
 from desk.models import Ticket
 from desk.outgoing import Method, Outgoing, Priority, Ref, Status
+from desk.policy import may_handle
 from desk.storage import Transaction
 from outbox import views
 from outbox.sender import Sender
@@ -191,6 +192,8 @@ class Outbox:
         """Each of the store's managers, in private. About a ticket, a manager who cannot be
         reached (never pressed Start, or blocked the bot) is reported in the staff group."""
         for manager in store.managers:
+            if ticket is not None and not may_handle(ticket, manager):
+                continue  # never alerted about a complaint against themselves
             fallback = None
             if ticket is not None:
                 t = translator(store.language)

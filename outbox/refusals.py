@@ -15,6 +15,8 @@ REFUSALS = {
     Reason.NOT_ON_ROSTER: N_("This technician is not on the store's roster."),
     Reason.ABOUT_YOU: N_("This complaint is about you, so another technician or a manager "
                          "takes it."),
+    Reason.ABOUT_THEM: N_("This complaint is about that technician; please choose someone "
+                          "else."),
     Reason.UNREACHABLE: N_("The customer cannot be reached through me (they blocked the bot "
                            "or deleted their data); please call them."),
 }

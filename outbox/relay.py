@@ -119,17 +119,16 @@ def media_to_group(outbox: Outbox, tx: Transaction, ticket: Ticket, message_id: 
         owner = (views.mention(ticket.assignee_id, ticket.assignee_name)
                  if ticket.assignee_id and ticket.assignee_name else t.gettext("everyone"))
         head = t.gettext("📎 {owner}: {name} sent this about ticket #{number}").format(
-            owner=owner, name=escape(ticket.customer_name or "—"), number=ticket.number)
+            owner=owner, name=views.shown_name(ticket.customer_name), number=ticket.number)
     source = (ticket.customer_id, message_id)
     priority = Priority.CARD if with_card else Priority.NOTICE
     reply_to = Ref(ticket.key, CARD)
     if media in CAPTIONED:
-        text = f"{head}\n{escape(caption)}" if caption else head
+        text = f"{head}\n{views.theirs(caption)}" if caption else head
         outbox.send(tx, store.staff_chat_id, text, kind="customer_media", priority=priority,
                     method=Method.COPY, source=source, reply_to=reply_to, ticket=ticket)
         return
     outbox.send(tx, store.staff_chat_id, head, kind="customer_media", priority=priority,
                 reply_to=reply_to, ticket=ticket)
     outbox.send(tx, store.staff_chat_id, "", kind="customer_media", priority=priority,
-                method=Method.COPY, source=source, reply_to=reply_to, ticket=ticket,
-                remember="thread_message_ids")
+                method=Method.COPY, source=source, reply_to=reply_to, ticket=ticket)

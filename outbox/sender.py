@@ -662,6 +662,8 @@ class Sender:
                 else:
                     setattr(ticket, entry.remember, message_ids[-1])
                 tx.save(ticket)
+        if entry.ticket and message_ids and entry.method in SENDS:
+            tx.add_route(entry.ticket, entry.chat_id, message_ids)  # replies find it
         tx.drop(entry.id)
 
     def _ghosts(self, job: Job, ours: list[int], sent_id: int) -> list[int]:

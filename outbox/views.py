@@ -33,9 +33,10 @@ from desk.models import (
     Ticket,
     Want,
 )
+from desk.policy import may_handle
 from desk.restatement import quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
-from desk.text import isolate_rtl
+from desk.text import field_name, isolate_rtl
 
 FOLLOWUPS_ON_CARD = 5
 NOTES_ON_CARD = 3
@@ -47,7 +48,19 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 
 
 def mention(user_id: int, name: str) -> str:
-    return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
+    return f'<a href="tg://user?id={user_id}">{shown_name(name)}</a>'
+
+
+def shown_name(name: str | None) -> str:
+    """A person's name as a field of a card or a notice, HTML: one line, escaped, and unable to
+    imitate another field (``desk.text.field_name``); "—" when there is none."""
+    return escape(isolate_rtl(field_name(name or "")) or "—")
+
+
+def theirs(text: str) -> str:
+    """What a customer wrote, HTML: escaped and inside a quote, so that however it is laid out
+    (line breaks kept, only here) it reads as theirs and never as the bot's own lines."""
+    return f"<blockquote>{escape(text)}</blockquote>"
 
 
 def parse_time(iso: str | None) -> datetime | None:
@@ -203,7 +216,7 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         _("{icon} <b>Ticket #{number}</b> · {kind}").format(
             icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind]))
         + (" · 💎 VIP" if ticket.vip else ""),
-        _("Customer: {name}").format(name=escape(isolate_rtl(ticket.customer_name or "—")))
+        _("Customer: {name}").format(name=shown_name(ticket.customer_name))
         + (f" · 📞 {escape(phone)}" if phone else ""),
         _("Received: {time}").format(time=t.datetime(received, store.timezone)),
     ]
@@ -223,9 +236,11 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         lines.append(_("Photos: {count}").format(count=len(ticket.photos)))
     if ticket.followups:
         lines.append(_("Added by the customer:"))
+        added = []
         for item in ticket.followups[-FOLLOWUPS_ON_CARD:]:
             at = t.time(datetime.fromisoformat(item["at"]), store.timezone)
-            lines.append(f" · {at} {escape(quote(item['text'], FOLLOWUP_QUOTE))}")
+            added.append(f" · {at} {escape(quote(item['text'], FOLLOWUP_QUOTE))}")
+        lines.append("<blockquote>" + "\n".join(added) + "</blockquote>")
     lines.append("")
     lines.append(_("State: {state}").format(state=_(STATE_LABELS[ticket.state])))
     if ticket.assignee_id is not None and ticket.assignee_name:
@@ -268,18 +283,21 @@ def followup_notice(t: Translator, ticket: Ticket) -> str:
     owner = (mention(ticket.assignee_id, ticket.assignee_name) if ticket.assignee_id
              and ticket.assignee_name else t.gettext("everyone"))
     return t.gettext("💬 {owner}: {name} wrote again about ticket #{number}:").format(
-        owner=owner, name=escape(ticket.customer_name or "—"), number=ticket.number)
+        owner=owner, name=shown_name(ticket.customer_name), number=ticket.number)
 
 
 def followup_line(text: str) -> str:
-    return f"· {escape(text)}"
+    """One message of the customer's under the notice: quoted, line breaks kept inside."""
+    if len(text) > FOLLOWUP_QUOTE:
+        text = text[:FOLLOWUP_QUOTE - 1].rstrip() + "…"
+    return theirs(text)
 
 
 def phone_notice(t: Translator, ticket: Ticket, phone: str) -> str:
     owner = (mention(ticket.assignee_id, ticket.assignee_name) if ticket.assignee_id
              and ticket.assignee_name else t.gettext("everyone"))
     return t.gettext("📞 {owner}: {name} shared a phone number for ticket #{number}: {phone}"
-                     ).format(owner=owner, name=escape(ticket.customer_name or "—"),
+                     ).format(owner=owner, name=shown_name(ticket.customer_name),
                               number=ticket.number, phone=escape(phone))
 
 
@@ -376,9 +394,10 @@ def answered_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
 
 
 def technician_keyboard(ticket: Ticket, store: StoreConfig) -> InlineKeyboardMarkup:
+    """Whom a manager may hand the ticket to: never the person the complaint is about."""
     return InlineKeyboardMarkup(
         [[button(tech.name, encode(Action.ASSIGN, ticket.number, tech.user_id))]
-         for tech in store.technicians]
+         for tech in store.technicians if may_handle(ticket, tech.user_id)]
     )
 
 
@@ -444,9 +463,9 @@ def feedback_record(t: Translator, ticket: Ticket, store: StoreConfig,
     lines = [
         _("📋 Service feedback record · ticket #{number}").format(number=ticket.number),
         _("Store: {store} · Customer: {name}").format(store=escape(store.name),
-                                                      name=escape(ticket.customer_name)),
+                                                      name=shown_name(ticket.customer_name)),
         _("Kind: {kind} · Technician: {name}").format(
-            kind=_(KIND_LABELS[ticket.kind]), name=escape(ticket.assignee_name or "—")),
+            kind=_(KIND_LABELS[ticket.kind]), name=shown_name(ticket.assignee_name)),
     ]
     if record.get("outcome"):
         outcome = OUTCOME_LABELS[Outcome(record["outcome"])]

@@ -172,7 +172,7 @@ async def test_follow_ups_attach_to_the_open_ticket(world: World) -> None:
     card_again, notice = world.client.inbox(world.staff_group)
     assert card_again is card, "the card is edited, not re-posted"
     assert notice.reply_to == card.message_id, "an edit notifies nobody: a reply under the card"
-    assert notice.text.endswith("\n· 补充一下:订单号 A20261120")
+    assert notice.html.endswith("\n<blockquote>补充一下:订单号 A20261120</blockquote>")
 
 
 async def test_photo_with_caption_is_a_complaint(world: World) -> None:

@@ -13,6 +13,7 @@ from desk.context import Desk
 from desk.i18n import Translator
 from desk.listing import deadline, overdue
 from desk.models import KIND_LABELS, OUTCOME_LABELS, STATE_LABELS, WANT_LABELS, Kind, State
+from desk.policy import may_handle
 from desk.search import Row
 from desk.survey import DRIVERS, SOLVED_LABELS, quality_index, survey_records
 from desk.trends import Controls, Trends
@@ -121,8 +122,8 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
                               for i, when in enumerate(reply_choices)],
             "technicians": [{"id": tech.user_id, "name": tech.name}
                             for tech in store.technicians
-                            if tech.user_id not in (ticket.complained_about,
-                                                    ticket.assignee_id)] if active else [],
+                            if may_handle(ticket, tech.user_id)
+                            and tech.user_id != ticket.assignee_id] if active else [],
         },
     }
 
