@@ -135,8 +135,10 @@ _ZH_CN = Language(
             r"不退(?:定金|订金|钱|款|差价|我)",
         ),
         Want.EXCHANGE: (
-            "换货", r"换(?:过)?一?[个台双件部只支副]新的?", r"换(?:过)?一?[个台双件部只支副]好的",
-            r"换一[个台双件部只支副](?!.{0,5}(?:师傅|人|工|技师))", r"换[个台双件部只支副](?:吧|行不|啊)",
+            "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
+            r"换(?:过)?一?[个台双件部只支副]好的",
+            r"换一[个台双件部只支副](?!.{0,5}(?:师傅|人|工|技师))",
+            r"换[个台双件部只支副](?:吧|行不|啊)",
             "换新", "调换", "更换", "换成", "帮我换", "换不换", r"换别[台个件款支]",
             r"换过来", r"换吗", r"换一?[个台双件部只支副]?(?:吗|呢)", r"换过[个部台]",
             "新内胆",
@@ -161,8 +163,9 @@ _ZH_CN = Language(
             r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
         ),
         Want.DELIVERY: (
-            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送", r"什么时候(?:才)?(?:要)?(?:送|到|发)",
-            r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)", r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
+            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送",
+            r"什么时候(?:才)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
+            r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
             r"(?:赠品|礼品).{0,6}(?:给我|送来)", r"送到(?:吗|呢)?\?", "补给我",
         ),
         Want.CONTACT: (
@@ -342,13 +345,15 @@ _EN = Language(
         ),
         Want.DELIVERY: (
             r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
-            r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?(?:coming|delivered|arrive)",
+            r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?"
+            r"(?:coming|delivered|arrive)",
             r"please send (?:it|the|me|my)",
         ),
         Want.CONTACT: (
             r"manager (?:to )?(?:call|ring|contact)", r"(?:speak|talk) to (?:a|the|your) manager",
             r"(?:someone|somebody|a manager|anyone) (?:senior |in charge )?(?:to )?"
-            r"(?:call|ring|phone|contact) me", r"(?:someone|somebody) (?:senior|in charge)\b.{0,12}call",
+            r"(?:call|ring|phone|contact) me",
+            r"(?:someone|somebody) (?:senior|in charge)\b.{0,12}call",
             r"(?:can|could) a manager", r"have (?:someone|a manager|your manager)\b.{0,20}call",
         ),
         Want.OTHER: (
@@ -436,7 +441,8 @@ def _negated(clause: str, start: int) -> bool:
 
 # Urgency (issue 20): the manager is told at once, whatever the kind.
 _SAFETY = re.compile("|".join((
-    r"冒烟", r"冒火花?", r"火花", r"喷火", r"(?<!打不)(?<!点不)着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味",
+    r"冒烟", r"冒火花?", r"火花", r"喷火", r"(?<!打不)(?<!点不)着火", r"起火", r"失火", r"火灾",
+    r"烧焦", r"焦味",
     r"焦糊", r"烧黑", r"烧起来", r"烤焦", r"爆炸", r"炸了", r"炸裂", r"烫伤", r"烫到", r"烫起",
     r"烧伤", r"触电", r"电到", r"被电", r"电了一下", r"电醒", r"漏电", r"电击", r"食物中毒",
     r"中毒", r"上吐下泻", r"拉肚子", r"腹泻", r"呕吐", r"吐了", r"一直吐", r"在吐", r"住院",
