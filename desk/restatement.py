@@ -24,6 +24,7 @@ from pathlib import Path
 
 from opencc import OpenCC
 
+from desk.i18n import N_
 from desk.models import Kind, Urgency, Want
 
 # The longest texts the restatement quotes in full; the ticket keeps everything.
@@ -550,6 +551,41 @@ PROBLEMS = (
              r"passing the buck", r"call the manufacturer"),
     _problem("waiting", r"排队", r"等了", r"等到", r"queue", r"waited", r"in line"),
 )
+
+
+# What each problem is called in the restatement's sentence ("您反映的是电热水壶的问题:漏水").
+PROBLEM_LABELS = {
+    "smoke": N_("smoke, sparks or a burning smell"),
+    "shock": N_("it gives electric shocks"),
+    "injury": N_("someone was hurt"),
+    "illness": N_("someone fell ill"),
+    "spoiled": N_("the goods are spoiled or past their date"),
+    "fake": N_("it may not be genuine"),
+    "leak": N_("it leaks"),
+    "cooling": N_("it does not cool"),
+    "heating": N_("it does not heat"),
+    "noise": N_("it makes a noise"),
+    "damaged": N_("it is damaged"),
+    "not_working": N_("it does not work properly"),
+    "overcharged": N_("the charge is not what was agreed"),
+    "invoice": N_("a problem with the invoice"),
+    "wrong_item": N_("the wrong item was delivered"),
+    "delivery": N_("the goods did not arrive in full or on time"),
+    "promise": N_("a promise made at the sale was not kept"),
+    "rude": N_("a member of staff was impolite"),
+    "unreachable": N_("nobody answered you"),
+    "absent": N_("our technician was late, did not come or did not finish the job"),
+    "buck_passing": N_("you were sent from one person to another"),
+    "waiting": N_("you had to wait too long"),
+}
+assert set(PROBLEM_LABELS) == {p.key for p in PROBLEMS}
+# The restatement names at most this many problems.
+PROBLEMS_SHOWN = 3
+
+
+def problems_of(text: str) -> tuple[str, ...]:
+    """What went wrong in a customer's text, by ``Problem.key``."""
+    return _problems(normalise(text))
 
 
 # Problems that say something went wrong; the others (an invoice, a promise, a delivery) are
