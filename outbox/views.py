@@ -73,8 +73,9 @@ def greeting(t: Translator, store_name: str) -> str:
     ).format(store=escape(store_name))
 
 
-def listing(t: Translator, items: list[str]) -> str:
-    """"a, b and c" in the reader's language (Chinese: 甲、乙并丙)."""
+def listing(t: Translator, items: list[str], clauses: bool = False) -> str:
+    """"a, b and c" in the reader's language: wants (为您退款并向您正式道歉), or with
+    ``clauses`` what went wrong (漏水、有异响,而且不能正常使用)."""
     _ = t.gettext
     if not items:
         return ""
@@ -82,7 +83,8 @@ def listing(t: Translator, items: list[str]) -> str:
     for item in items[1:-1]:
         head = _("{first}, {second}").format(first=head, second=item)
     if len(items) > 1:
-        head = _("{first} and {second}").format(first=head, second=items[-1])
+        last = _("{first}, and {second}") if clauses else _("{first} and {second}")
+        head = last.format(first=head, second=items[-1])
     return head
 
 
@@ -91,7 +93,7 @@ def summary(t: Translator, ticket: Ticket) -> str:
     the customer asks for (not the customer's own words, which stay on the staff card)."""
     _ = t.gettext
     problems = listing(t, [_(PROBLEM_LABELS[p])
-                           for p in problems_of(ticket.text)[:PROBLEMS_SHOWN]])
+                           for p in problems_of(ticket.text)[:PROBLEMS_SHOWN]], clauses=True)
     product = escape(ticket.product) if ticket.product else ""
     if product and problems:
         said = _("You are telling us about your {product}: {problems}").format(

@@ -30,7 +30,7 @@ async def test_wants_are_toggled_under_the_restatement(world: World) -> None:
     assert "✓ 退款" in restatement.labels and "✅ 完成" in restatement.labels
     await c.press(world.customer, restatement, encode(Action.SET_WANT, key, "apology"))
     assert world.db.draft_for(world.customer.id).wants == [Want.REFUND, Want.APOLOGY]
-    assert "希望我们为您退款和向您正式道歉。" in restatement.text
+    assert "希望我们为您退款并向您正式道歉。" in restatement.text
     assert "✓ 道歉" in restatement.labels
     await c.press(world.customer, restatement, encode(Action.SET_WANT, key, "refund"))
     assert world.db.draft_for(world.customer.id).wants == [Want.APOLOGY]
