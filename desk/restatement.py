@@ -83,7 +83,7 @@ _ZH_CN = Language(
                 "坏", "漏水", "漏电", "漏气", "漏油", "故障", "不工作", "不能用", "用不了",
                 "没反应", "破了", "破损", "破洞", "裂", "异味", "焦味", "怪味", "臭味", "噪音",
                 "响声", r"咔咔|嗡嗡|吱吱", "很响", "发烫", "过热", "不制冷", "不冷", "不加热",
-                "不热", "变形", "掉漆", "瑕疵", "划痕", "生锈", "短路", "死机", "失灵",
+                "不热", "不凉", "变形", "掉漆", "瑕疵", "划痕", "生锈", "短路", "死机", "失灵",
                 "开不了机", "开不开机", "打不开", "不亮", "停了", "停机", "自动关机", "重启",
                 r"显示.{0,3}[A-Za-z]\d", r"\b[Ee]\d{1,2}\b", "报错", "冒烟", "烧了",
                 "烧坏", "起皮", "开胶", "脱胶", "开裂", "断了", "掉色", "褪色", "起球", "假货",
@@ -107,7 +107,7 @@ _ZH_CN = Language(
             topic=(
                 "客服", "售后", "店员", "导购", "售货员", "员工", "服务员", "收银员", "保安",
                 "师傅", "工作人员", "技术员", "安装工", "维修工", "服务", "报修", "负责人",
-                "经理", "店长", "主管", "领导", "管事",
+                "经理", "店长", "主管", "领导", "管事", "搬运工", "送货的", "司机",
                 r"[李王张刘陈杨赵黄周吴]工",
             ),
         ),
@@ -117,6 +117,8 @@ _ZH_CN = Language(
         "坑人", "骗", "气死", "无语", "不像话", "现在说", "现在跟我说", "居然", "竟然",
         "才买", "刚买", "才用", r"到现在.{0,3}(?:都|还)", "至今", "一直没", "都没有",
         "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动",
+        # asking whether what happened is normal says it is not: "这样正常吗?"
+        r"正常吗", "正常不正常", "是什么问题", "怎么搞的",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -132,7 +134,8 @@ _ZH_CN = Language(
         Want.REFUND: (
             "退款", "退钱", "退还", "退给我", "退我", "退回", "要退", "退货", r"钱退", "差价",
             "返还", "退掉", "退不退", "退费", r"退(?:了|吧|啦|呀)", r"(?:直接|我要|给我)退",
-            r"退订", r"退[回给]?[来我]", r"退[一1]笔", "退差价",
+            r"退订", r"退[回给]?[来我]", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退", r"几时退",
+            r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
             r"不退(?:定金|订金|钱|款|差价|我)",
         ),
         Want.EXCHANGE: (
@@ -154,7 +157,8 @@ _ZH_CN = Language(
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
-            "交代", "答复", r"正常(?:吗|不正常)", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
+            "交代", "答复", r"正常(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
+            "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
             r"不是说.{0,8}吗", "准话",
         ),
         Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
@@ -292,7 +296,7 @@ _EN = Language(
                 r"no one (?:picks|answers)", r"callback", r"call(?:ed)? back",
                 r"pressur", r"unprofessional", r"left a mess", r"passing the buck",
                 r"telling me to call", r"shouted", r"yelled", r"sarcastic", r"in line",
-                r"queue", r"hung up", r"on hold",
+                r"queue", r"hung up", r"on hold", r"nobody (?:called|calls|call)",
                 r"(?:delivery|install|tech|repair)\w*\s+(?:guys?|men|man|driver|team)\b.{0,20}"
                 r"(?:dent|scratch|broke|damag)",
             ),
@@ -301,6 +305,7 @@ _EN = Language(
                 r"repair (?:guy|man)", r"sales ?(?:guy|man|woman|person)", r"customer service",
                 r"after[- ]sales", r"service desk", r"hotline",
                 r"service", r"employee", r"manager", r"in charge", r"someone senior",
+                r"delivery (?:guys?|men|man|driver)", r"movers",
             ),
         ),
     },
@@ -309,6 +314,8 @@ _EN = Language(
         r"ridiculous", r"terrible", r"horrible", r"unacceptable", r"worst", r"\bwtf\b",
         r"disgust", r"cheap", r"seriously", r"after (?:one|a|two|\d+) (?:day|week|month)",
         r"right out of the box", r"brand new", r"waited", r"waiting",
+        r"is (?:this|that|it) normal", r"where(?: is|'s) my",
+        r"it'?s been \w+ (?:days|weeks|months)",
     ),
     question=(
         r"\?", r"\bhow\b", r"\bwhat\b", r"\bwhats\b", r"\bwhen\b", r"\bwhere\b", r"\bwhich\b",
@@ -336,7 +343,7 @@ _EN = Language(
         Want.EXPLANATION: (
             r"explain", r"explanation", r"\bwhy\b", r"what does (?:that|this|it) mean",
             r"what'?s going on", r"who is responsible", r"is (?:it|this|that) normal",
-            r"what happened",
+            r"what happened", r"is it safe",
         ),
         Want.APOLOGY: (r"apology", r"apologi[sz]e to me", r"say sorry"),
         Want.COMPENSATION: (
@@ -348,7 +355,7 @@ _EN = Language(
             r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
             r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?"
             r"(?:coming|delivered|arrive)",
-            r"please send (?:it|the|me|my)",
+            r"please send (?:it|the|me|my)", r"where(?: is|'s) my",
         ),
         Want.CONTACT: (
             r"manager (?:to )?(?:call|ring|contact)", r"(?:speak|talk) to (?:a|the|your) manager",
