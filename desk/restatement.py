@@ -403,8 +403,10 @@ _CANTONESE = (
 _TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"))
 
 
+@lru_cache(maxsize=1024)
 def normalise(text: str) -> str:
-    """The text as the rules read it: simplified characters, Cantonese words in Mandarin."""
+    """The text as the rules read it: simplified characters, Cantonese words in Mandarin.
+    Cached: a draft is read when it comes in and its restatement drawn again on each press."""
     text = _T2S.convert(text)
     for old, new in (*_CANTONESE, *_TAIWAN):
         text = text.replace(old, new)
@@ -590,8 +592,9 @@ assert set(PROBLEM_LABELS) == {p.key for p in PROBLEMS}
 PROBLEMS_SHOWN = 3
 
 
+@lru_cache(maxsize=1024)
 def problems_of(text: str) -> tuple[str, ...]:
-    """What went wrong in a customer's text, by ``Problem.key``."""
+    """What went wrong in a customer's text, by ``Problem.key`` (cached, as ``normalise``)."""
     return _problems(normalise(text))
 
 

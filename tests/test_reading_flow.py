@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from desk.buttons import Action, encode
 from desk.calendar import urgent_contact_deadline
+from desk.export import to_csv
 from desk.listing import Filters, open_tickets
-from desk.models import State, Urgency, Want
+from desk.models import Kind, State, Ticket, Urgency, Want
 from tests.conftest import START, World, file_complaint
 
 
@@ -99,3 +102,12 @@ def test_urgent_deadline_counts_from_opening_when_closed(world: World) -> None:
     evening = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 16:30, the day's deadline is 16:52
     assert urgent_contact_deadline(store, evening) < evening + timedelta(minutes=61)
     assert urgent_contact_deadline(store, evening) <= datetime(2026, 11, 23, 8, 52, tzinfo=UTC)
+
+
+def test_the_export_lists_every_want() -> None:
+    ticket = Ticket(key="k1", store_id="hq", customer_id=1, customer_name="张女士",
+                    language="zh_CN", text="漏水", kind=Kind.QUALITY,
+                    created_at="2026-11-23T02:00:00+00:00", wants=[Want.REFUND, Want.APOLOGY],
+                    number=7)
+    rows = list(csv.DictReader(io.StringIO(to_csv([ticket], {}).decode("utf-8-sig"))))
+    assert rows[0]["want"] == "refund,apology"
