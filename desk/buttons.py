@@ -28,7 +28,9 @@ class Action(StrEnum):
     CONFIRM = "c:ok"  # the restatement is right: the draft becomes a ticket
     SHOW_KINDS = "c:kind"
     SET_KIND = "c:setkind"
-    SET_WANT = "c:want"
+    SET_WANT = "c:want"  # adds or removes one want (a ticket can ask for several)
+    SHOW_WANTS = "c:wants"  # the want buttons under the restatement
+    WANTS_DONE = "c:wantsok"  # back to the restatement's own buttons
     CORRECT = "c:edit"
     # ticket card, staff group
     CLAIM = "t:claim"
@@ -97,6 +99,8 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.SHOW_KINDS: (DRAFT_KEY,),
     Action.SET_KIND: (DRAFT_KEY, _one_of(k.value for k in Kind)),
     Action.SET_WANT: (DRAFT_KEY, _one_of(w.value for w in Want)),
+    Action.SHOW_WANTS: (DRAFT_KEY,),
+    Action.WANTS_DONE: (DRAFT_KEY,),
     Action.CORRECT: (DRAFT_KEY,),
     Action.CLAIM: (NUMBER,),
     Action.ACCEPT: (NUMBER,),

@@ -113,6 +113,16 @@ def contact_deadline(store: StoreConfig, received: datetime) -> datetime:
     raise ValueError(f"store {store.id} has no opening day in the next {SEARCH_DAYS} days")
 
 
+def urgent_contact_deadline(store: StoreConfig, received: datetime) -> datetime:
+    """The contact deadline of an urgent ticket (safety or a threat): within the store's
+    ``urgent_contact_minutes`` of receipt, counted from opening when it comes in while the store
+    is closed, and never later than the day's own deadline."""
+    deadline = contact_deadline(store, received)
+    opening = opening_on(store, deadline.astimezone(store.timezone).date())
+    start = max(received.astimezone(store.timezone), opening or deadline)
+    return min(deadline, start + store.promises.urgent_contact_within)
+
+
 def callback_time(store: StoreConfig, done_at: datetime) -> datetime:
     """When to call back after a service: the n-th opening day after it, at the set time,
     always inside opening hours."""

@@ -26,8 +26,9 @@ _STORE_ID = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 
 _STORE_KEYS = {
     "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
-    "products", "technicians", "holidays_country", "holidays_subdivision", "closed_on_holidays",
-    "closed_dates", "promises", "digest_time", "greetings", "relay_signature", "guard",
+    "products", "product_aliases", "technicians", "holidays_country", "holidays_subdivision",
+    "closed_on_holidays", "closed_dates", "promises", "digest_time", "greetings",
+    "relay_signature", "guard",
 }
 _GUARD_KEYS = {"sop_phrases", "phrases"}
 _GUARD_PHRASE_KEYS = {"phrase", "suggestion"}
@@ -69,6 +70,8 @@ class Promises:
     callback_after_days: int = 1  # satisfaction callback: this many opening days after service
     callback_time: time = time(10, 0)
     vip_contact_within: timedelta | None = None  # VIPs: a shorter contact deadline, if set
+    # Safety or a threat (issue 20): contact within this, if sooner than the day's deadline.
+    urgent_contact_within: timedelta = timedelta(minutes=60)
 
 
 GREETABLE = ("new_year", "spring_festival", "labour_day", "dragon_boat", "mid_autumn",
@@ -100,6 +103,8 @@ class StoreConfig:
     language: str
     technicians: tuple[Technician, ...] = ()
     products: tuple[str, ...] = ()
+    # The store's own other names for its products: (("电热水壶", ("小白壶",)),).
+    product_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     holidays_country: str = "CN"
     holidays_subdivision: str | None = None
     closed_on_holidays: bool = True
@@ -299,6 +304,7 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
     products = raw.get("products", [])
     if not isinstance(products, list) or not all(isinstance(p, str) and p for p in products):
         raise ConfigError(f"{key}.products", "must be a list of product names")
+    aliases = _product_aliases(raw.get("product_aliases", {}), products, f"{key}.product_aliases")
     country = _str(raw.get("holidays_country", "CN"), f"{key}.holidays_country")
     subdivision = raw.get("holidays_subdivision")
     if subdivision is not None:
@@ -324,6 +330,7 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         language=_language(raw.get("language", default_language), f"{key}.language"),
         technicians=technicians,
         products=tuple(products),
+        product_aliases=aliases,
         holidays_country=country,
         holidays_subdivision=subdivision,
         closed_on_holidays=closed_on_holidays,
@@ -452,11 +459,27 @@ _MINUTES = {
 }
 
 
+def _product_aliases(raw: Any, products: list[str],
+                     key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """{ product = ["alias", ...] }: each product one of ``products``, each alias a name."""
+    if not isinstance(raw, dict):
+        raise ConfigError(key, 'must be a table like { "电热水壶" = ["小白壶"] }')
+    aliases = {}
+    for product, names in raw.items():
+        if product not in products:
+            raise ConfigError(f"{key}.{product}", "must be one of the store's products")
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip()
+                                                  for n in names):
+            raise ConfigError(f"{key}.{product}", "must be a list of names")
+        aliases[product] = tuple(n.strip() for n in names)
+    return tuple(aliases.items())
+
+
 def _promises(raw: Any, key: str) -> Promises:
     if not isinstance(raw, dict):
         raise ConfigError(key, "must be a table")
     _only_known(raw, {"use_sunset", "callback_after_days", "callback_time",
-                      "vip_contact_within_minutes", *_MINUTES}, key)
+                      "vip_contact_within_minutes", "urgent_contact_minutes", *_MINUTES}, key)
     values: dict[str, Any] = {}
     if "use_sunset" in raw:
         if not isinstance(raw["use_sunset"], bool):
@@ -474,6 +497,12 @@ def _promises(raw: Any, key: str) -> Promises:
             raise ConfigError(f"{key}.vip_contact_within_minutes",
                               "must be a whole number of minutes, 1 to 1440")
         values["vip_contact_within"] = timedelta(minutes=minutes)
+    if "urgent_contact_minutes" in raw:
+        minutes = raw["urgent_contact_minutes"]
+        if not _is_int(minutes) or not 1 <= minutes <= 24 * 60:
+            raise ConfigError(f"{key}.urgent_contact_minutes",
+                              "must be a whole number of minutes, 1 to 1440")
+        values["urgent_contact_within"] = timedelta(minutes=minutes)
     if "callback_after_days" in raw:
         days = raw["callback_after_days"]
         if not _is_int(days) or not 0 <= days <= 30:

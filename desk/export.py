@@ -68,7 +68,7 @@ def to_csv(tickets: list[Ticket], phones: dict[int, str | None]) -> bytes:
         row = [
             ticket.number, ticket.store_id, ticket.kind.value, ticket.state.value,
             ticket.confirmed_at, ticket.customer_name, phones.get(ticket.customer_id) or "",
-            ticket.product or "", ticket.want.value if ticket.want else "", ticket.text,
+            ticket.product or "", ",".join(w.value for w in ticket.wants), ticket.text,
             ticket.assignee_name or "", ticket.contact_by or "", first_contact,
             "yes" if any(e.action == "missed" for e in ticket.events) else "",
             "yes" if any(e.action == "escalated" for e in ticket.events) else "",

@@ -54,13 +54,13 @@ class Filters:
 
 
 def open_tickets(tickets: list[Ticket], filters: Filters, now: datetime) -> list[Ticket]:
-    """The tickets the filters keep, the most pressing first: overdue, then by deadline; those
-    waiting on no deadline last, oldest first."""
+    """The tickets the filters keep, the most pressing first: urgent (safety or a threat), then
+    overdue, then by deadline; those waiting on no deadline last, oldest first."""
     kept = [t for t in tickets if filters.keep(t, now)]
 
     def pressing(ticket: Ticket) -> tuple:
         due = deadline(ticket)
-        return (not overdue(ticket, now), due is None,
+        return (not ticket.urgency, not overdue(ticket, now), due is None,
                 due.timestamp() if due else 0.0, ticket.confirmed_at or "", ticket.number or 0)
 
     return sorted(kept, key=pressing)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import InitVar, asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -35,12 +35,16 @@ KIND_LABELS = {
 
 
 class Want(StrEnum):
-    """What the customer asks for."""
+    """What the customer asks for; a ticket can ask for several (``Ticket.wants``)."""
 
     REFUND = "refund"
     EXCHANGE = "exchange"
     REPAIR = "repair"
     EXPLANATION = "explanation"
+    APOLOGY = "apology"
+    COMPENSATION = "compensation"  # damage, medical costs, losses
+    DELIVERY = "delivery"  # late or missing goods or parts, a promised gift
+    CONTACT = "contact"  # a manager or a responsible person calls the customer
     OTHER = "other"
 
 
@@ -49,7 +53,37 @@ WANT_LABELS = {
     Want.EXCHANGE: N_("Exchange"),
     Want.REPAIR: N_("Repair"),
     Want.EXPLANATION: N_("An explanation"),
+    Want.APOLOGY: N_("An apology"),
+    Want.COMPENSATION: N_("Compensation"),
+    Want.DELIVERY: N_("Delivery"),
+    Want.CONTACT: N_("A call from a manager"),
     Want.OTHER: N_("Something else"),
+}
+
+# The wants in a sentence: "您希望我们{退款和正式道歉}".
+WANT_PHRASES = {
+    Want.REFUND: N_("a refund"),
+    Want.EXCHANGE: N_("an exchange"),
+    Want.REPAIR: N_("a repair"),
+    Want.EXPLANATION: N_("an explanation"),
+    Want.APOLOGY: N_("a formal apology"),
+    Want.COMPENSATION: N_("compensation for the damage"),
+    Want.DELIVERY: N_("the goods delivered"),
+    Want.CONTACT: N_("a call from a responsible person"),
+    Want.OTHER: N_("something else done"),
+}
+
+
+class Urgency(StrEnum):
+    """Why a ticket cannot wait for the day's deadline."""
+
+    SAFETY = "safety"  # smoke, fire, burns, electric shock, food poisoning, an injured person
+    THREAT = "threat"  # 12315, 消协/消保, media, lawyer, police, a bad review
+
+
+URGENCY_LABELS = {
+    Urgency.SAFETY: N_("safety risk"),
+    Urgency.THREAT: N_("threatens to go to the authorities, the media or a lawyer"),
 }
 
 
@@ -119,8 +153,15 @@ class Ticket:
     text: str
     kind: Kind
     created_at: str
-    want: Want | None = None
+    # Only for building a ticket with one want (old callers, tests): it becomes ``wants``.
+    want: InitVar[Want | None] = None
+    # What the customer asks for, in the reading's order; the first is the main one.
+    wants: list[Want] = field(default_factory=list)
     product: str | None = None
+    # Safety or a threat: the manager is told at once and the contact deadline is the shortest.
+    urgency: list[Urgency] = field(default_factory=list)
+    # The customer's words that made it urgent ("冒烟", "12315"), for the card.
+    urgency_words: list[str] = field(default_factory=list)
     photos: list[str] = field(default_factory=list)
     # The customer's media of the complaint itself (message ids in their chat, with the kind),
     # copied under the card once it is posted.
@@ -162,9 +203,17 @@ class Ticket:
     feedback: list[dict[str, Any]] = field(default_factory=list)  # 技术服务反馈表, archived
     events: list[Event] = field(default_factory=list)
 
+    def __post_init__(self, want: Want | None) -> None:
+        if want is not None and not self.wants:
+            self.wants = [want]
+
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def is_urgent(self) -> bool:
+        return bool(self.urgency)
 
     def record(self, at: datetime, actor: int, action: str, **detail: Any) -> None:
         self.events.append(Event(at=at.isoformat(), actor=actor, action=action, detail=detail))
@@ -172,9 +221,11 @@ class Ticket:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         # Plain strings, not enum members: stored documents compare at C speed.
-        for name in ("kind", "state", "want", "outcome", "pending_outcome"):
+        for name in ("kind", "state", "outcome", "pending_outcome"):
             if data[name] is not None:
                 data[name] = data[name].value
+        data["wants"] = [w.value for w in self.wants]
+        data["urgency"] = [u.value for u in self.urgency]
         return data
 
     @classmethod
@@ -191,7 +242,14 @@ class Ticket:
         data["feedback"] = json.loads(json.dumps(data.get("feedback", [])))
         data["kind"] = Kind(data["kind"])
         data["state"] = State(data["state"])
-        for name, enum in (("want", Want), ("outcome", Outcome), ("pending_outcome", Outcome)):
+        # Files written before wants were a set hold one "want": it is the set of that one.
+        old = data.pop("want", None)
+        wants = data.get("wants")
+        data["wants"] = ([Want(w) for w in wants] if wants is not None
+                         else [Want(old)] if old is not None else [])
+        data["urgency"] = [Urgency(u) for u in data.get("urgency", [])]
+        data["urgency_words"] = list(data.get("urgency_words", []))
+        for name, enum in (("outcome", Outcome), ("pending_outcome", Outcome)):
             if data.get(name) is not None:
                 data[name] = enum(data[name])
         data["events"] = [Event(at=e["at"], actor=e["actor"], action=e["action"],
@@ -238,3 +296,16 @@ class Customer:
 TIER_REGULAR = "regular"
 TIER_VIP = "vip"
 TIER_LABELS = {TIER_REGULAR: N_("Regular"), TIER_VIP: N_("VIP")}
+
+
+def _get_want(ticket: Ticket) -> Want | None:
+    return ticket.wants[0] if ticket.wants else None
+
+
+def _set_want(ticket: Ticket, want: Want | None) -> None:
+    ticket.wants = [want] if want is not None else []
+
+
+# ``ticket.want``: the main want (the first), for readers that show one; setting it sets the
+# set to that one want. Assigned after the dataclass is built, as ``want`` is an init-only field.
+Ticket.want = property(_get_want, _set_want)  # type: ignore[assignment, method-assign]

@@ -17,10 +17,15 @@ bench/reading.py over desk/data/reading_set.tsv.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from desk.models import Kind, Want
+from opencc import OpenCC
+
+from desk.i18n import N_
+from desk.models import Kind, Urgency, Want
 
 # The longest texts the restatement quotes in full; the ticket keeps everything.
 QUOTE_LIMIT = 600
@@ -64,7 +69,7 @@ _ZH_CN = Language(
                 # delivery dates and what was delivered
                 "没货", r"还没[有]?(?:到|送|发|收到)", "没收到", "未收到", "没送到", "迟迟不",
                 "延迟", "推迟", "延期", "拖到", "延到", "送错", "发错", r"型号不对", "不是我订的",
-                "只送到", "少发", "漏发", "缺件",
+                "只送到", "少发", "漏发", "缺件", "少送", "少给",
             ),
             topic=(
                 "合同", "订单", "发票", "价格", "价钱", "价签", "标价", "结账", "收费", "付款",
@@ -78,7 +83,7 @@ _ZH_CN = Language(
                 "坏", "漏水", "漏电", "漏气", "漏油", "故障", "不工作", "不能用", "用不了",
                 "没反应", "破了", "破损", "破洞", "裂", "异味", "焦味", "怪味", "臭味", "噪音",
                 "响声", r"咔咔|嗡嗡|吱吱", "很响", "发烫", "过热", "不制冷", "不冷", "不加热",
-                "不热", "变形", "掉漆", "瑕疵", "划痕", "生锈", "短路", "死机", "失灵",
+                "不热", "不凉", "变形", "掉漆", "瑕疵", "划痕", "生锈", "短路", "死机", "失灵",
                 "开不了机", "开不开机", "打不开", "不亮", "停了", "停机", "自动关机", "重启",
                 r"显示.{0,3}[A-Za-z]\d", r"\b[Ee]\d{1,2}\b", "报错", "冒烟", "烧了",
                 "烧坏", "起皮", "开胶", "脱胶", "开裂", "断了", "掉色", "褪色", "起球", "假货",
@@ -96,10 +101,13 @@ _ZH_CN = Language(
                 "没人接", "不接", "不回", "没人回", "没回电", "没有回电", "迟到", "爽约",
                 "放鸽子", r"没来", r"没有?人(?:来|打来|联系)", "排队", "排了", "不专业", "酒气",
                 "抽烟", "没人管", "不管", "不处理", "甩锅", "互相推",
+                # staff damaged the home: "搬运工把我家门框撞坏了"
+                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,8}(?:撞|刮|磕|弄|碰)(?:坏|花|破|伤)",
             ),
             topic=(
                 "客服", "售后", "店员", "导购", "售货员", "员工", "服务员", "收银员", "保安",
-                "师傅", "工作人员", "技术员", "安装工", "维修工", "服务", "报修",
+                "师傅", "工作人员", "技术员", "安装工", "维修工", "服务", "报修", "负责人",
+                "经理", "店长", "主管", "领导", "管事", "搬运工", "送货的", "司机",
                 r"[李王张刘陈杨赵黄周吴]工",
             ),
         ),
@@ -109,6 +117,8 @@ _ZH_CN = Language(
         "坑人", "骗", "气死", "无语", "不像话", "现在说", "现在跟我说", "居然", "竟然",
         "才买", "刚买", "才用", r"到现在.{0,3}(?:都|还)", "至今", "一直没", "都没有",
         "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动",
+        # asking whether what happened is normal says it is not: "这样正常吗?"
+        r"正常吗", "正常不正常", "是什么问题", "怎么搞的",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -116,36 +126,64 @@ _ZH_CN = Language(
         "吗", "怎么", "如何", "请问", "能不能", "可不可以", "会不会", "要不要", "是不是",
         "是否", "什么时候", "什么", "哪里", "哪家", "哪个", "多少", "多久", "几点", "几天",
         "几号", "有没有", "想问", "问一下", "问下", "请教", "咨询", "了解一下", "呢",
+        r"几[年月天号点个周]",
         r"\?", "\uff1f",
     ),
     hypothetical=("如果", "要是", "万一", "假如", "假设"),
     wants={
         Want.REFUND: (
-            "退款", "退钱", "退还", "退给我", "退我", "退回", "要退", "退货",
-            r"钱退", "差价", "返还", "退掉", "退不退",
+            "退款", "退钱", "退还", "退给我", "退我", "退回", "要退", "退货", r"钱退", "差价",
+            "返还", "退掉", "退不退", "退费", r"退(?:了|吧|啦|呀)", r"(?:直接|我要|给我)退",
+            r"退订", r"退[回给]?[来我]", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退", r"几时退",
+            r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
+            r"不退(?:定金|订金|钱|款|差价|我)",
         ),
         Want.EXCHANGE: (
-            "换货", r"换一?[个台双件部只]新的?", r"换一[个台双件部只](?!.{0,5}(?:师傅|人|工))",
-            "换新", "调换", "更换", "换成", "帮我换", "换不换", r"换别[台个件款]",
+            "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
+            r"换(?:过)?一?[个台双件部只支副]好的",
+            r"换一[个台双件部只支副](?!.{0,5}(?:师傅|人|工|技师))",
+            r"换[个台双件部只支副](?:吧|行不|啊)",
+            "换新", "调换", "更换", "换成", "帮我换", "换不换", r"换别[台个件款支]",
+            r"换过来", r"换吗", r"换一?[个台双件部只支副]?(?:吗|呢)", r"换过[个部台]",
+            "新内胆",
         ),
         Want.REPAIR: (
             r"来修(?![了完过])", r"过来修", "上门修", r"派人.{0,4}修", "修一下", "修理一下",
             r"(?<![没不])修好", "给我修", "帮我修", r"请.{0,4}维修", "要维修", "安排维修",
             "申请维修", r"上门维修(?!的)", r"能修吗", r"能不能修", r"可以修吗",
-            r"派人.{0,3}看", r"(?:请|要求|需要)(?:上门)?检修",
-        ),
-        Want.OTHER: (
-            "赔偿", "补偿", r"必须赔", "补发", "补开", r"重开(?!机)", "开给我", "重新开",
-            r"(?:经理|领导|店长).{0,6}(?:联系|打电话|回电)",
-            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进", "处理一下",
-            "来处理", "叫个人", r"(?:尽快|赶紧|马上|给我)送", "送过来",
-            r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
-            # keep someone away: "以后别让他送了"
-            r"(?:别|不要)再?(?:让|派)(?:他|她|这个人)",
+            r"派[人个].{0,4}看", r"(?:请|要求|需要)(?:上门)?检修", r"来修(?:吗|呢)?\?",
+            r"找人来看", r"来看看", r"派.{0,4}来整", "到府修", "送修", r"派[个]?师傅",
+            r"修(?:一修|修)",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
-            r"(?:要|给我|跟我|向我|给个|一个)道歉", "交代", "答复",
+            "交代", "答复", r"正常(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
+            "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
+            r"不是说.{0,8}吗", "准话",
+        ),
+        Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
+        Want.COMPENSATION: (
+            "赔偿", "补偿", r"必须赔", r"(?:你们|要|得|来)赔", r"赔(?:给我|钱)", "医药费",
+            "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)", r"(?:谁|你们)负责",
+            r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
+        ),
+        Want.DELIVERY: (
+            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送",
+            r"什么时候(?:才)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
+            r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
+            r"(?:赠品|礼品).{0,6}(?:给我|送来)", r"送到(?:吗|呢)?\?", "补给我",
+        ),
+        Want.CONTACT: (
+            r"(?:经理|领导|店长|主管|负责人|负责的人|管事的|能做主的人|上级).{0,6}"
+            r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电)",
+            r"找(?:你们)?(?:经理|店长|领导|主管|负责人)", r"(?:联系|联络)我",
+        ),
+        Want.OTHER: (
+            r"补开", r"重开(?!机)", "开给我", "重新开", r"给我开", r"改一下",
+            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进", "处理一下",
+            "来处理", "叫个人", r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
+            # keep someone away: "以后别让他送了"
+            r"(?:别|不要)再?(?:让|派)(?:他|她|这个人)", r"别派他", r"换别的技师",
         ),
     },
 )
@@ -213,33 +251,7 @@ _ZH_TW = Language(
         "幾號", "有沒有", "想問", "問一下", "請教", "諮詢", "了解一下", "呢", r"\?", "\uff1f",
     ),
     hypothetical=("如果", "要是", "萬一", "假如", "假設"),
-    wants={
-        Want.REFUND: (
-            "退款", "退費", "退錢", "退還", "退給我", "退我", "退回", "要退",
-            "退貨", r"錢退", "差價", "返還", "退掉", "退不退",
-        ),
-        Want.EXCHANGE: (
-            "換貨", r"換一?[個台雙件支只]新的?", r"換一[個台雙件支只](?!.{0,5}(?:師傅|人|技師))",
-            "換新", "調換", "更換", "換成", "幫我換", "換不換", r"換別[台個支件款]",
-        ),
-        Want.REPAIR: (
-            r"來修(?![了完過])", r"過來修", "到府修", r"派人.{0,4}修", "修一下", "修理一下",
-            r"(?<![沒不])修好", "給我修", "幫我修", r"請.{0,4}維修", "要維修", "安排維修",
-            "申請維修", r"到府維修(?!的)", r"能修嗎", r"能不能修", r"可以修嗎",
-            r"派人.{0,3}看", "送修",
-        ),
-        Want.OTHER: (
-            "賠償", "補償", r"必須賠", "補發", "補寄", r"重開(?!機)", "開給我", "重新開",
-            r"(?:經理|主管|店長).{0,6}(?:聯絡|聯繫|打電話|回電)",
-            r"換[個一位名]*.{0,5}(?:師傅|技師|人員|人來)", "改善", "改進", "處理一下",
-            "來處理", r"(?:儘快|盡快|趕快|馬上|給我)送", "送過來",
-            r"(?:儘快|盡快|趕快|馬上|快點)安排(?!維修)", r"(?:別|不要)再?(?:讓|派)(?:他|她|這個人)",
-        ),
-        Want.EXPLANATION: (
-            "說法", "解釋", r"說明(?!書)", "為什麼", "憑什麼", "怎麼回事", "什麼情況",
-            r"(?:要|給我|跟我|向我|給個|一個)道歉", "交代", "答覆",
-        ),
-    },
+    wants={},
 )
 
 _EN = Language(
@@ -254,7 +266,7 @@ _EN = Language(
                 r"not delivered", r"wrong (?:model|item|size|colou?r|product)", r"isn'?t the",
                 r"discontinued", r"now you say",
                 r"does ?n[o']?t apply", r"delayed", r"late delivery",
-                r"extra (?:fee|charge)", r"out of stock after",
+                r"extra (?:fee|charge)", r"out of stock after", r"promised", r"free gift",
             ),
             topic=(
                 r"contract", r"\border", r"invoice", r"receipt", r"price", r"charged",
@@ -284,13 +296,16 @@ _EN = Language(
                 r"no one (?:picks|answers)", r"callback", r"call(?:ed)? back",
                 r"pressur", r"unprofessional", r"left a mess", r"passing the buck",
                 r"telling me to call", r"shouted", r"yelled", r"sarcastic", r"in line",
-                r"queue", r"hung up",
+                r"queue", r"hung up", r"on hold", r"nobody (?:called|calls|call)",
+                r"(?:delivery|install|tech|repair)\w*\s+(?:guys?|men|man|driver|team)\b.{0,20}"
+                r"(?:dent|scratch|broke|damag)",
             ),
             topic=(
                 r"staff", r"clerk", r"cashier", r"technician", r"\btech\b", r"installer",
                 r"repair (?:guy|man)", r"sales ?(?:guy|man|woman|person)", r"customer service",
                 r"after[- ]sales", r"service desk", r"hotline",
-                r"service", r"employee", r"manager",
+                r"service", r"employee", r"manager", r"in charge", r"someone senior",
+                r"delivery (?:guys?|men|man|driver)", r"movers",
             ),
         ),
     },
@@ -299,6 +314,8 @@ _EN = Language(
         r"ridiculous", r"terrible", r"horrible", r"unacceptable", r"worst", r"\bwtf\b",
         r"disgust", r"cheap", r"seriously", r"after (?:one|a|two|\d+) (?:day|week|month)",
         r"right out of the box", r"brand new", r"waited", r"waiting",
+        r"is (?:this|that|it) normal", r"where(?: is|'s) my",
+        r"it'?s been \w+ (?:days|weeks|months)",
     ),
     question=(
         r"\?", r"\bhow\b", r"\bwhat\b", r"\bwhats\b", r"\bwhen\b", r"\bwhere\b", r"\bwhich\b",
@@ -310,27 +327,47 @@ _EN = Language(
     wants={
         Want.REFUND: (
             r"refund", r"money back", r"reimburs", r"(?:give|pay) me back", r"cash back",
+            r"fee back", r"(?:deposit|it) back",
         ),
         Want.EXCHANGE: (
             r"exchange", r"replace", r"swap", r"a new one", r"another one", r"different one",
+            r"new (?:kettle|tv|phone|fridge|one)",
         ),
         Want.REPAIR: (
             r"repair (?:it|this|them)", r"repaired", r"fix (?:it|this|my|the)", r"\bfixed\b",
-            r"come (?:and )?fix", r"send (?:someone|a technician|a tech)(?! else)",
+            r"come (?:and )?fix", r"send (?:someone|a technician|a tech|an electrician)(?! else)",
             r"someone (?:needs )?to (?:come )?(?:fix|repair|look)", r"coming to fix",
-            r"take a look", r"look at it",
-        ),
-        Want.OTHER: (
-            r"compensat", r"manager (?:to )?call", r"(?:speak|talk) to (?:a|the|your) manager",
-            r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
-            r"(?:don'?t|never) send (?:him|her)",
-            r"send (?:it|me)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)", r"improve",
-            r"sort (?:it|this) out",
+            r"take a look", r"look at it", r"sort out my", r"(?:can|could) a tech come",
+            r"someone out to fix", r"come out",
         ),
         Want.EXPLANATION: (
             r"explain", r"explanation", r"\bwhy\b", r"what does (?:that|this|it) mean",
-            r"what'?s going on", r"who is responsible", r"\bapology\b",
-            r"is (?:it|this|that) normal",
+            r"what'?s going on", r"who is responsible", r"is (?:it|this|that) normal",
+            r"what happened", r"is it safe",
+        ),
+        Want.APOLOGY: (r"apology", r"apologi[sz]e to me", r"say sorry"),
+        Want.COMPENSATION: (
+            r"compensat", r"pay for (?:the|his|her|my)", r"(?:cover|pay) (?:my|the|his|her) "
+            r"(?:doctor|medical|hospital|bills?)", r"medical bills?", r"(?<!i )paid for",
+            r"damages?\b.{0,20}\b(?:pay|cover)", r"pay for the damage",
+        ),
+        Want.DELIVERY: (
+            r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
+            r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?"
+            r"(?:coming|delivered|arrive)",
+            r"please send (?:it|the|me|my)", r"where(?: is|'s) my",
+        ),
+        Want.CONTACT: (
+            r"manager (?:to )?(?:call|ring|contact)", r"(?:speak|talk) to (?:a|the|your) manager",
+            r"(?:someone|somebody|a manager|anyone) (?:senior |in charge )?(?:to )?"
+            r"(?:call|ring|phone|contact) me",
+            r"(?:someone|somebody) (?:senior|in charge)\b.{0,12}call",
+            r"(?:can|could) a manager", r"have (?:someone|a manager|your manager)\b.{0,20}call",
+        ),
+        Want.OTHER: (
+            r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
+            r"(?:don'?t|never) send (?:him|her|the same)", r"improve", r"sort (?:it|this) out",
+            r"send (?:the|my) invoice", r"invoice.{0,30}send it",
         ),
     },
 )
@@ -339,19 +376,46 @@ LANGUAGES: dict[str, Language] = {"zh_CN": _ZH_CN, "zh_TW": _ZH_TW, "en": _EN}
 
 # Ties go to the kind listed first: product faults are the most common retail complaint.
 KIND_ORDER = (Kind.QUALITY, Kind.SERVICE, Kind.CONTRACT)
-# When a text asks for several things, the remedy wins over the words: "退款,还要一个解释"
-# wants a refund, and 为什么/怎么回事 often sit beside a demand as a cry rather than a request.
-WANT_ORDER = (Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.OTHER, Want.EXPLANATION)
+# The order wants are listed in: the remedy first, then what comes with it.
+WANT_ORDER = (Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.DELIVERY, Want.COMPENSATION,
+              Want.APOLOGY, Want.CONTACT, Want.OTHER, Want.EXPLANATION)
 # What went wrong says more about the kind than what the text is about.
 TROUBLE_WEIGHT = 2
 
-_CLAUSE = re.compile("[,.!?;\n\u2026\u3002\uff0c\uff01\uff1f\uff1b]+")
+_CLAUSE = re.compile("[,.!?;\n\u2026\u3002\uff0c\uff01\uff1f\uff1b\u3001]+")
 _EMOJI_TROUBLE = "😡😠🤬😤😱😨😭💢👎🙄"
+
+# Traditional characters become simplified before any rule is applied (OpenCC's tables), so the
+# rules are written once: 電熱水壺 is 电热水壶, 冷氣 is 冷气.
+_T2S = OpenCC("t2s")
+
+# Cantonese as people type it, in Mandarin words, so the Mandarin rules read it too:
+# 冇反应 is 没反应, 同我换过个新嘅 is 同我换过个新的. Applied to a copy used for reading only.
+_CANTONESE = (
+    ("冇", "没"), ("唔该", "麻烦"), ("唔使", "不用"), ("唔要", "不要"), ("唔", "不"),
+    ("咗", "了"), ("嘅", "的"), ("啲", "点"), ("畀", "给"), ("佢", "他"), ("哋", "们"),
+    ("嚟", "来"), ("係", "是"), ("喺", "在"), ("而家", "现在"), ("几时", "什么时候"),
+    ("嘈", "吵"), ("瞓", "睡"), ("乜嘢", "什么"), ("点解", "为什么"), ("未收到", "没收到"),
+    ("开极都不着", "开不了机"), ("燶味", "焦味"), ("入了水", "进水"), ("识转", "会转"),
+    ("嘢", "东西"), ("咁", "这么"),
+)
+# Taiwan wording in mainland words, for the same reason (after the Traditional characters).
+_TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"))
+
+
+@lru_cache(maxsize=1024)
+def normalise(text: str) -> str:
+    """The text as the rules read it: simplified characters, Cantonese words in Mandarin.
+    Cached: a draft is read when it comes in and its restatement drawn again on each press."""
+    text = _T2S.convert(text)
+    for old, new in (*_CANTONESE, *_TAIWAN):
+        text = text.replace(old, new)
+    return text
 
 
 def _merged(get: Callable[[Language], Iterable[str]]) -> re.Pattern[str]:
     """One pattern from every language's words for one role (a word listed twice counts once)."""
-    words = dict.fromkeys(p for language in LANGUAGES.values() for p in get(language))
+    words = dict.fromkeys(_T2S.convert(p) for language in LANGUAGES.values() for p in get(language))
     return re.compile("|".join(f"(?:{p})" for p in words), re.IGNORECASE)
 
 
@@ -361,7 +425,58 @@ _KIND_TOPIC = {k: _merged(lambda lang, k=k: lang.kinds[k].topic) for k in KIND_O
 _TROUBLE = _merged(lambda lang: (*lang.trouble, f"[{_EMOJI_TROUBLE}]", "[!\uff01]{2}"))
 _QUESTION = _merged(lambda lang: lang.question)
 _HYPOTHETICAL = _merged(lambda lang: lang.hypothetical)
-_WANTS = {w: _merged(lambda lang, w=w: lang.wants[w]) for w in WANT_ORDER}
+_WANTS = {w: _merged(lambda lang, w=w: lang.wants.get(w, ())) for w in WANT_ORDER}
+
+# What the customer says they do not want: a want that starts within a few characters after it
+# does not count ("我不要退货,帮我修好就行" wants the repair, "I don't want a replacement, just
+# refund me" the refund). The scope is short and never crosses a clause.
+_NEGATORS = re.compile(
+    r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想"
+    r"|\b(?:don'?t|do not|doesn'?t)\s+(?:want|need|care about|ask for)\b"
+    r"|\b(?:not|never)\s+(?:looking for|asking for|after|interested in)\b"
+    r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b",
+    re.IGNORECASE,
+)
+# How far a negation reaches past its end: 不要[给我]退 / don't want [my money] back.
+_NEGATION_REACH = {True: 16, False: 4}  # by whether the negator is ASCII (English)
+
+
+def _negated(clause: str, start: int) -> bool:
+    for negator in _NEGATORS.finditer(clause):
+        reach = _NEGATION_REACH[negator.group(0).isascii()]
+        if negator.start() <= start <= negator.end() + reach:
+            return True
+    return False
+
+
+# Urgency (issue 20): the manager is told at once, whatever the kind.
+_SAFETY = re.compile("|".join((
+    r"冒烟", r"冒火花?", r"火花", r"喷火", r"(?<!打不)(?<!点不)着火", r"起火", r"失火", r"火灾",
+    r"烧焦", r"焦味",
+    r"焦糊", r"烧黑", r"烧起来", r"烤焦", r"爆炸", r"炸了", r"炸裂", r"烫伤", r"烫到", r"烫起",
+    r"烧伤", r"触电", r"电到", r"被电", r"电了一下", r"电醒", r"漏电", r"电击", r"食物中毒",
+    r"中毒", r"上吐下泻", r"拉肚子", r"腹泻", r"呕吐", r"吐了", r"一直吐", r"在吐", r"住院",
+    r"进了?医院", r"急诊", r"看病", r"肚子痛", r"肚子疼", r"受伤", r"划伤", r"割伤", r"割破",
+    r"伤到", r"流血", r"摔伤", r"鼓包", r"危险", r"安全隐患", r"(?:喝|吃)了?.{0,12}过期",
+    r"过期.{0,12}(?:喝|吃)了", r"虫", r"烧了", r"烧坏", r"烧掉", r"玻璃碴", r"玻璃渣",
+    r"差点.{0,4}(?:伤|喝|吃)",
+    r"smok", r"spark", r"caught fire", r"on fire", r"\bfire\b", r"burn(?:t|ed|ing)?\b",
+    r"scorch", r"melt", r"shock", r"electrocut", r"food poisoning", r"vomit", r"diarrh",
+    r"hospital", r"injur", r"\bhurt\b", r"bleed", r"swell", r"swollen", r"dangerous",
+    r"(?:drank|ate|eaten|swallow).{0,40}(?:expired|past its date|out of date|mou?ld)",
+    r"(?:expired|past its date|out of date|mou?ld).{0,60}(?:drank|ate|eaten)",
+    r"glass in", r"\bfell\b", r"tripped the", r"physio", r"doctor",
+)), re.IGNORECASE)
+_THREAT = re.compile("|".join((
+    r"12315", r"12345", r"消协", r"消费者协会", r"消保", r"消基会", r"1950", r"市场监管",
+    r"工商局", r"媒体", r"电视台", r"记者", r"曝光", r"上新闻", r"报社", r"报警", r"警察",
+    r"律师", r"起诉", r"法院", r"告你们", r"打官司", r"差评", r"负评", r"一星", r"大众点评",
+    r"小红书", r"抖音", r"微博", r"发到网上", r"po网", r"po到", r"爆料", r"议员", r"投诉到",
+    r"consumer (?:protection|council|rights|affairs)", r"trading standards", r"report(?:ing)? you",
+    r"lawyer", r"solicitor", r"\bsue\b", r"\bcourt\b", r"police", r"the press", r"newspaper",
+    r"local paper", r"journalist", r"\bmedia\b", r"the news\b", r"one[- ]star", r"1[- ]star",
+    r"(?:bad|negative) review", r"review everywhere", r"post (?:it|this) online",
+)), re.IGNORECASE)
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:
@@ -379,25 +494,175 @@ def _reported(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One thing that went wrong, named in the store's words (the restatement's sentence)."""
+
+    key: str
+    pattern: re.Pattern[str]
+
+
+def _problem(key: str, *words: str) -> Problem:
+    return Problem(key, re.compile("|".join(words), re.IGNORECASE))
+
+
+# In the order they are worth naming; the restatement names at most three.
+PROBLEMS = (
+    _problem("smoke", r"冒烟", r"火花", r"着火", r"起火", r"焦味", r"烧焦", r"烧黑", r"smok",
+             r"spark", r"fire", r"burning"),
+    _problem("shock", r"漏电", r"触电", r"被电", r"电到", r"电醒", r"shock"),
+    _problem("injury", r"烫伤", r"烫起", r"受伤", r"划伤", r"伤到", r"burnt my", r"injur",
+             r"\bhurt\b", r"\bfell\b"),
+    _problem("illness", r"中毒", r"上吐下泻", r"拉肚子", r"呕吐", r"肚子[痛疼]", r"住院",
+             r"医院", r"vomit", r"food poisoning", r"hospital"),
+    _problem("spoiled", r"过期", r"变质", r"发霉", r"有虫", r"虫子", r"头发", r"烂的", r"臭了",
+             r"expired", r"past its date", r"mou?ldy?", r"glass in"),
+    _problem("fake", r"假货", r"假的", r"山寨", r"不是正品", r"查无此码", r"二手", r"fake",
+             r"counterfeit"),
+    _problem("leak", r"漏水", r"滴水", r"漏气", r"漏油", r"淹", r"leak", r"dripping", r"flood"),
+    _problem("cooling", r"不制冷", r"不冷", r"不结冰", r"热风", r"not cooling", r"warm air",
+             r"isn'?t cooling"),
+    _problem("heating", r"不加热", r"不热", r"冷水", r"not heating", r"no hot water",
+             r"stopped heating"),
+    _problem("noise", r"噪音", r"响", r"咔咔", r"嗡嗡", r"吵", r"声音超大", r"noise", r"noisy",
+             r"buzz", r"rattl", r"grinding"),
+    _problem("damaged", r"破", r"裂", r"断", r"掉漆", r"掉了", r"划痕", r"刮痕", r"变形",
+             r"开胶", r"起皮", r"塌", r"凹", r"鼓包", r"crack", r"snapp", r"broken",
+             r"scratch", r"dent", r"torn", r"peel", r"came off", r"swell"),
+    _problem("not_working", r"坏", r"故障", r"不工作", r"不能用", r"用不了", r"没反应",
+             r"失灵", r"开不了机", r"不亮", r"停了", r"死机", r"不转", r"卡住", r"黑屏", r"花屏",
+             r"充不进", r"关机", r"重启", r"重开机", r"报错", r"错误码", r"跳闸", r"跳电",
+             r"打不着火", r"点不着", r"\b[Ee]\d{1,2}\b", r"not working", r"stopped working",
+             r"won'?t", r"doesn'?t work", r"restarting", r"\bdied\b", r"no picture",
+             r"flicker", r"dead pixel", r"stops"),
+    _problem("overcharged", r"多收", r"多扣", r"多算", r"多刷", r"扣了.{0,3}[两2]", r"重复扣",
+             r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"运费", r"差价", r"降价",
+             r"安装费", r"加收", r"另外出", r"overcharg", r"charged (?:me )?twice",
+             r"full price", r"charged .{0,20}for"),
+    _problem("invoice", r"发票", r"invoice"),
+    _problem("wrong_item", r"发错", r"送错", r"寄错", r"型号不对", r"不是我订的", r"一只大一只小",
+             r"wrong (?:model|item|size|colou?r)", r"isn'?t the colou?r"),
+    _problem("delivery", r"没送", r"没到", r"没收到", r"还没发", r"没发货", r"没出货", r"延迟",
+             r"延到", r"拖到", r"迟迟", r"少送", r"少发", r"漏发", r"缺件", r"没有赠品",
+             r"赠品", r"还没送", r"没货", r"缺货", r"停产", r"never arrived", r"hasn'?t arrived",
+             r"still nothing", r"missing", r"never came", r"never in the box", r"no gift",
+             r"discontinued", r"without the"),
+    _problem("promise", r"说好", r"承诺", r"合同", r"合约", r"价保", r"promised",
+             r"contract", r"supposed to", r"was meant to"),
+    _problem("rude", r"态度", r"骂", r"不理", r"白眼", r"不耐烦", r"凶", r"呛", r"没礼貌",
+             r"不礼貌", r"斥责", r"当成?小偷", r"黑口黑面", r"rude", r"swore", r"attitude",
+             r"ignored", r"rolled her eyes", r"shoplifting", r"called me"),
+    _problem("unreachable", r"打不通", r"没人接", r"不回", r"没人回", r"已读不回", r"打不进",
+             r"没人管", r"没人理", r"nobody (?:answers|picks|calls)", r"on hold", r"callback",
+             r"call me back", r"ignored two"),
+    _problem("absent", r"迟到", r"没来", r"放鸽子", r"爽约", r"没人来", r"没修好", r"修不了",
+             r"no[- ]show", r"never showed", r"\blate\b", r"left without"),
+    _problem("buck_passing", r"踢皮球", r"推诿", r"推脱", r"踢来踢去", r"互踢", r"找厂家",
+             r"passing the buck", r"call the manufacturer"),
+    _problem("waiting", r"排队", r"等了", r"等到", r"queue", r"waited", r"in line"),
+)
+
+
+# What each problem is called in the restatement's sentence ("您反映的是电热水壶的问题:漏水").
+PROBLEM_LABELS = {
+    "smoke": N_("smoke, sparks or a burning smell"),
+    "shock": N_("it gives electric shocks"),
+    "injury": N_("someone was hurt"),
+    "illness": N_("someone fell ill"),
+    "spoiled": N_("the goods are spoiled or past their date"),
+    "fake": N_("it may not be genuine"),
+    "leak": N_("it leaks"),
+    "cooling": N_("it does not cool"),
+    "heating": N_("it does not heat"),
+    "noise": N_("it makes a noise"),
+    "damaged": N_("it is damaged"),
+    "not_working": N_("it does not work properly"),
+    "overcharged": N_("the charge is not what was agreed"),
+    "invoice": N_("a problem with the invoice"),
+    "wrong_item": N_("the wrong item was delivered"),
+    "delivery": N_("the goods did not arrive in full or on time"),
+    "promise": N_("a promise made at the sale was not kept"),
+    "rude": N_("a member of staff was impolite"),
+    "unreachable": N_("nobody answered you"),
+    "absent": N_("our technician was late, did not come or did not finish the job"),
+    "buck_passing": N_("you were sent from one person to another"),
+    "waiting": N_("you had to wait too long"),
+}
+assert set(PROBLEM_LABELS) == {p.key for p in PROBLEMS}
+# The restatement names at most this many problems.
+PROBLEMS_SHOWN = 3
+
+
+@lru_cache(maxsize=1024)
+def problems_of(text: str) -> tuple[str, ...]:
+    """What went wrong in a customer's text, by ``Problem.key`` (cached, as ``normalise``)."""
+    return _problems(normalise(text))
+
+
+# Problems that say something went wrong; the others (an invoice, a promise, a delivery) are
+# also what questions are about.
+_FAULTS = frozenset(p.key for p in PROBLEMS) - {"invoice", "promise", "delivery", "waiting"}
+
+
+_REMEDIES = frozenset({Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.COMPENSATION,
+                       Want.DELIVERY})
+# Questions about the store's rules, not about one's own goods.
+_POLICY = re.compile(
+    r"怎么办理|如何办理|需要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
+    r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
 class Reading:
     """What the bot understood of a complaint, before the customer confirms it."""
 
     kind: Kind
-    want: Want | None
+    wants: tuple[Want, ...]
     product: str | None
+    # What went wrong, by ``Problem.key``, in the order of PROBLEMS.
+    problems: tuple[str, ...] = ()
+    urgency: tuple[Urgency, ...] = ()
+    # The customer's words that made it urgent.
+    urgency_words: tuple[str, ...] = ()
+
+    @property
+    def want(self) -> Want | None:
+        """The main want (the first), for readers that show one."""
+        return self.wants[0] if self.wants else None
 
 
-def read_complaint(text: str, products: tuple[str, ...] = ()) -> Reading:
-    kind = suggest_kind(text)
-    want = Want.EXPLANATION if kind is Kind.INQUIRY else suggest_want(text)
-    return Reading(kind=kind, want=want, product=find_product(text, products))
+def read_complaint(text: str, products: tuple[str, ...] = (),
+                   aliases: Mapping[str, Iterable[str]] | None = None) -> Reading:
+    """Kind, wants, product, problems and urgency of a customer's message.
+
+    ``products`` are the store's product names; ``aliases`` the store's own other names for
+    them (config ``product_aliases``). Without products, the lexicon's usual names are used.
+    """
+    plain = normalise(text)
+    kind = _kind(plain)
+    wants = (Want.EXPLANATION,) if kind is Kind.INQUIRY else _wants(plain)
+    urgency, words = _urgency(plain)
+    return Reading(kind=kind, wants=wants, product=find_product(text, products, aliases),
+                   problems=_problems(plain), urgency=urgency, urgency_words=words)
 
 
 def suggest_kind(text: str) -> Kind:
+    return _kind(normalise(text))
+
+
+def _kind(text: str) -> Kind:
     reported = _reported(text)
     trouble = {k: _count(_KIND_TROUBLE[k], reported) for k in KIND_ORDER}
     topic = {k: _count(_KIND_TOPIC[k], text) for k in KIND_ORDER}
-    went_wrong = any(trouble.values()) or _count(_TROUBLE, reported) > 0
+    # A question that reports a fault is a complaint ("内胆涂层掉了一大块,能免费换吗?").
+    went_wrong = (any(trouble.values()) or _count(_TROUBLE, reported) > 0
+                  or bool(_SAFETY.search(reported)) or bool(_THREAT.search(text))
+                  or any(p.pattern.search(reported) for p in PROBLEMS if p.key in _FAULTS)
+                  # Asking for a remedy for one's own goods is a complaint ("能不能来个人修",
+                  # "什么时候退?"), unless it asks about the rules ("退货需要带什么").
+                  or (any(w in _REMEDIES for w in _wants(reported))
+                      and not _POLICY.search(reported)))
     if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)):
         return Kind.INQUIRY
     scores = {k: TROUBLE_WEIGHT * trouble[k] + topic[k] for k in KIND_ORDER}
@@ -409,9 +674,45 @@ def suggest_kind(text: str) -> Kind:
     return next(k for k in KIND_ORDER if scores[k] == best)
 
 
+def suggest_wants(text: str) -> tuple[Want, ...]:
+    """What the customer asks for, only what they say: otherwise the bot asks one question."""
+    return _wants(normalise(text))
+
+
 def suggest_want(text: str) -> Want | None:
-    """What the customer asks for, only when they say it: otherwise the bot asks one question."""
-    return next((w for w in WANT_ORDER if _WANTS[w].search(text)), None)
+    """The main want (the first of :func:`suggest_wants`), else None."""
+    wants = suggest_wants(text)
+    return wants[0] if wants else None
+
+
+def _wants(text: str) -> tuple[Want, ...]:
+    found = set()
+    for clause in _CLAUSE.split(text):
+        for want in WANT_ORDER:
+            for match in _WANTS[want].finditer(clause):
+                if not _negated(clause, match.start()):
+                    found.add(want)
+                    break
+    return tuple(w for w in WANT_ORDER if w in found)
+
+
+def _urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
+    """Safety in what happened (not in what is imagined); a threat even when it is a condition
+    ("再不处理我就找媒体曝光" is a threat)."""
+    reported = _reported(text)
+    urgency, words = [], []
+    for kind, pattern, where in ((Urgency.SAFETY, _SAFETY, reported),
+                                 (Urgency.THREAT, _THREAT, text)):
+        found = pattern.search(where)
+        if found:
+            urgency.append(kind)
+            words.append(found.group(0))
+    return tuple(urgency), tuple(words)
+
+
+def _problems(text: str) -> tuple[str, ...]:
+    reported = _reported(text)
+    return tuple(p.key for p in PROBLEMS if p.pattern.search(reported))
 
 
 def named_person(text: str, names: Iterable[str]) -> str | None:
@@ -442,12 +743,74 @@ _ORDER = re.compile(
 )
 
 
-def find_product(text: str, products: tuple[str, ...]) -> str | None:
-    """The store's product named in the text (the longest match), else an order number."""
-    lowered = text.lower()
-    named = [p for p in products if p.lower() in lowered]
-    if named:
-        return max(named, key=len)
+def _lexicon() -> list[tuple[str, ...]]:
+    """desk/data/products.tsv: each product's usual name, then the other names people use."""
+    rows = []
+    for line in LEXICON_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, forms = line.partition("\t")
+            rows.append((name, *(f for f in forms.split("|") if f)))
+    return rows
+
+
+LEXICON_FILE = Path(__file__).resolve().parent / "data" / "products.tsv"
+LEXICON = _lexicon()
+LEXICON_NAMES = tuple(row[0] for row in LEXICON)
+
+
+# Words that contain a product's name and are not the product (电视台 is a TV station).
+_NOT_PRODUCTS = re.compile(r"电视台|手机号|phone number|phone call|on the phone")
+
+
+@lru_cache(maxsize=256)
+def _product_pattern(products: tuple[str, ...],
+                     aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[
+                         re.Pattern[str] | None, dict[str, str]]:
+    """One pattern for every name of the store's products, and which product each name is."""
+    forms: dict[str, str] = {}
+    for product in products:
+        key = normalise(product).lower()
+        names = [key]
+        for row in LEXICON:
+            if key in row:
+                names += row
+        names += [normalise(a).lower() for a in dict(aliases).get(product, ())]
+        for name in names:
+            forms.setdefault(name, product)
+    if not forms:
+        return None, forms
+    parts = []
+    for name in sorted(forms, key=len, reverse=True):
+        word = re.escape(name)
+        if name.isascii():  # "tv" in "tv", not in "tvs"... a plural is fine, "fan" not in "fancy"
+            word = rf"(?<![a-z0-9]){word}(?:e?s)?(?![a-z0-9])"
+        parts.append(word)
+    return re.compile("|".join(parts)), forms
+
+
+def find_product(text: str, products: tuple[str, ...] = (),
+                 aliases: Mapping[str, Iterable[str]] | None = None) -> str | None:
+    """The store's product named in the text, else an order number.
+
+    A product is found by its name, the other names people use for it (desk/data/products.tsv:
+    热水壶 and 電熱水壺 are 电热水壶, 雪柜 is 冰箱, "TV" is 电视机) and the store's own aliases.
+    The first product named wins, except that of two names written together the second is the
+    thing (手机充电器 is a 充电器). Without products, the lexicon's usual names are used.
+    """
+    catalogue = tuple(products) or LEXICON_NAMES
+    frozen = tuple(sorted((p, tuple(a)) for p, a in (aliases or {}).items()))
+    pattern, forms = _product_pattern(catalogue, frozen)
+    plain = _NOT_PRODUCTS.sub(lambda m: "_" * len(m.group(0)), normalise(text).lower())
+    if pattern is not None:
+        found = list(pattern.finditer(plain))
+        if found:
+            first = found[0]
+            for later in found[1:]:
+                if later.start() != first.end():
+                    break
+                first = later
+            name = first.group(0)
+            return forms.get(name) or forms.get(name[:-1]) or forms[name[:-2]]  # plural
     order = _ORDER.search(text)
     return order.group(1) if order else None
 

@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
-from desk.calendar import contact_deadline, local_day
+from desk.calendar import contact_deadline, local_day, urgent_contact_deadline
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
 from desk.restatement import named_person, read_complaint
@@ -39,7 +39,7 @@ from desk.text import visible
 from handlers import greetings as manager_greetings
 from handlers import survey
 from handlers.common import display_name, media_of, remember_user, reply, user_translator
-from outbox import views
+from outbox import notices, views
 from outbox.context import DeskContext
 from outbox.refusals import invalid_button
 from outbox.relay import media_to_group
@@ -208,9 +208,11 @@ def _restate(context: DeskContext, tx: Transaction, draft: Ticket, customer: Cus
     if not draft.store_id and customer.store_id:
         draft.store_id = customer.store_id
     store = desk.store(draft.store_id)
-    reading = read_complaint(draft.text, store.products if store else ())
+    reading = read_complaint(draft.text, store.products if store else (),
+                             dict(store.product_aliases) if store else None)
     draft.kind, draft.product = reading.kind, reading.product
-    draft.want = reading.want or (draft.want if draft.awaiting != "text" else None)
+    draft.wants = list(reading.wants) or (draft.wants if draft.awaiting != "text" else [])
+    draft.urgency, draft.urgency_words = list(reading.urgency), list(reading.urgency_words)
     chat = draft.customer_id
     if store is None:
         draft.store_id = ""
@@ -425,6 +427,59 @@ def _set_reading(update: Update, context: DeskContext, press: Press, customer: C
                             kind="restatement", markup=views.restatement_keyboard(t, draft))
 
 
+def _toggle_want(update: Update, context: DeskContext, press: Press, customer: Customer,
+                 t: Translator) -> None:
+    """A want button. Answering the one question sets that want and shows the restatement; under
+    the restatement each press adds or removes its want (a complaint can ask for several)."""
+    chat, message_id = _query_message(update)
+    with context.outbox.transaction() as tx:
+        draft = _own_draft(tx, str(press.args[0]), customer.user_id)
+        want = Want(str(press.args[1]))
+        asked = draft.awaiting == "want"
+        if asked:
+            draft.wants = [want]
+        elif want in draft.wants:
+            draft.wants = [w for w in draft.wants if w is not want]
+        else:
+            draft.wants = [*draft.wants, want]
+        _show_reading(context, tx, draft, chat, message_id, t, toggles=not asked)
+
+
+def _show_wants(update: Update, context: DeskContext, press: Press, customer: Customer,
+                t: Translator) -> None:
+    chat, message_id = _query_message(update)
+    with context.outbox.transaction() as tx:
+        draft = _own_draft(tx, str(press.args[0]), customer.user_id)
+        _show_reading(context, tx, draft, chat, message_id, t, toggles=True)
+
+
+def _wants_done(update: Update, context: DeskContext, press: Press, customer: Customer,
+                t: Translator) -> None:
+    chat, message_id = _query_message(update)
+    with context.outbox.transaction() as tx:
+        draft = _own_draft(tx, str(press.args[0]), customer.user_id)
+        _show_reading(context, tx, draft, chat, message_id, t, toggles=False)
+
+
+def _show_reading(context: DeskContext, tx: Transaction, draft: Ticket, chat: int,
+                  message_id: int, t: Translator, toggles: bool) -> None:
+    """The restatement with the want toggles or its own buttons; the one question when no want
+    is left."""
+    if not draft.wants:
+        draft.awaiting = "want"
+        tx.save(draft)
+        context.outbox.edit(tx, chat, message_id, views.want_question(t),
+                            kind="want_question", markup=views.want_keyboard(t, draft))
+        return
+    draft.awaiting = None
+    draft.restatement_message_id = message_id
+    tx.save(draft)
+    markup = (views.want_keyboard(t, draft, toggles=True) if toggles
+              else views.restatement_keyboard(t, draft))
+    context.outbox.edit(tx, chat, message_id, views.restatement(t, draft),
+                        kind="restatement", markup=markup)
+
+
 def _ask_correction(update: Update, context: DeskContext, press: Press, customer: Customer,
                     t: Translator) -> None:
     with context.outbox.transaction() as tx:
@@ -458,6 +513,8 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
         vip = customer.tier == TIER_VIP
         if vip and store.promises.vip_contact_within is not None:
             contact_by = min(contact_by, now + store.promises.vip_contact_within)
+        if draft.urgency:  # safety or a threat: the shortest deadline the store allows
+            contact_by = min(contact_by, urgent_contact_deadline(store, now))
         draft.vip = vip
         draft.language = t.language
         draft.number = tx.next_number()
@@ -473,6 +530,8 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
             outbox.send(tx, chat, views.phone_request(t, draft.kind is Kind.INQUIRY),
                         kind="phone_request", markup=views.contact_keyboard(t), ticket=draft)
         outbox.card(tx, draft)
+        if draft.urgency:
+            notices.alert_urgent(outbox, tx, draft, store)
         for attachment in draft.attachments:  # the complaint's own photos, voice, video
             media_to_group(outbox, tx, draft, attachment["message_id"], attachment["kind"],
                            with_card=True)
@@ -535,7 +594,9 @@ BUTTONS: dict[Action, Button] = {
     Action.CONFIRM: _confirm,
     Action.SHOW_KINDS: _show_kinds,
     Action.SET_KIND: _set_reading,
-    Action.SET_WANT: _set_reading,
+    Action.SET_WANT: _toggle_want,
+    Action.SHOW_WANTS: _show_wants,
+    Action.WANTS_DONE: _wants_done,
     Action.CORRECT: _ask_correction,
 }
 

@@ -50,6 +50,14 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
         markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)
 
 
+def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> None:
+    """Safety or a threat: every manager of the store hears of the new ticket at once."""
+    customer = outbox.desk.db.customer(ticket.customer_id)
+    phone = customer.phone if customer else None
+    outbox.to_managers(tx, store, lambda t: views.urgent_alert(t, ticket, store, phone),
+                       kind="urgent", ticket=ticket)
+
+
 def report_unreadable(outbox: Outbox, tx: Transaction, key: str, info: dict) -> None:
     """A ticket record that cannot be read is set aside (kept as it is); its store's managers
     (every manager, when the record does not say its store) hear of it once."""

@@ -25,7 +25,9 @@ from desk.models import (
     STATE_LABELS,
     TIER_LABELS,
     TIER_REGULAR,
+    URGENCY_LABELS,
     WANT_LABELS,
+    WANT_PHRASES,
     Customer,
     Kind,
     Outcome,
@@ -34,7 +36,7 @@ from desk.models import (
     Want,
 )
 from desk.policy import may_handle
-from desk.restatement import quote
+from desk.restatement import PROBLEM_LABELS, PROBLEMS_SHOWN, problems_of, quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 from desk.text import field_name, isolate_rtl
 
@@ -84,22 +86,67 @@ def greeting(t: Translator, store_name: str) -> str:
     ).format(store=escape(store_name))
 
 
+def listing(t: Translator, items: list[str], clauses: bool = False) -> str:
+    """"a, b and c" in the reader's language: wants (为您退款并向您正式道歉), or with
+    ``clauses`` what went wrong (漏水、有异响,而且不能正常使用)."""
+    _ = t.gettext
+    if not items:
+        return ""
+    head = items[0]
+    for item in items[1:-1]:
+        head = _("{first}, {second}").format(first=head, second=item)
+    if len(items) > 1:
+        last = _("{first}, and {second}") if clauses else _("{first} and {second}")
+        head = last.format(first=head, second=items[-1])
+    return head
+
+
+def summary(t: Translator, ticket: Ticket) -> str:
+    """The complaint in one sentence in the store's words: the product, what went wrong, what
+    the customer asks for (not the customer's own words, which stay on the staff card)."""
+    _ = t.gettext
+    problems = listing(t, [_(PROBLEM_LABELS[p])
+                           for p in problems_of(ticket.text)[:PROBLEMS_SHOWN]], clauses=True)
+    product = escape(ticket.product) if ticket.product else ""
+    if product and problems:
+        said = _("You are telling us about your {product}: {problems}").format(
+            product=product, problems=problems)
+    elif problems:
+        said = _("You are telling us: {problems}").format(problems=problems)
+    elif product:
+        said = _("You are telling us about your {product}").format(product=product)
+    else:
+        said = _("You are telling us about a problem")
+    if not ticket.wants:
+        return _("{summary}.").format(summary=said)
+    wants = listing(t, [_(WANT_PHRASES[w]) for w in ticket.wants])
+    return _("{summary}, and you would like {wants}.").format(summary=said, wants=wants)
+
+
+def wants_text(t: Translator, ticket: Ticket) -> str:
+    return t.gettext(", ").join(t.gettext(WANT_LABELS[w]) for w in ticket.wants)
+
+
 def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
     """Seed 003's 复述其意见: the complaint read back, with "Is this right?" while a draft."""
     _ = t.gettext
     lines = [
         _("Thank you for telling us. So that we are sure we understood you, here it is again:"),
         "",
-        _("<b>Kind:</b> {kind}").format(kind=_(KIND_LABELS[ticket.kind])),
     ]
-    if ticket.product:
-        lines.append(_("<b>Product/order:</b> {product}").format(product=escape(ticket.product)))
-    lines.append(_("<b>What happened:</b> “{text}”").format(text=escape(quote(ticket.text))))
+    if ticket.kind is Kind.INQUIRY:
+        lines.append(_("<b>Kind:</b> {kind}").format(kind=_(KIND_LABELS[ticket.kind])))
+        if ticket.product:
+            lines.append(_("<b>Product/order:</b> {product}").format(
+                product=escape(ticket.product)))
+        lines.append(_("<b>What happened:</b> “{text}”").format(text=escape(quote(ticket.text))))
+    else:
+        lines += [summary(t, ticket), "",
+                  _("<b>Kind:</b> {kind}").format(kind=_(KIND_LABELS[ticket.kind]))]
     if ticket.photos:
         lines.append(_("<b>Photos:</b> {count}").format(count=len(ticket.photos)))
-    if ticket.want is not None:
-        want = _(WANT_LABELS[ticket.want])
-        lines.append(_("<b>What you would like:</b> {want}").format(want=want))
+    if ticket.wants:
+        lines.append(_("<b>What you would like:</b> {want}").format(want=wants_text(t, ticket)))
     lines += ["", _("Is this right?") if asking else _("✅ Submitted.")]
     return "\n".join(lines)
 
@@ -110,6 +157,7 @@ def restatement_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
         [button(_("✅ Yes, submit"), encode(Action.CONFIRM, ticket.key))],
         [button(_("🔄 Change the kind"), encode(Action.SHOW_KINDS, ticket.key)),
          button(_("✏️ Correct the text"), encode(Action.CORRECT, ticket.key))],
+        [button(_("🎯 Change what I ask for"), encode(Action.SHOW_WANTS, ticket.key))],
     ])
 
 
@@ -124,12 +172,17 @@ def want_question(t: Translator) -> str:
     return t.gettext("Thank you. One short question: what would you like us to do?")
 
 
-def want_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+def want_keyboard(t: Translator, ticket: Ticket, toggles: bool = False) -> InlineKeyboardMarkup:
+    """One button per want. As toggles (under the restatement) each press adds or removes its
+    want, ✓ marks the chosen ones and "Done" goes back; as the one question, a press answers."""
     _ = t.gettext
     wants = list(Want)
-    rows = [[button(_(WANT_LABELS[w]), encode(Action.SET_WANT, ticket.key, w.value))
+    rows = [[button(("✓ " if toggles and w in ticket.wants else "") + _(WANT_LABELS[w]),
+                    encode(Action.SET_WANT, ticket.key, w.value))
              for w in wants[i:i + 2]]
             for i in range(0, len(wants), 2)]
+    if toggles:
+        rows.append([button(_("✅ Done"), encode(Action.WANTS_DONE, ticket.key))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -216,6 +269,7 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         _("{icon} <b>Ticket #{number}</b> · {kind}").format(
             icon=icon, number=ticket.number, kind=_(KIND_LABELS[ticket.kind]))
         + (" · 💎 VIP" if ticket.vip else ""),
+        *([urgency_line(t, ticket)] if ticket.urgency else []),
         _("Customer: {name}").format(name=shown_name(ticket.customer_name))
         + (f" · 📞 {escape(phone)}" if phone else ""),
         _("Received: {time}").format(time=t.datetime(received, store.timezone)),
@@ -230,8 +284,8 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
     if ticket.product:
         lines.append(_("Product/order: {product}").format(product=escape(ticket.product)))
     lines.append(_("What happened: “{text}”").format(text=escape(quote(ticket.text))))
-    if ticket.want is not None:
-        lines.append(_("Customer wants: {want}").format(want=_(WANT_LABELS[ticket.want])))
+    if ticket.wants:
+        lines.append(_("Customer wants: {want}").format(want=wants_text(t, ticket)))
     if ticket.photos:
         lines.append(_("Photos: {count}").format(count=len(ticket.photos)))
     if ticket.followups:
@@ -364,6 +418,23 @@ def report_prompt(t: Translator, ticket: Ticket, user_id: int, name: str) -> str
 
 
 # -- manager -----------------------------------------------------------------------------------
+
+
+def urgency_line(t: Translator, ticket: Ticket) -> str:
+    """🚨 and why: "🚨 Urgent: safety risk (“冒烟”)"."""
+    reasons = listing(t, [t.gettext(URGENCY_LABELS[u]) for u in ticket.urgency])
+    words = t.gettext(", ").join(f"“{escape(w)}”" for w in ticket.urgency_words)
+    return t.gettext("🚨 Urgent: {reasons} ({words})").format(reasons=reasons, words=words)
+
+
+def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+    """To the managers, at once, when an urgent ticket comes in."""
+    _ = t.gettext
+    header = _("🚨 {store}: new ticket #{number} is urgent. The customer must be contacted "
+               "by {time}.").format(
+                   store=escape(store.name), number=ticket.number,
+                   time=t.datetime(parse_time(ticket.contact_by), store.timezone))
+    return "\n\n".join([header, card(t, ticket, store, phone)])
 
 
 def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,8 @@ def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key:
 
 
 STORE_KEYS = ("closed_dates, closed_on_holidays, digest_time, greetings, guard, holidays_country, "
-              "holidays_subdivision, hours, id, language, location, managers, name, products, "
+              "holidays_subdivision, hours, id, language, location, managers, name, product_aliases, "
+              "products, "
               "promises, relay_signature, staff_chat_id, technicians, timezone")
 PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
 
@@ -85,8 +87,8 @@ PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
     ((PRODUCTS, f"{PRODUCTS}\npromises = {{ remind_before_minutes = 30 }}"),
      "stores[hq].promises.remind_before_minutes",
      "unknown key (known: callback_after_days, callback_time, nudge_every_minutes, "
-     "reminder_before_minutes, reply_reminder_before_minutes, retry_after_minutes, use_sunset, "
-     "vip_contact_within_minutes)"),
+     "reminder_before_minutes, reply_reminder_before_minutes, retry_after_minutes, "
+     "urgent_contact_minutes, use_sunset, vip_contact_within_minutes)"),
     ((PRODUCTS, f"{PRODUCTS}\ngreetings = {{ enable = false }}"), "stores[hq].greetings.enable",
      "unknown key (known: custom, enabled, holidays, rate_per_second, regular_after, time)"),
     ((PRODUCTS, f'{PRODUCTS}\ngreetings = {{ custom = [{{ date = "11-28", name = "店庆" }}, '
@@ -256,3 +258,29 @@ def test_common_mistakes_get_a_hint(tmp_path: Path, change: tuple[str, str], onl
     assert error.value.key == key
     assert error.value.problem.startswith(problem), error.value.problem
     assert "datetime.time" not in error.value.problem
+
+
+def test_product_aliases_and_urgent_contact_minutes(tmp_path: Path) -> None:
+    text = good(tmp_path).replace(PRODUCTS, f'{PRODUCTS}\nproduct_aliases = {{ "电热水壶" = '
+                                  f'["小白壶", " 白壶 "] }}\npromises = {{ urgent_contact_minutes '
+                                  f'= 30 }}', 1)
+    store = parse_settings(text).stores[0]
+    assert dict(store.product_aliases) == {"电热水壶": ("小白壶", "白壶")}
+    assert store.promises.urgent_contact_within == timedelta(minutes=30)
+    assert parse_settings(good(tmp_path)).stores[0].promises.urgent_contact_within == timedelta(
+        minutes=60)
+    for aliases, key, problem in (
+        ('["小白壶"]', "stores[hq].product_aliases",
+         'must be a table like { "电热水壶" = ["小白壶"] }'),
+        ('{ "电视机" = ["彩电"] }', "stores[hq].product_aliases.电视机",
+         "must be one of the store's products"),
+        ('{ "电热水壶" = ["", "x"] }', "stores[hq].product_aliases.电热水壶", "must be a list of names"),
+    ):
+        with pytest.raises(ConfigError) as error:
+            parse_settings(good(tmp_path).replace(
+                PRODUCTS, f"{PRODUCTS}\nproduct_aliases = {aliases}", 1))
+        assert (error.value.key, error.value.problem) == (key, problem)
+    with pytest.raises(ConfigError) as error:
+        parse_settings(good(tmp_path).replace(
+            PRODUCTS, f"{PRODUCTS}\npromises = {{ urgent_contact_minutes = 0 }}", 1))
+    assert error.value.key == "stores[hq].promises.urgent_contact_minutes"

@@ -105,7 +105,7 @@ async def test_the_store_a_customer_picks_from_the_list(hostile: World) -> None:
 
 async def test_a_product_in_the_restatement_and_on_the_card(hostile: World) -> None:
     number = await file_complaint(hostile, f"{PRODUCT} 漏水了,我要退款", user=hostile.customer)
-    assert texts(hostile, hostile.customer, f"产品/订单:{PRODUCT}")
+    assert texts(hostile, hostile.customer, f"您反映的是{PRODUCT}的问题")
     assert f"产品/订单:{PRODUCT}" in hostile.client.card(hostile.staff_group, number).text
 
 

@@ -8,9 +8,9 @@ from tests.conftest import World, file_complaint
 RESTATEMENT = (
     "感谢您提出意见!为确保我们理解无误,我把您的意见复述一遍:\n"
     "\n"
+    "您反映的是电热水壶的问题:漏水,希望我们为您换货。\n"
+    "\n"
     "类型:商品质量投诉\n"
-    "产品/订单:电热水壶\n"
-    "经过:“电热水壶用了两天就漏水,我要换货”\n"
     "您的诉求:换货\n"
     "\n"
     "请问我们理解得对吗?"
@@ -46,7 +46,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
     await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
     restatement = c.last(world.customer)
     assert restatement.text == RESTATEMENT
-    assert restatement.labels == ["✅ 对,提交", "🔄 更改类型", "✏️ 修改描述"]
+    assert restatement.labels == ["✅ 对,提交", "🔄 更改类型", "✏️ 修改描述", "🎯 修改诉求"]
     assert world.db.last_number() == 0, "nothing becomes a ticket before confirmation"
     assert c.inbox(world.staff_group) == []
 
@@ -86,7 +86,8 @@ async def test_missing_want_is_one_question_before_the_restatement(world: World)
     await c.send(world.customer, "空气净化器有异味")
     question = c.last(world.customer)
     assert question.text == "谢谢您!再问一个小问题:您希望我们怎样处理?"
-    assert question.labels == ["退款", "换货", "维修", "给个说法", "其他"]
+    assert question.labels == ["退款", "换货", "维修", "给个说法", "道歉", "赔偿", "送货",
+                               "请负责人联系我", "其他"]
     await c.click(world.customer, question, "维修")
     assert "您的诉求:维修" in question.text, "the question turns into the restatement in place"
     assert question.labels[0] == "✅ 对,提交"
@@ -137,7 +138,7 @@ async def test_customer_corrects_the_text(world: World) -> None:
     assert c.last(world.customer).text == "请重新发送完整的描述,我会再为您复述一遍。"
     await c.send(world.customer, "电热水壶底座漏电,我要退款")
     restatement = c.last(world.customer)
-    assert "经过:“电热水壶底座漏电,我要退款”" in restatement.text
+    assert "您反映的是电热水壶的问题:漏电,希望我们为您退款。" in restatement.text
     assert "您的诉求:退款" in restatement.text
     await c.click(world.customer, restatement, "提交")
     assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
@@ -191,7 +192,8 @@ async def test_photo_without_caption_asks_for_words(world: World) -> None:
     assert c.last(world.customer).text == "谢谢您的照片。请再用一两句话描述遇到的问题。"
     await c.send(world.customer, "水壶把手断了,我要维修")
     restatement = c.last(world.customer)
-    assert "经过:“水壶把手断了,我要维修”" in restatement.text and "照片:1 张" in restatement.text
+    assert "您反映的是电热水壶的问题:有破损,希望我们为您维修。" in restatement.text
+    assert "照片:1 张" in restatement.text
 
 
 async def test_two_messages_in_a_row_are_one_story(world: World) -> None:
@@ -200,7 +202,7 @@ async def test_two_messages_in_a_row_are_one_story(world: World) -> None:
     await c.send(world.customer, "电热水壶漏水")
     await c.send(world.customer, "我要退款")
     restatement = c.last(world.customer)
-    assert "经过:“电热水壶漏水 我要退款”" in restatement.text
+    assert "您反映的是电热水壶的问题:漏水,希望我们为您退款。" in restatement.text
     assert "您的诉求:退款" in restatement.text
     assert world.db.draft_for(world.customer.id).text == "电热水壶漏水\n我要退款"
 
@@ -301,7 +303,7 @@ async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
     await world.client.send(world.customer, "/start s_hq")
     await world.client.send(world.customer, long_text + "我要退款")
     restatement = world.client.last(world.customer)
-    assert len(restatement.text) < 1000 and "…" in restatement.text
+    assert len(restatement.text) < 1000
     await world.client.click(world.customer, restatement, "提交")
     assert world.db.by_number(1).text == (long_text + "我要退款")[:4096]
     assert len(world.client.last(world.staff_group).text) < 4096

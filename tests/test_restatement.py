@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bench.reading import figures, load_set
-from desk.models import Kind, Want
+from desk.models import Kind, Ticket, Urgency, Want
 from desk.restatement import (
     find_product,
     named_person,
+    problems_of,
     quote,
     read_complaint,
     suggest_kind,
     suggest_want,
+    suggest_wants,
 )
 
 PRODUCTS = ("电热水壶", "空气净化器", "热水壶")
@@ -37,7 +39,7 @@ def test_kind(text: str, kind: Kind) -> None:
 
 @pytest.mark.parametrize(("text", "want"), [
     ("我要退款", Want.REFUND), ("能不能换一个", Want.EXCHANGE), ("请上门维修", Want.REPAIR),
-    ("给我一个说法", Want.EXPLANATION), ("我要退貨", Want.REFUND),
+    ("给我一个说法", Want.EXPLANATION), ("我要退貨", Want.REFUND), ("我要一个道歉", Want.APOLOGY),
     ("I want my money back", Want.REFUND), ("please replace it", Want.EXCHANGE),
     ("水壶漏水", None),
 ])
@@ -86,12 +88,13 @@ def test_quote_shortens_and_folds_whitespace() -> None:
     ("網購的價格跟門市差了五百 差價可以退嗎", Kind.CONTRACT, Want.REFUND),
     ("you guys charged me for delivery even tho it was supposed to be free", Kind.CONTRACT, None),
     ("合同约定的安装到现在没人来装,赶紧安排", Kind.CONTRACT, Want.OTHER),
+    ("手机充电器用了两次就烧了,还好人没事,必须赔偿", Kind.QUALITY, Want.COMPENSATION),
     # Faults, with and without a wish.
     ("耳機才用一週就沒聲音了,我要退貨", Kind.QUALITY, Want.REFUND),
     ("洗碗机漏水 请尽快派人维修", Kind.QUALITY, Want.REPAIR),
     ("my fridge isnt cooling anymore, can someone come and look at it", Kind.QUALITY, Want.REPAIR),
     ("the blender smells like burning after 2 uses. want my money back", Kind.QUALITY, Want.REFUND),
-    # People: attitude, waiting for someone, keeping someone away; an apology is an explanation.
+    # People: attitude, waiting for someone, keeping someone away.
     ("門市人員態度很差 講話很兇", Kind.SERVICE, None),
     ("你们售后什么态度?挂我电话,给我解释清楚", Kind.SERVICE, Want.EXPLANATION),
     ("你们那个送货的司机骂人 我要投诉他 以后别让他送了", Kind.SERVICE, Want.OTHER),
@@ -110,13 +113,127 @@ def test_reading(text: str, kind: Kind, want: Want | None) -> None:
 
 
 def test_reading_set_stays_above_the_goal() -> None:
+    """The bench's figures as a floor (the held part's goals are in bench/reading.py: the
+    figures here are what the rules reached, so that a change that loses ground fails)."""
     examples = load_set()
-    assert len(examples) >= 150
+    assert len(examples) >= 400
+    assert sum(e.split == "held" for e in examples) >= 150
     assert {e.kind for e in examples} == set(Kind)
     assert {e.lang for e in examples} == {"zh_CN", "zh_TW", "en"}
+    assert {w for e in examples for w in e.wants} == set(Want)
     result = figures(examples)
-    assert result["kind accuracy"] >= 0.9, result
-    assert result["want accuracy"] >= 0.9, result
+    for name, floor in (
+        ("kind accuracy (dev)", 0.97), ("wants exact (dev)", 0.95),
+        ("product accuracy (dev)", 0.97), ("safety recall (dev)", 1.0),
+        ("threat recall (dev)", 1.0), ("kind accuracy (held)", 0.9),
+        ("wants exact (held)", 0.85), ("product accuracy (held)", 0.9),
+        ("safety recall (held)", 0.9), ("threat recall (held)", 0.9),
+    ):
+        assert result[name] >= floor, (name, result)
+    assert result["complaints read as questions (dev)"] == 0, result
+
+
+# -- issue 20: wants as a set, negation, Cantonese and Taiwan wording, questions, urgency ------
+
+
+@pytest.mark.parametrize(("text", "kind", "wants"), [
+    # What the customer does not want is not what they want.
+    ("我不要钱,就想要一个正式的道歉", Kind.QUALITY, {Want.APOLOGY}),
+    ("我不要退货,帮我修好就行", Kind.QUALITY, {Want.REPAIR}),
+    ("空调不制冷,不用换,派师傅来看看就行", Kind.QUALITY, {Want.REPAIR}),
+    ("I don't want a refund, I just want a proper apology.", Kind.QUALITY, {Want.APOLOGY}),
+    ("I don't want to return it, just fix it please.", Kind.QUALITY, {Want.REPAIR}),
+    # Several wants in one message.
+    ("面包里有只虫,孩子都吃了一口,退钱,还要道歉", Kind.QUALITY, {Want.REFUND, Want.APOLOGY}),
+    ("沙发送来就有一个大口子,退货,搬运的费用也得你们出", Kind.QUALITY,
+     {Want.REFUND, Want.COMPENSATION}),
+    ("你们那个收银员当众骂我,我要她道歉,再让你们店长给我打个电话", Kind.SERVICE,
+     {Want.APOLOGY, Want.CONTACT}),
+    # The new wants.
+    ("说好买电视送一个支架,到现在支架都没给我,赶紧补发", Kind.CONTRACT, {Want.DELIVERY}),
+    ("洗衣机漏水把我家木地板泡坏了,这个损失你们要赔", Kind.QUALITY, {Want.COMPENSATION}),
+    ("麻烦找个负责人给我回个电话", Kind.SERVICE, {Want.CONTACT}),
+    # Cantonese and Taiwan wording.
+    ("买咗个电饭煲冇反应,快啲同我换过个新嘅", Kind.QUALITY, {Want.EXCHANGE}),
+    ("雪柜唔制冷,我唔要修,退钱", Kind.QUALITY, {Want.REFUND}),
+    ("快煮壺煮完水有一股塑膠味", Kind.QUALITY, set()),
+    # A complaint phrased as a question is a complaint.
+    ("内胆涂层掉了一大块,能免费换吗?", Kind.QUALITY, {Want.EXCHANGE}),
+    ("手机才买两天就充不进电,能换一台吗?", Kind.QUALITY, {Want.EXCHANGE}),
+    ("the tv has no picture, only sound. can you replace it?", Kind.QUALITY, {Want.EXCHANGE}),
+    # A question stays a question.
+    ("请问你们周日几点关门?", Kind.INQUIRY, {Want.EXPLANATION}),
+    ("以旧换新怎么办理", Kind.INQUIRY, {Want.EXPLANATION}),
+])
+def test_wants_as_a_set(text: str, kind: Kind, wants: set[Want]) -> None:
+    reading = read_complaint(text)
+    assert (reading.kind, set(reading.wants)) == (kind, wants)
+    if kind is not Kind.INQUIRY:
+        assert set(suggest_wants(text)) == wants
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("吹风机一开就冒烟,吓死人了,退钱", {Urgency.SAFETY}),
+    ("水壶底座漏电,摸一下就被电了一下", {Urgency.SAFETY}),
+    ("孩子喝了你们卖的过期牛奶,上吐下泻送了急诊", {Urgency.SAFETY}),
+    ("The hair dryer caught fire in my hand! Money back now.", {Urgency.SAFETY}),
+    ("多收了我五十块还不承认,不退钱我就去消协", {Urgency.THREAT}),
+    ("你们再不处理我就找电视台曝光,让你们经理给我打电话", {Urgency.THREAT}),
+    ("不退差價我就PO網給大家看,也會給一星負評", {Urgency.THREAT}),
+    ("If nobody calls me today I'm going to the press.", {Urgency.THREAT}),
+    ("孩子喝了过期酸奶进了医院,不然我就打12315", {Urgency.SAFETY, Urgency.THREAT}),
+    # Not urgent: a gas stove that will not light, a question about what might happen.
+    ("热水器打不着火,洗不了澡,能不能今天来修一下?", set()),
+    ("如果冒烟了怎么办?", set()),
+    ("耳机左边没声音", set()),
+])
+def test_urgency(text: str, urgency: set[Urgency]) -> None:
+    reading = read_complaint(text)
+    assert set(reading.urgency) == urgency
+    assert len(reading.urgency_words) == len(reading.urgency)
+
+
+@pytest.mark.parametrize(("text", "product"), [
+    ("热水壶底下漏水", "电热水壶"), ("電熱水壺壞了", "电热水壶"), ("快煮壺按鈕壞了", "电热水壶"),
+    ("the kettle leaks", "电热水壶"), ("电视开机就黑屏", "电视机"), ("TVs flicker", "电视机"),
+    ("雪柜不冷", "冰箱"), ("fridges are warm", "冰箱"), ("手机充电器烧了", "充电器"),
+    ("你们再不处理我就找电视台曝光", None), ("my fan is noisy", "电风扇"),
+    ("I fancy a refund", None),
+])
+def test_product_forms(text: str, product: str | None) -> None:
+    assert find_product(text) == product
+
+
+def test_store_products_and_aliases() -> None:
+    products = ("电热水壶", "冰箱")
+    assert find_product("小白壶漏水", products) is None
+    assert find_product("小白壶漏水", products, {"电热水壶": ("小白壶",)}) == "电热水壶"
+    assert find_product("热水壶漏水", ("热水壶",)) == "热水壶", "the store's own name is kept"
+    assert find_product("电视坏了", products) is None, "a product the store does not sell"
+    reading = read_complaint("小白壶漏水", products, {"电热水壶": ("小白壶",)})
+    assert reading.product == "电热水壶"
+
+
+def test_problems_name_what_went_wrong() -> None:
+    assert problems_of("电热水壶漏水,还有焦味") == ("smoke", "leak")
+    assert problems_of("店员态度很差,电话也打不通") == ("rude", "unreachable")
+    assert problems_of("如果坏了怎么办") == ()
+
+
+def test_a_stored_single_want_becomes_a_set() -> None:
+    """Data files written before wants were a set keep loading."""
+    old = {"key": "0a1b2c3d", "store_id": "hq", "customer_id": 1, "customer_name": "张女士",
+           "language": "zh_CN", "text": "漏水", "kind": "quality",
+           "created_at": "2026-11-23T02:00:00+00:00", "want": "refund", "state": "new"}
+    ticket = Ticket.from_dict(old)
+    assert ticket.wants == [Want.REFUND] and ticket.want is Want.REFUND
+    assert ticket.urgency == []
+    stored = ticket.to_dict()
+    assert stored["wants"] == ["refund"] and "want" not in stored
+    assert Ticket.from_dict(stored).wants == [Want.REFUND]
+    assert Ticket.from_dict({**old, "want": None}).wants == []
+    both = Ticket.from_dict({**stored, "wants": ["apology", "contact"], "urgency": ["threat"]})
+    assert both.wants == [Want.APOLOGY, Want.CONTACT] and both.urgency == [Urgency.THREAT]
 
 
 @pytest.mark.parametrize(("text", "names", "person"), [

@@ -12,7 +12,15 @@ from desk.config import StoreConfig
 from desk.context import Desk
 from desk.i18n import Translator
 from desk.listing import deadline, overdue
-from desk.models import KIND_LABELS, OUTCOME_LABELS, STATE_LABELS, WANT_LABELS, Kind, State
+from desk.models import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    STATE_LABELS,
+    URGENCY_LABELS,
+    WANT_LABELS,
+    Kind,
+    State,
+)
 from desk.policy import may_handle
 from desk.search import Row
 from desk.survey import DRIVERS, SOLVED_LABELS, quality_index, survey_records
@@ -42,7 +50,13 @@ def ticket_line(t: Translator, desk: Desk, ticket, now: datetime) -> dict[str, A
             "customer": ticket.customer_name, "product": ticket.product or "",
             "assignee": ticket.assignee_name or "",
             "deadline": t.datetime(due, store.timezone) if due else "",
-            "overdue": overdue(ticket, now)}
+            "overdue": overdue(ticket, now),
+            "urgent": _urgency(t, ticket)}
+
+
+def _urgency(t: Translator, ticket) -> str:
+    """Why the ticket is urgent ("safety risk"), or "" when it is not."""
+    return t.gettext(", ").join(t.gettext(URGENCY_LABELS[u]) for u in ticket.urgency)
 
 
 def search_line(t: Translator, desk: Desk, row: Row) -> dict[str, Any]:
@@ -107,7 +121,8 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
         "number": ticket.number, "store": ticket.store_id, "store_name": store.name,
         "state": ticket.state.value, "state_label": _label(t, STATE_LABELS, ticket.state),
         "kind_label": _label(t, KIND_LABELS, ticket.kind),
-        "want_label": _label(t, WANT_LABELS, ticket.want) if ticket.want else "",
+        "want_label": t.gettext(", ").join(_label(t, WANT_LABELS, w) for w in ticket.wants),
+        "urgent": _urgency(t, ticket),
         "customer": ticket.customer_name, "phone": phone or "", "product": ticket.product or "",
         "text": ticket.text, "confirmed": _when(t, ticket.confirmed_at, store),
         "assignee": ticket.assignee_name or "",

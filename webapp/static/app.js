@@ -194,8 +194,8 @@
       fill(list, ...(data.tickets.length ? data.tickets.map((t) => h("li", {
         class: "item ticket", "data-number": t.number, onclick: () => ticketView(t.number),
       },
-        h("div", { class: "head" }, h("span", {}, "#" + t.number + " " + t.customer), h("span", { class: "badge" }, t.state_label)),
-        h("div", { class: "sub" }, [t.kind_label, t.product, state.me.stores.length > 1 ? t.store_name : ""].filter(Boolean).join(" · ")),
+        h("div", { class: "head" }, h("span", {}, (t.urgent ? "🚨 " : "") + "#" + t.number + " " + t.customer), h("span", { class: "badge" }, t.state_label)),
+        h("div", { class: "sub" }, [t.urgent, t.kind_label, t.product, state.me.stores.length > 1 ? t.store_name : ""].filter(Boolean).join(" · ")),
         h("div", { class: t.overdue ? "overdue" : "meta" },
           (t.overdue ? T("overdue") + " · " : "") + (t.deadline ? T("deadline") + " " + t.deadline : T("no_deadline")) +
           (t.assignee ? " · " + t.assignee : "")))) : [h("li", { class: "hint" }, T("no_open"))]));
