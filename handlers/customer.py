@@ -477,9 +477,13 @@ def _set_reading(update: Update, context: DeskContext, press: Press, customer: C
                                 kind="want_question", markup=views.want_keyboard(t, draft))
             return
         draft.awaiting = None
+        store = context.desk.store(draft.store_id)
+        # The want question answered: the restatement's first showing, with its opening.
+        opening = views.opening(t, customer, store, tone_of(draft.text)) \
+            if draft.restatement_message_id is None and store is not None else ""
         draft.restatement_message_id = message_id
         tx.save(draft)
-        context.outbox.edit(tx, chat, message_id, views.restatement(t, draft),
+        context.outbox.edit(tx, chat, message_id, opening + views.restatement(t, draft),
                             kind="restatement", markup=views.restatement_keyboard(t, draft))
 
 

@@ -50,3 +50,15 @@ async def test_calm_complaint_goes_straight_to_the_restatement(world: World) -> 
     await world.client.send(world.customer, "/start s_hq")
     await world.client.send(world.customer, "电热水壶用了两天就漏水,我要换货")
     assert world.client.last(world.customer).text.startswith("感谢您提出意见!")
+
+
+async def test_listening_words_also_after_the_want_question(world: World) -> None:
+    c = world.client
+    await c.send(world.customer, "/start s_hq")
+    await c.send(world.customer, "上门安装的师傅迟到了两个小时,态度也很敷衍")
+    question = c.last(world.customer)
+    await c.click(world.customer, question, "给个说法")
+    assert question.text.startswith("我理解您的心情,遇到这样的事,换作是谁都会不高兴。感谢您提出意见!")
+    await c.click(world.customer, question, "更改类型")
+    await c.click(world.customer, question, "购销合同投诉")
+    assert question.text.startswith("感谢您提出意见!"), "said once, not on every redraw"
