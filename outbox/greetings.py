@@ -26,6 +26,7 @@ WISHES = {
     "mid_autumn": N_("Happy Mid-Autumn Festival!"),
     "national_day": N_("Happy National Day!"),
 }
+ANY_HOLIDAY = N_("Happy holidays!")
 
 
 def greeting_text(t: Translator, name: str | None, store: StoreConfig,
@@ -39,7 +40,7 @@ def greeting_text(t: Translator, name: str | None, store: StoreConfig,
             "Today is {store}'s {occasion}. Thank you for your support all along the way; we "
             "wish you and your family all the best.\n— {store}").format(
                 occasion=escape(occasion.name), store=escape(store.name))
-    wish = _(WISHES.get(occasion.key, N_("Happy holidays!")))
+    wish = _(WISHES.get(occasion.key, ANY_HOLIDAY))
     return opening + _(
         "{wish} Thank you for your trust in {store} all along; we wish you and your family "
         "all the best.\n— {store}").format(wish=wish, store=escape(store.name))
