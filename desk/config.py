@@ -28,8 +28,11 @@ _STORE_KEYS = {
     "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
     "products", "product_aliases", "technicians", "holidays_country", "holidays_subdivision",
     "closed_on_holidays", "closed_dates", "promises", "digest_time", "greetings",
-    "relay_signature", "guard",
+    "relay_signature", "guard", "facts",
 }
+# A store's facts that answer customers' questions at once (desk/answers.py); the opening
+# hours come from ``hours``.
+FACT_KEYS = ("address", "phone", "warranty", "invoice", "membership", "delivery", "returns")
 _GUARD_KEYS = {"sop_phrases", "phrases"}
 _GUARD_PHRASE_KEYS = {"phrase", "suggestion"}
 # How a staff member's message is signed for the customer: store and name, or the store only.
@@ -114,6 +117,8 @@ class StoreConfig:
     greetings: Greetings = field(default_factory=Greetings)
     relay_signature: str = "name"
     guard_phrases: tuple[Phrase, ...] = DEFAULT_PHRASES
+    # fact key -> {language: text}; a fact written once (a plain string) is under "".
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -341,7 +346,31 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         relay_signature=_relay_signature(raw.get("relay_signature", "name"),
                                          f"{key}.relay_signature"),
         guard_phrases=_guard(raw.get("guard", {}), f"{key}.guard"),
+        facts=_facts(raw.get("facts", {}), f"{key}.facts"),
     )
+
+
+def _facts(raw: Any, key: str) -> dict[str, dict[str, str]]:
+    """``[stores.facts]``: each fact a text, or a table of texts per language
+    (``{ zh_CN = "...", en = "..." }``)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table like { address = \"...\", phone = \"...\" }")
+    _only_known(raw, set(FACT_KEYS), key)
+    facts: dict[str, dict[str, str]] = {}
+    for name, value in raw.items():
+        where = f"{key}.{name}"
+        texts = {"": value} if isinstance(value, str) else value
+        if not isinstance(texts, dict) or not texts:
+            raise ConfigError(where, 'must be a text, or a table like { zh_CN = "...", '
+                              'en = "..." }')
+        for language, text in texts.items():
+            if language:
+                _language(language, f"{where}.{language}")
+            if not isinstance(text, str) or not text.strip():
+                raise ConfigError(f"{where}.{language}" if language else where,
+                                  "must be a text that is not empty")
+        facts[name] = {language: text.strip() for language, text in texts.items()}
+    return facts
 
 
 def _guard(raw: Any, key: str) -> tuple[Phrase, ...]:

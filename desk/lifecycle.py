@@ -200,3 +200,17 @@ def reassign(ticket: Ticket, manager: int, tech: Technician, now: datetime) -> N
     ticket.assignee_name = tech.name
     ticket.pending_outcome = None
     ticket.record(now, manager, "reassigned", to=tech.user_id)
+
+
+def file_question(ticket: Ticket, now: datetime, reply_by: datetime | None) -> None:
+    """A question the bot cannot answer goes straight to the store's managers, the SOP's
+    specialists (我会通知公司的专门人员为你解答), with the latest reply time the policy gives:
+    never a technician and no contact deadline; the reply time is watched like an
+    escalation's."""
+    _require(ticket.state is State.DRAFT, Reason.STALE)
+    ticket.confirmed_at = now.isoformat()
+    ticket.awaiting = None
+    ticket.state = State.ESCALATED
+    ticket.reply_by = reply_by.isoformat() if reply_by else None
+    ticket.record(now, ticket.customer_id, "question_filed", kind=ticket.kind.value,
+                  reply_by=ticket.reply_by)

@@ -265,6 +265,7 @@ class Customer:
     telegram_language: str | None = None  # the last language_code Telegram sent for this user
     store_id: str | None = None
     phone: str | None = None
+    contact_name: str | None = None  # the name on the contact they shared ("张伟")
     phone_declined: bool = False
     blocked: bool = False  # the customer blocked the bot; sends to them are pointless
     closed_tickets: list[int] = field(default_factory=list)

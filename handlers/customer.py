@@ -27,20 +27,25 @@ from telegram.ext import (
     filters,
 )
 
-from desk import lifecycle, policy
+from desk import answers, lifecycle, policy
 from desk.buttons import Action, Press, decode
 from desk.calendar import contact_deadline, local_day, urgent_contact_deadline
+from desk.config import StoreConfig
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
+from desk.names import contact_name
+from desk.promises import reply_options
 from desk.restatement import named_person, read_complaint
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from desk.text import visible
+from desk.tone import tone_of
 from handlers import greetings as manager_greetings
 from handlers import survey
 from handlers.common import display_name, media_of, remember_user, reply, user_translator
 from outbox import notices, views
 from outbox.context import DeskContext
+from outbox.notices import alert_escalation, alert_question
 from outbox.refusals import invalid_button
 from outbox.relay import media_to_group
 
@@ -176,6 +181,11 @@ async def on_message(update: Update, context: DeskContext) -> None:
             _attach_followup(context, tx, active, text, photo, t, media, message.message_id)
             return
         draft = tx.draft_for(user.id)
+        store = desk.store((draft.store_id if draft else "") or customer.store_id or "")
+        # A question the store's facts answer is answered at once; a draft waits as it is.
+        if store is not None and text and media is None \
+                and _answer_from_facts(context, tx, user.id, text, store, t):
+            return
         if draft is None:
             draft = Ticket(key=new_key(), store_id=customer.store_id or "", customer_id=user.id,
                            customer_name=display_name(user), language=t.language, text=text,
@@ -222,6 +232,12 @@ def _restate(context: DeskContext, tx: Transaction, draft: Ticket, customer: Cus
                             kind="store_question",
                             markup=views.store_keyboard(desk.settings.stores))
         return
+    if draft.kind is Kind.INQUIRY:  # a question is answered, or filed once: not restated
+        if _answer_from_facts(context, tx, chat, draft.text, store, t):
+            tx.remove(draft.key)
+        else:
+            _file_question(context, tx, draft, customer, store, t)
+        return
     if draft.want is None:
         draft.awaiting = "want"
         tx.save(draft)
@@ -229,11 +245,52 @@ def _restate(context: DeskContext, tx: Transaction, draft: Ticket, customer: Cus
                             markup=views.want_keyboard(t, draft))
         return
     draft.awaiting = None
-    welcome = views.welcome(t, customer, store) if draft.restatement_message_id is None else ""
+    opening = views.opening(t, customer, store, tone_of(draft.text)) \
+        if draft.restatement_message_id is None else ""
     tx.save(draft)
-    context.outbox.send(tx, chat, welcome + views.restatement(t, draft), kind="restatement",
+    context.outbox.send(tx, chat, opening + views.restatement(t, draft), kind="restatement",
                         markup=views.restatement_keyboard(t, draft), ticket=draft,
                         remember="restatement_message_id")
+
+
+def _answer_from_facts(context: DeskContext, tx: Transaction, chat: int, text: str,
+                       store: StoreConfig, t: Translator) -> bool:
+    """Answer a question from the store's facts (hours, address...); False when the text is
+    no question or the facts do not answer it."""
+    if read_complaint(text, store.products).kind is not Kind.INQUIRY:
+        return False
+    found = answers.answer(text, store, context.desk.clock(), t)
+    if found is None:
+        return False
+    context.outbox.send(tx, chat, found.text, kind="answer")
+    return True
+
+
+def _file_question(context: DeskContext, tx: Transaction, draft: Ticket, customer: Customer,
+                   store: StoreConfig, t: Translator) -> None:
+    """Seed 003's path for an unclear question, once: one message to the customer (sorry, your
+    phone number please, the specialist answers by a time), the store's managers told, and the
+    reply time kept like an escalation's (reminded before, alerted when missed)."""
+    outbox = context.outbox
+    now = context.desk.clock()
+    options = reply_options(store, now)
+    draft.want = Want.EXPLANATION
+    draft.language = t.language
+    draft.number = tx.next_number()
+    lifecycle.file_question(draft, now, options[0] if options else None)
+    tx.save(draft)
+    ask_phone = not customer.phone and not customer.phone_declined
+    outbox.send(tx, draft.customer_id, views.question_filed(t, draft, store, now, ask_phone),
+                kind="question_filed", markup=views.contact_keyboard(t) if ask_phone else None,
+                ticket=draft)
+    outbox.card(tx, draft)
+    if draft.reply_by is None:  # the policy gives no time: the managers choose one
+        alert_escalation(outbox, tx, draft, store)
+    else:
+        alert_question(outbox, tx, draft, store)
+    for attachment in draft.attachments:
+        media_to_group(outbox, tx, draft, attachment["message_id"], attachment["kind"],
+                       with_card=True)
 
 
 def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text: str,
@@ -282,6 +339,7 @@ async def on_contact(update: Update, context: DeskContext) -> None:
 
     def keep(profile: Customer) -> None:
         profile.phone = contact.phone_number
+        profile.contact_name = contact_name(contact.first_name, contact.last_name) or None
         profile.phone_declined = False
 
     desk.db.update_customer(user.id, keep)
@@ -421,9 +479,13 @@ def _set_reading(update: Update, context: DeskContext, press: Press, customer: C
                                 kind="want_question", markup=views.want_keyboard(t, draft))
             return
         draft.awaiting = None
+        store = context.desk.store(draft.store_id)
+        # The want question answered: the restatement's first showing, with its opening.
+        opening = views.opening(t, customer, store, tone_of(draft.text)) \
+            if draft.restatement_message_id is None and store is not None else ""
         draft.restatement_message_id = message_id
         tx.save(draft)
-        context.outbox.edit(tx, chat, message_id, views.restatement(t, draft),
+        context.outbox.edit(tx, chat, message_id, opening + views.restatement(t, draft),
                             kind="restatement", markup=views.restatement_keyboard(t, draft))
 
 
@@ -442,7 +504,8 @@ def _toggle_want(update: Update, context: DeskContext, press: Press, customer: C
             draft.wants = [w for w in draft.wants if w is not want]
         else:
             draft.wants = [*draft.wants, want]
-        _show_reading(context, tx, draft, chat, message_id, t, toggles=not asked)
+        _show_reading(context, tx, draft, chat, message_id, t, toggles=not asked,
+                      customer=customer)
 
 
 def _show_wants(update: Update, context: DeskContext, press: Press, customer: Customer,
@@ -462,9 +525,10 @@ def _wants_done(update: Update, context: DeskContext, press: Press, customer: Cu
 
 
 def _show_reading(context: DeskContext, tx: Transaction, draft: Ticket, chat: int,
-                  message_id: int, t: Translator, toggles: bool) -> None:
+                  message_id: int, t: Translator, toggles: bool,
+                  customer: Customer | None = None) -> None:
     """The restatement with the want toggles or its own buttons; the one question when no want
-    is left."""
+    is left. Its first showing (the want question answered) opens like any restatement."""
     if not draft.wants:
         draft.awaiting = "want"
         tx.save(draft)
@@ -472,11 +536,15 @@ def _show_reading(context: DeskContext, tx: Transaction, draft: Ticket, chat: in
                             kind="want_question", markup=views.want_keyboard(t, draft))
         return
     draft.awaiting = None
+    store = context.desk.store(draft.store_id)
+    opening = views.opening(t, customer, store, tone_of(draft.text)) \
+        if draft.restatement_message_id is None and customer is not None and store is not None \
+        else ""
     draft.restatement_message_id = message_id
     tx.save(draft)
     markup = (views.want_keyboard(t, draft, toggles=True) if toggles
               else views.restatement_keyboard(t, draft))
-    context.outbox.edit(tx, chat, message_id, views.restatement(t, draft),
+    context.outbox.edit(tx, chat, message_id, opening + views.restatement(t, draft),
                         kind="restatement", markup=markup)
 
 
@@ -502,6 +570,11 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
         store = desk.store(draft.store_id)
         if draft.want is None or store is None or not draft.text or draft.awaiting:
             raise Invalid
+        if draft.kind is Kind.INQUIRY:  # the customer made it a question
+            outbox.edit(tx, chat, message_id, views.restatement(t, draft, asking=False),
+                        kind="restatement", ticket=draft)
+            _file_question(context, tx, draft, customer, store, t)
+            return
         now = desk.clock()
         if draft.kind is Kind.SERVICE:  # never offered to the technician it is about
             named = named_person(draft.text, [tech.name for tech in store.technicians])
@@ -527,7 +600,7 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
         outbox.send(tx, chat, views.acknowledgement(t, draft, store, now),
                     kind="acknowledgement", ticket=draft)
         if not customer.phone and not customer.phone_declined:
-            outbox.send(tx, chat, views.phone_request(t, draft.kind is Kind.INQUIRY),
+            outbox.send(tx, chat, views.phone_request(t),
                         kind="phone_request", markup=views.contact_keyboard(t), ticket=draft)
         outbox.card(tx, draft)
         if draft.urgency:

@@ -23,6 +23,7 @@ from desk.calendar import local_day
 from desk.config import StoreConfig
 from desk.greetings import LOW_SCORE_WINDOW, Occasion, Plan, SendLog, plan, unhappy_customers
 from desk.i18n import translator
+from desk.names import salutation
 from desk.outgoing import Outgoing, Priority
 from desk.storage import load_tickets, months_between
 from outbox.context import desk_of, outbox_of
@@ -164,7 +165,8 @@ def _greeting(desk, store: StoreConfig, occasion: Occasion, cid: str, user_id: i
     customer = desk.db.customer(user_id)
     t = translator(desk.language_of(customer, fallback=store.language))
     return Outgoing(id=f"greeting:{cid}:{user_id}", chat_id=user_id, kind="greeting",
-                    priority=Priority.BULK, text=greeting_text(t, customer.name, store, occasion),
+                    priority=Priority.BULK, text=greeting_text(
+                        t, salutation(customer, t.language), store, occasion),
                     store_id=store.id, at_most_once=True, created_at=desk.clock().isoformat())
 
 

@@ -17,12 +17,33 @@ def occasion_name(t: Translator, occasion: Occasion) -> str:
     return occasion.name if occasion.custom else t.gettext(occasion.name)
 
 
-def greeting_text(t: Translator, name: str, store: StoreConfig, occasion: Occasion) -> str:
-    return t.gettext(
-        "{name}, happy {occasion}! Thank you for your trust in {store} all along; we wish you "
-        "and your family all the best.\n— {store}").format(
-            name=escape(name), occasion=escape(occasion_name(t, occasion)),
-            store=escape(store.name))
+# Each festival's own wish, as people write it: 端午安康, not 端午节快乐.
+WISHES = {
+    "new_year": N_("Happy New Year!"),
+    "spring_festival": N_("Happy Spring Festival!"),
+    "labour_day": N_("Happy Labour Day!"),
+    "dragon_boat": N_("Wishing you good health this Dragon Boat Festival!"),
+    "mid_autumn": N_("Happy Mid-Autumn Festival!"),
+    "national_day": N_("Happy National Day!"),
+}
+ANY_HOLIDAY = N_("Happy holidays!")
+
+
+def greeting_text(t: Translator, name: str | None, store: StoreConfig,
+                  occasion: Occasion) -> str:
+    """The greeting: by the name a greeting in this language may use (desk.names), else
+    without a name; a holiday's own wish, or thanks for the years on the store's own day."""
+    _ = t.gettext
+    opening = _("{name}, ").format(name=escape(name)) if name else ""
+    if occasion.custom:  # the store's anniversary or its own day: thanks, not a festival wish
+        return opening + _(
+            "Today is {store}'s {occasion}. Thank you for your support all along the way; we "
+            "wish you and your family all the best.\n— {store}").format(
+                occasion=escape(occasion.name), store=escape(store.name))
+    wish = _(WISHES.get(occasion.key, ANY_HOLIDAY))
+    return opening + _(
+        "{wish} Thank you for your trust in {store} all along; we wish you and your family "
+        "all the best.\n— {store}").format(wish=wish, store=escape(store.name))
 
 
 def to_call_text(t: Translator, store: StoreConfig, occasion: Occasion,

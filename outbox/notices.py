@@ -58,6 +58,17 @@ def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreCo
                        kind="urgent", ticket=ticket)
 
 
+def alert_question(outbox: Outbox, tx: Transaction, ticket: Ticket,
+                   store: StoreConfig) -> None:
+    """A question the bot cannot answer: every manager of the store (the SOP's specialists),
+    in private, at once; they answer by replying to this message."""
+    customer = outbox.desk.db.customer(ticket.customer_id)
+    phone = customer.phone if customer else None
+    outbox.to_managers(
+        tx, store, lambda t: views.question_alert(t, ticket, store, phone), kind="question",
+        markup=lambda t: views.answered_keyboard(t, ticket), ticket=ticket)
+
+
 def report_unreadable(outbox: Outbox, tx: Transaction, key: str, info: dict) -> None:
     """A ticket record that cannot be read is set aside (kept as it is); its store's managers
     (every manager, when the record does not say its store) hear of it once."""

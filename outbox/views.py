@@ -35,10 +35,12 @@ from desk.models import (
     Ticket,
     Want,
 )
+from desk.names import salutation
 from desk.policy import may_handle
 from desk.restatement import PROBLEM_LABELS, PROBLEMS_SHOWN, problems_of, quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 from desk.text import field_name, isolate_rtl
+from desk.tone import Tone
 
 FOLLOWUPS_ON_CARD = 5
 NOTES_ON_CARD = 3
@@ -73,10 +75,32 @@ def parse_time(iso: str | None) -> datetime | None:
 
 
 def welcome(t: Translator, customer: Customer, store: StoreConfig) -> str:
-    """A regular is recognised by name (seed 004: the hotel that greets its regular)."""
-    if customer.is_regular(store.greetings.regular_after):
-        return t.gettext("{name}, welcome back! ").format(name=escape(customer.name))
-    return ""
+    """A regular is recognised by name (seed 004: the hotel that greets its regular); by the
+    name a Chinese greeting may use (desk.names), else without a name."""
+    if not customer.is_regular(store.greetings.regular_after):
+        return ""
+    name = salutation(customer, t.language)
+    if name is None:
+        return t.gettext("Welcome back! ")
+    return t.gettext("{name}, welcome back! ").format(name=escape(name))
+
+
+def opening(t: Translator, customer: Customer, store: StoreConfig, tone: Tone) -> str:
+    """What comes before a complaint's restatement: a regular is greeted by name (never
+    "welcome back" on top of a complaint), then seed 003's listening words for an angry or
+    distressed customer (适当配合"我理解"之类的语言,以减少顾客的怒气)."""
+    _ = t.gettext
+    parts = []
+    name = salutation(customer, t.language) \
+        if customer.is_regular(store.greetings.regular_after) else None
+    if name is not None:
+        parts.append(_("Hello, {name}! ").format(name=escape(name)))
+    if tone is Tone.ANGRY:
+        parts.append(_("I understand how you feel; anyone would be upset by this. "))
+    elif tone is Tone.DISTRESSED:
+        parts.append(_("I understand this is worrying. Please rest assured that we will "
+                       "take care of it as quickly as we can. "))
+    return "".join(parts)
 
 
 def greeting(t: Translator, store_name: str) -> str:
@@ -213,24 +237,16 @@ def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 
 def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig, now: datetime) -> str:
-    """The reply to a confirmed restatement: seed 003's unified apology, the number, what next."""
+    """The reply to a confirmed complaint: seed 003's unified apology, the number, what next.
+    A question never gets it (see ``question_filed``)."""
     _ = t.gettext
-    if ticket.kind is Kind.INQUIRY:
-        lines = [
-            # Seed 003, 对不明问题的处理流程.
-            _("Sorry, I cannot answer this question for certain right now. "
-              "I will pass it to the company's specialist, who will answer you."),
-            "",
-            _("Your inquiry number: <b>#{number}</b>").format(number=ticket.number),
-        ]
-    else:
-        lines = [
-            # Seed 003, 道歉时的统一语言.
-            _("Whoever is responsible, first of all thank you for using our product and for "
-              "your feedback, and we apologise for the inconvenience this has caused you."),
-            "",
-            _("Your complaint number: <b>#{number}</b>").format(number=ticket.number),
-        ]
+    lines = [
+        # Seed 003, 道歉时的统一语言.
+        _("Whoever is responsible, first of all thank you for using our product and for "
+          "your feedback, and we apologise for the inconvenience this has caused you."),
+        "",
+        _("Your complaint number: <b>#{number}</b>").format(number=ticket.number),
+    ]
     promise = t.promise(parse_time(ticket.contact_by), store.timezone, now)
     lines += ["", _("What happens next: a technician of {store} will contact you {promise}. "
                     "You will hear from me here at every step.").format(
@@ -238,10 +254,33 @@ def acknowledgement(t: Translator, ticket: Ticket, store: StoreConfig, now: date
     return "\n".join(lines)
 
 
-def phone_request(t: Translator, inquiry: bool) -> str:
+def question_filed(t: Translator, ticket: Ticket, store: StoreConfig, now: datetime,
+                   ask_phone: bool) -> str:
+    """Seed 003's path for a question the bot cannot answer (对不明问题的处理流程), in one
+    message: 对不起,这个问题我目前还不能确定 · 请留下你的联系电话 · 我会通知公司的专门人员为你解答;
+    with the latest time the store's specialist answers."""
     _ = t.gettext
-    if inquiry:
-        return _("Please leave your phone number so that our specialist can call you.")
+    reply_by = parse_time(ticket.reply_by)
+    if reply_by is None:
+        first = _("Sorry, I cannot answer this question for certain right now. Please leave "
+                  "your phone number, and I will ask the company's specialist to answer you."
+                  ) if ask_phone else _(
+                  "Sorry, I cannot answer this question for certain right now. I will ask the "
+                  "company's specialist to answer you.")
+    else:
+        first = (_("Sorry, I cannot answer this question for certain right now. Please leave "
+                   "your phone number, and I will ask the company's specialist to answer you "
+                   "{promise}.") if ask_phone else _(
+                   "Sorry, I cannot answer this question for certain right now. I will ask the "
+                   "company's specialist to answer you {promise}.")).format(
+                       promise=t.promise(reply_by, store.timezone, now))
+    lines = [first]
+    lines += ["", _("Your inquiry number: <b>#{number}</b>").format(number=ticket.number)]
+    return "\n".join(lines)
+
+
+def phone_request(t: Translator) -> str:
+    _ = t.gettext
     return _("Our technicians follow up by phone. Would you share your phone number? "
              "You may also say no.")
 
@@ -444,6 +483,17 @@ def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: s
     question = _("Please choose the latest time by which the customer will get an answer. "
                  "You can also hand the ticket to a technician.")
     return "\n\n".join([header, card(t, ticket, store, phone), question])
+
+
+def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+    """The store's managers are the specialists of seed 003's unclear-question path."""
+    _ = t.gettext
+    header = _("❓ {store}: a customer asked a question I cannot answer (#{number}). They were "
+               "told that the company's specialist will answer them.").format(
+                   store=escape(store.name), number=ticket.number)
+    how = _("Please reply to this message with the answer (it goes to the customer), then "
+            "press the button below.")
+    return "\n\n".join([header, card(t, ticket, store, phone), how])
 
 
 def reply_time_keyboard(

@@ -643,9 +643,15 @@ class TelegramClient:
     async def send_voice(self, user: FakeUser) -> None:
         await self.send_media(user, "voice")
 
-    async def share_contact(self, user: FakeUser, phone: str, owner: int | None = None) -> None:
-        contact = {"phone_number": phone, "first_name": user.first_name,
+    async def share_contact(self, user: FakeUser, phone: str, owner: int | None = None,
+                            name: tuple[str, str] | None = None) -> None:
+        """Share a phone number; the contact carries the user's names unless ``name`` (first,
+        last) says otherwise, as one from the phone's address book does."""
+        first, last = name or (user.first_name, user.last_name)
+        contact = {"phone_number": phone, "first_name": first,
                    "user_id": owner if owner is not None else user.id}
+        if last:
+            contact["last_name"] = last
         await self._process({"message": self._message(user, None, display=f"📞 {phone}",
                                                       contact=contact)})
 

@@ -3,36 +3,44 @@
     python bot.py demo            # Chinese
     python bot.py demo --lang en  # English
 
-A customer complains, the bot restates, the customer confirms (and is promised contact before
-today's sunset) and shares a phone number; the offered technician accepts, records contact and
-finishes with a service report. A second customer's ticket is claimed but not contacted: the
-technician is reminded an hour before sunset, the manager is alerted at the breach, and the
-technician escalates it; the manager promises the latest reply time. Next morning the first
-customer gets the satisfaction callback, and the manager the feedback record; that evening the
-manager gets the daily digest, whose chart is saved to a file. On New Year's Day the regular
-gets a holiday greeting by name, and the manager a list of regulars to call instead. Simulated
-time; every chat is printed as its user would read it.
-"""
+A customer first asks when the store closes on Sunday and is answered at once from the store's
+configured hours; then complains, the bot restates, the customer confirms (and is promised
+contact before today's sunset) and shares a phone number; the offered technician accepts,
+records contact and finishes with a service report. A second customer's ticket is claimed but
+not contacted: the technician is reminded an hour before sunset, the manager is alerted at the
+breach, and the technician escalates it; the manager promises the latest reply time. Next
+morning the first customer gets the satisfaction callback, and the manager the feedback record;
+that evening the manager gets the daily digest, whose chart is saved to a file. On New Year's
+Day the regular gets a holiday greeting by name, and the manager a list of regulars to call
+instead. Simulated time; every chat is printed as its user would read it, with a narrator's
+lines between: what the story shows (first), who presses which button, when time jumps. The
+bot's messages are numbered per chat as [m12] (a ticket is #1), and an edit of one is marked as
+such."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from telegram.ext import Application
 
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
+from desk.text import person_name
 from outbox.campaigns import TASKS_KEY
 from outbox.context import outbox_of
 from outbox.limits import Limits
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from schedules import callbacks, deadlines, digest, greetings
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
 
 DEMO_TOML = """
@@ -56,6 +64,7 @@ wed = "09:00-21:00"
 thu = "09:00-21:00"
 fri = "09:00-21:00"
 sat = "10:00-18:00"
+sun = "10:00-17:00"
 
 [[stores.technicians]]
 user_id = 201
@@ -71,6 +80,7 @@ CAST = {
     "zh_CN": {"store": "旗舰店", "products": '["电热水壶", "空气净化器"]', "li": "李工",
               "wang": "王工", "customer": ("张", "女士"), "second": ("王", "先生"),
               "manager": "赵经理", "group": "旗舰店员工群", "code": "zh-hans",
+              "question": "请问你们周日几点关门?",
               "complaint": "电热水壶用了两天就漏水,我要换货",
               "followup": "补充一下:是上周六在店里买的",
               "report": "已上门更换新壶,客户确认不再漏水",
@@ -83,6 +93,7 @@ CAST = {
     "zh_TW": {"store": "旗艦店", "products": '["電熱水壺", "空氣清淨機"]', "li": "李工",
               "wang": "王工", "customer": ("張", "女士"), "second": ("王", "先生"),
               "manager": "趙經理", "group": "旗艦店員工群", "code": "zh-hant",
+              "question": "請問你們週日幾點打烊?",
               "complaint": "電熱水壺用了兩天就漏水,我要換貨",
               "followup": "補充一下:是上週六在店裡買的",
               "report": "已到府更換新壺,客戶確認不再漏水",
@@ -95,6 +106,7 @@ CAST = {
     "en": {"store": "Flagship Store", "products": '["kettle", "air purifier"]', "li": "Li",
            "wang": "Wang", "customer": ("Anna", "Zhang"), "second": ("Tom", "Wang"),
            "manager": "Manager Zhao", "group": "Flagship staff", "code": "en",
+           "question": "What time do you close on Sunday?",
            "complaint": "My kettle started leaking after two days, I'd like an exchange",
            "followup": "To add: I bought it in the store last Saturday",
            "report": "Replaced the kettle at the customer's home; no more leaking",
@@ -105,6 +117,58 @@ CAST = {
                     "Does that work for you?",
            "photo": "This is where it leaks, at the bottom", "yes": "Yes, see you at two",
            "photo_back": "The new kettle is ready, it's this model"},
+}
+
+
+# The narrator's words between the chats: the story's, not the bot's (those come from the
+# catalogs), in the story's language.
+NARRATION = {
+    "zh_CN": {
+        "intro": (
+            "这是 Sundown 的演示:真实的机器人在离线模拟的 Telegram 上运行,时间是模拟的。"
+            "故事里:张女士先问周日几点关门,机器人按门店配置的营业时间当场回答;接着她投诉电热水壶漏水,"
+            "机器人复述、她确认后成为投诉单,李工接单、联系、上门更换并填写服务报告;王先生投诉师傅迟到,"
+            "无人联系时机器人提醒、上报经理,经理承诺最迟答复时间;第二天张女士收到满意度回访,经理收到"
+            "反馈表和每日简报;元旦那天常客收到节日问候。下面按每个人在自己聊天里看到的样子逐条列出;"
+            "机器人的消息按聊天编号为 [m12](投诉单号是 #1),✎ 表示修改了之前的消息。"),
+        "press": "👆 {who} 按下 [{label}]",
+        "edited": "已修改",
+        "same_day": "—— {time} ——",
+        "next_day": "—— 第二天,{date} {time} ——",
+        "other_day": "—— {date} {time} ——",
+    },
+    "zh_TW": {
+        "intro": (
+            "這是 Sundown 的示範:真實的機器人在離線模擬的 Telegram 上執行,時間是模擬的。"
+            "故事裡:張女士先問週日幾點打烊,機器人依門市設定的營業時間當場回答;接著她反映電熱水壺漏水,"
+            "機器人複述、她確認後成為客訴單,李工接單、聯絡、到府更換並填寫服務報告;王先生反映師傅遲到,"
+            "無人聯絡時機器人提醒、上報經理,經理承諾最遲答覆時間;隔天張女士收到滿意度回訪,經理收到"
+            "回饋表和每日摘要;元旦當天常客收到節日問候。以下按每個人在自己聊天室裡看到的樣子逐則列出;"
+            "機器人的訊息按聊天室編號為 [m12](客訴單號是 #1),✎ 表示修改了先前的訊息。"),
+        "press": "👆 {who} 按下 [{label}]",
+        "edited": "已修改",
+        "same_day": "—— {time} ——",
+        "next_day": "—— 隔天,{date} {time} ——",
+        "other_day": "—— {date} {time} ——",
+    },
+    "en": {
+        "intro": (
+            "This is Sundown's demo: the real bot on an offline, simulated Telegram, in simulated "
+            "time. Anna first asks when the store closes on Sunday and is answered at once from "
+            "the store's configured hours. Then she complains about a leaking kettle: the bot "
+            "restates it, she confirms, it becomes ticket #1; Li takes it, calls her, swaps the "
+            "kettle and files a service report. Tom complains about a late technician; nobody "
+            "calls him, so the bot reminds, then alerts the manager, who promises a reply time. "
+            "The next day Anna gets the satisfaction callback and the manager the feedback "
+            "record and the daily digest; on New Year's Day the regulars get a greeting. Every "
+            "chat is shown as its person reads it; the bot's messages are numbered per chat as "
+            "[m12] (tickets are #1), and ✎ marks an edit of an earlier message."),
+        "press": "👆 {who} presses [{label}]",
+        "edited": "edited",
+        "same_day": "— {time} —",
+        "next_day": "— the next day, {date}, {time} —",
+        "other_day": "— {date}, {time} —",
+    },
 }
 
 
@@ -126,20 +190,61 @@ async def sweep(application) -> None:
 
 
 class Transcript:
-    """Prints every message as the chat it lands in shows it; an edit shows what changed."""
+    """Prints every message as the chat it lands in shows it; an edit shows what changed. The
+    narrator's lines say who pressed what and when time jumps."""
 
-    def __init__(self, names: dict[int, str], out=print, files: Path | None = None):
+    def __init__(self, names: dict[int, str], out=print, files: Path | None = None,
+                 language: str = "zh_CN", tz: ZoneInfo = SHANGHAI):
         self.names = names
         self.out = out
         self.files = files or Path(tempfile.gettempdir())
         self.current_chat: int | None = None
         self.seen: dict[tuple[int, int], list[str]] = {}
+        self.language = language
+        self.words = NARRATION[language]
+        self.tz = tz
+        self.day: date | None = None
+
+    def _chat(self, chat_id: int) -> None:
+        if chat_id != self.current_chat:
+            self.current_chat = chat_id
+            self.out("")
+            self.out(f"══ {self.names.get(chat_id, chat_id)} ══")
+
+    def intro(self) -> None:
+        """What the story shows, before it starts (Chinese: a sentence a line)."""
+        if self.language == "en":
+            self.out(textwrap.fill(self.words["intro"], 100))
+        else:
+            for sentence in re.split(r"(?<=[。;])", self.words["intro"]):
+                self.out(sentence)
+
+    def pressed(self, user: FakeUser, message: Shown, data: str) -> None:
+        """A button press, as the person's action, in the chat where the button is."""
+        label = next((b["text"] for row in message.buttons for b in row
+                      if b["callback_data"] == data), data)
+        self._chat(message.chat_id)
+        self.out(self.words["press"].format(who=self.names.get(user.id, user.id), label=label))
+
+    def time(self, moment: datetime) -> None:
+        """Announce the simulated time after a jump: the time of day, and the day when it
+        changed."""
+        local = moment.astimezone(self.tz)
+        clock = local.strftime("%H:%M")
+        if self.day is None or local.date() == self.day:
+            line = self.words["same_day"].format(time=clock)
+        else:
+            skeleton = "MMMEd" if local.year == self.day.year else "yMMMEd"
+            day = format_skeleton(skeleton, local, locale=self.language)
+            key = "next_day" if local.date() == self.day + timedelta(days=1) else "other_day"
+            line = self.words[key].format(date=day, time=clock)
+        self.day = local.date()
+        self.current_chat = None
+        self.out("")
+        self.out(line)
 
     def __call__(self, event: str, shown: Shown) -> None:
-        if shown.chat_id != self.current_chat:
-            self.current_chat = shown.chat_id
-            self.out("")
-            self.out(f"══ {self.names.get(shown.chat_id, shown.chat_id)} ══")
+        self._chat(shown.chat_id)
         key = (shown.chat_id, shown.message_id)
         lines = shown.text.splitlines() or [""]
         if shown.kind in ("photo", "document") and shown.document:
@@ -153,11 +258,11 @@ class Transcript:
         if event == "edit":
             before = self.seen.get(key, [])
             changed = [line for line in lines if line not in before] or ["(buttons)"]
-            self.out(f"🤖 ✎ #{shown.message_id}: {changed[0]}")
+            self.out(f"🤖 ✎ [m{shown.message_id}, {self.words['edited']}] {changed[0]}")
             self._rest(changed[1:])
         else:
             who = "🤖" if shown.from_bot else self.names.get(shown.sender_id, shown.sender_id)
-            self.out(f"{who} #{shown.message_id}: {lines[0]}" if shown.from_bot
+            self.out(f"{who} [m{shown.message_id}] {lines[0]}" if shown.from_bot
                      else f"{who}: {lines[0]}")
             self._rest(lines[1:])
         self.seen[key] = lines
@@ -196,79 +301,98 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         wang = FakeUser(202, cast["wang"], language_code=cast["code"])
         manager = FakeUser(500, cast["manager"], language_code=cast["code"])
         group = FakeGroup(-1001, cast["group"])
-        names = {customer.id: customer.full_name, second.id: second.full_name,
+        names = {customer.id: person_name(customer.first_name, customer.last_name),
+                 second.id: person_name(second.first_name, second.last_name),
                  li.id: li.first_name, wang.id: wang.first_name,
                  manager.id: manager.first_name, group.id: group.title}
-        telegram.listeners.append(Transcript(names, out, Path(data_dir) if data_dir else None))
+        transcript = Transcript(names, out, Path(data_dir) if data_dir else None, language,
+                                settings.stores[0].timezone)
+        telegram.listeners.append(transcript)
 
+        async def press(user: FakeUser, message: Shown, data: str) -> None:
+            transcript.pressed(user, message, data)
+            await client.press(user, message, data)
+
+        async def click(user: FakeUser, message: Shown, label: str) -> None:
+            await press(user, message, message.data_for(label))
+
+        def wait(**delta: float) -> None:
+            clock.advance(**delta)
+            transcript.time(clock())
+
+        async def at(moment: datetime) -> None:
+            clock.set(moment)
+            transcript.time(clock())
+            await sweep(application)
+
+        transcript.intro()
+        transcript.time(clock())
         await client.send(manager, "/start")
         await client.send(customer, "/start s_flagship")
-        clock.advance(minutes=2)
+        # A question the store's hours answer: answered at once, nothing is filed.
+        wait(minutes=1)
+        await client.send(customer, cast["question"])
+        wait(minutes=1)
         await client.send(customer, cast["complaint"])
-        await client.click(customer, client.last(customer), "✅")
+        await click(customer, client.last(customer), "✅")
         await client.share_contact(customer, "+8613800138000")
         card = client.card(group, 1)
-        clock.advance(minutes=12)
-        await client.click(li, card, "✅")
-        await client.click(li, card, "⭐")  # Li knows her: a regular of the store
-        clock.advance(minutes=3)
+        wait(minutes=12)
+        await click(li, card, "✅")
+        await click(li, card, "⭐")  # Li knows her: a regular of the store
+        wait(minutes=3)
         await client.send(customer, cast["followup"])
         # Li answers through the bot: a forbidden phrase is stopped with a better wording;
         # then the customer and Li talk on the ticket, photos both ways.
-        clock.advance(minutes=5)
+        wait(minutes=5)
         await client.send(li, cast["blocked"], group=group, reply_to=card)
         await client.send(li, cast["relay"], group=group, reply_to=card)
-        clock.advance(minutes=2)
+        wait(minutes=2)
         await client.send_photo(customer, caption=cast["photo"])
         await client.send(customer, cast["yes"])
         await client.send_photo(li, caption=cast["photo_back"], group=group, reply_to=card)
-        clock.advance(minutes=30)
-        await client.click(li, card, "📞")
-        clock.advance(hours=2)
-        await client.click(li, card, "🧰")
-        await client.press(li, card, card.buttons[0][0]["callback_data"])  # solved
+        wait(minutes=30)
+        await click(li, card, "📞")
+        wait(hours=2)
+        await click(li, card, "🧰")
+        await press(li, card, card.buttons[0][0]["callback_data"])  # solved
         await client.send(li, cast["report"], group=group, reply_to=client.last(group))
 
-        clock.advance(minutes=30)
+        wait(minutes=30)
         await client.send(second, "/start s_flagship")
         await client.send(second, cast["second_complaint"])
         question = client.last(second)
-        await client.press(second, question, question.buttons[1][1]["callback_data"])
-        await client.click(second, client.last(second), "✅")
+        await press(second, question, question.buttons[1][1]["callback_data"])
+        await click(second, client.last(second), "✅")
         second_card = client.card(group, 2)
-        clock.advance(minutes=5)
-        await client.click(li, second_card, "✅")
-        await client.click(li, second_card, "⭐")
+        wait(minutes=5)
+        await click(li, second_card, "✅")
+        await click(li, second_card, "⭐")
 
         # Nobody calls the second customer: the sunset rule's reminder, then the breach.
-        clock.set(datetime(2026, 11, 23, 7, 52, tzinfo=UTC))  # 15:52, an hour before sunset
-        await sweep(application)
-        clock.set(datetime(2026, 11, 23, 8, 52, tzinfo=UTC))  # 16:52, sunset
-        await sweep(application)
-        clock.advance(minutes=8)
-        await client.click(li, second_card, "🆘")
+        await at(datetime(2026, 11, 23, 7, 52, tzinfo=UTC))  # 15:52, an hour before sunset
+        await at(datetime(2026, 11, 23, 8, 52, tzinfo=UTC))  # 16:52, sunset
+        wait(minutes=8)
+        await click(li, second_card, "🆘")
         alert = client.last(manager)
-        clock.advance(minutes=10)
-        await client.press(manager, alert, alert.buttons[0][0]["callback_data"])
+        wait(minutes=10)
+        await press(manager, alert, alert.buttons[0][0]["callback_data"])
 
         # Next opening day, 10:00: the satisfaction callback for the first ticket.
-        clock.set(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
-        await sweep(application)
+        await at(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
         survey = client.last(customer)
         for data in ("s:o:1:5", "s:s:1:fully", "s:d:1:reliability:5",
                      "s:d:1:responsiveness:4", "s:d:1:assurance:5", "s:d:1:empathy:5",
                      "s:d:1:tangibles:4"):
             clock.advance(seconds=20)
-            await client.press(customer, survey, data)
+            await press(customer, survey, data)
         await client.send(customer, cast["comment"])
 
         # 20:00: the manager's daily digest, with its chart.
-        clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
-        await sweep(application)
+        await at(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
 
         # New Year's Day, 09:00: holiday greetings for the store's regulars.
-        clock.set(datetime(2027, 1, 1, 1, 0, tzinfo=UTC))
-        await sweep(application)
+        await at(datetime(2027, 1, 1, 1, 0, tzinfo=UTC))
         await asyncio.gather(*application.bot_data.get(TASKS_KEY, {}).values())
         await outbox_of(application).settle()
         await outbox_of(application).stop()

@@ -20,7 +20,7 @@ from desk.calendar import contact_deadline
 from desk.config import StoreConfig
 from desk.deadlines import Due, Step
 from desk.i18n import Translator, translator
-from desk.models import Ticket
+from desk.models import Kind, Ticket
 from desk.promises import reply_options
 from desk.storage import Transaction
 from outbox import views
@@ -123,11 +123,15 @@ def _renew_reply_promise(outbox: Outbox, tx: Transaction, ticket: Ticket, store:
     ticket.reply_by = renewed.isoformat()
     ticket.reply_reminded = ticket.reply_missed = False
     tx.save(ticket)
-    outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
+    question = ticket.kind is Kind.INQUIRY
+    outbox.to_customer(tx, ticket, lambda tc: (tc.gettext(
+        "We are sorry: we promised you an answer to your question #{number} by {was}, and we "
+        "have not kept that promise. The store's manager has been alerted; you will get an "
+        "answer {promise}.") if question else tc.gettext(
         "We are sorry: we promised you an answer about ticket #{number} by {was}, and we have "
         "not kept that promise. The store's manager has been alerted; you will get an answer "
-        "{promise}.").format(number=ticket.number, was=tc.datetime(reply_by, store.timezone),
-                             promise=tc.promise(renewed, store.timezone, now)),
+        "{promise}.")).format(number=ticket.number, was=tc.datetime(reply_by, store.timezone),
+                              promise=tc.promise(renewed, store.timezone, now)),
         kind="promise_renewed")
 
 

@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(("language", "expected"), [
-    ("zh_CN", ["无论是谁的责任,首先谢谢您使用了我们的产品", "🆕 投诉单 #1 · 商品质量投诉",
+    # What the story shows comes first; then a store-hours question answered at once; every
+    # press as the person's action, time jumps announced, edits marked as edits.
+    ("zh_CN", ["这是 Sundown 的演示", "张女士: 请问你们周日几点关门?",
+               "星期日(11月29日):10:00 开门,17:00 关门。", "👆 李工 按下 [✅ 接单]",
+               "👆 张女士 按下 [✅ 对,提交]", "—— 第二天,11月24日周二 10:00 ——",
+               "—— 2027年1月1日周五 09:00 ——", "🤖 ✎ [m6, 已修改] ✅ 已提交。",
+               "无论是谁的责任,首先谢谢您使用了我们的产品", "🆕 投诉单 #1 · 商品质量投诉",
                "您的投诉单 #1 服务已完成,处理结果:已圆满解决。谢谢您的耐心!",
                "🆘 旗舰店:投诉单 #2 员工无法解决,需要您的支持。",
                "最迟答复时间:2026年11月23日 21:00。",
@@ -29,8 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
                # The conversation through the bot: the guard, the relay, photos both ways.
                "⛔ 未发送:“这是本店的规定”是对客户的禁句", "💬 旗舰店·李工:",
                "📷 💬 旗舰店·李工:", "✓ 已转达给投诉单 #1 的客户。"]),
-    ("zh_TW", ["無論是誰的責任", "🆕 客訴單 #1 · 商品品質客訴"]),
-    ("en", ["Whatever the cause, thank you for choosing our product", "Ticket #1 · Product quality",
+    ("zh_TW", ["這是 Sundown 的示範", "星期日(11月29日):10:00 開門,17:00 打烊。",
+               "👆 李工 按下 [✅ 接單]", "—— 隔天,11月24日週二 10:00 ——",
+               "無論是誰的責任", "🆕 客訴單 #1 · 商品品質客訴"]),
+    ("en", ["This is Sundown's demo", "Sunday (Nov 29): open from 10:00 to 17:00.",
+            "👆 Li presses [✅ Accept]", "— the next day, Tue, Nov 24, 10:00 —",
+            "🤖 ✎ [m6, edited] ✅ Submitted.",
+            "Whatever the cause, thank you for choosing our product", "Ticket #1 · Product quality",
             "You'll get an answer by Nov 23, 2026, 21:00 at the latest."]),
 ])
 async def test_demo_story(language: str, expected: list[str]) -> None:
@@ -40,6 +51,9 @@ async def test_demo_story(language: str, expected: list[str]) -> None:
     for text in expected:
         assert text in transcript
     assert "══ 赵经理 ══" in transcript or language != "zh_CN"
+    assert lines[0].startswith(expected[0]), "the story says first what it shows"
+    # The bot's message numbers never look like ticket numbers.
+    assert not [line for line in lines if line.startswith(("🤖 #", "🤖 ✎ #"))]
 
 
 def test_demo_command_runs_offline() -> None:

@@ -259,19 +259,22 @@ async def test_holiday_greetings_their_preview_and_the_managers_reports(hostile:
     c = hostile.client
     for user_id in (3001, 3003, 3004):  # three: the managers hear of the progress
         hostile.db.save_customer(Customer(user_id=user_id, name="<王先生> &", store_id="hq",
-                                          tier="regular", telegram_language="zh-hans"))
+                                          tier="regular", telegram_language="zh-hans"
+                                          if user_id != 3004 else "en"))
     await file_complaint(hostile, user=FakeUser(3002, "<李女士>"))  # open: a call instead
     hostile.db.update_customer(3002, lambda p: setattr(p, "tier", "regular"))
     await c.send(hostile.manager, "/greetings preview")
     preview = next(t for t in c.texts(hostile.manager) if t.startswith(f"{HQ}:下一次问候"))
     assert preview.startswith(f"{HQ}:下一次问候在 2026年11月28日,{OCCASION}。")
-    assert f"张女士,{OCCASION}快乐!感谢您一直以来对{HQ}" in preview
+    assert f"张女士,今天是{HQ}{OCCASION},感谢您一路以来的支持!" in preview
     assert f"{EAST}:没有计划中的问候。" in c.texts(hostile.manager)
     hostile.clock.set(at(9, 0, day=28))
     await run(hostile, GREETINGS)
     await asyncio.gather(*hostile.app.bot_data.get(TASKS_KEY, {}).values())
     await c.settle()
-    assert c.last(3001).text.startswith(f"<王先生> &,{OCCASION}快乐!感谢您一直以来对{HQ}")
+    # Not a Chinese name: the Chinese greeting goes without it; the English one uses it.
+    assert c.last(3001).text.startswith(f"今天是{HQ}{OCCASION},感谢您一路以来的支持!")
+    assert c.last(3004).text.startswith(f"Dear <王先生> &,\nToday is {HQ}'s {OCCASION}.")
     manager = c.texts(hostile.manager)
     assert any(f"📞 {HQ}{OCCASION}" in t and "· <李女士>" in t for t in manager)
     assert any(t.startswith(f"✉️ {HQ}{OCCASION}问候:33%") for t in manager)

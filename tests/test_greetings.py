@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from desk.config import parse_settings
-from desk.greetings import occasions
+from desk.greetings import HOLIDAYS, Occasion, occasions
+from desk.i18n import translator
 from desk.models import Customer
 from outbox.campaigns import TASKS_KEY, stop_all
+from outbox.greetings import greeting_text
 from schedules.greetings import JOB_NAME
 from tests.conftest import CHAIN_TOML, World, chain_settings, file_complaint, start_world
 
@@ -60,7 +62,7 @@ async def run_greetings(world: World) -> None:
 def greetings_to(world: World) -> Counter:
     """Greetings delivered, per chat (a refused send delivers nothing)."""
     return Counter(m.chat_id for chat in world.telegram.chats.values() for m in chat
-                   if m.from_bot and ("快乐" in m.text or "Happy" in m.text))
+                   if m.from_bot and ("快乐!" in m.text or "Happy" in m.text))
 
 
 async def until_greeted(world: World, count: int) -> None:
@@ -94,10 +96,10 @@ async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
     await run_greetings(world)
 
     assert c.last(3001).text == (
-        "王先生,春节快乐!感谢您一直以来对旗舰店的信任与支持,祝您和家人节日安康、万事如意。\n—— 旗舰店")
+        "王先生,春节快乐!感谢您一直以来对旗舰店的信任与支持,祝您和家人身体健康、万事如意。\n—— 旗舰店")
     assert c.last(3002).text == (
-        "Happy Spring Festival, Anna! Thank you for your continued trust in 旗舰店. Wishing "
-        "you and your family all the best.\n— 旗舰店")
+        "Dear Anna,\nHappy Chinese New Year! Thank you for your continued trust in 旗舰店. "
+        "Wishing you and your family all the very best.\n— 旗舰店")
     assert greetings_to(world) == Counter({3001: 1, 3002: 1})
     assert world.db.customer(3005).blocked is True, "blocked the bot: inactive now"
     manager = [m.text for m in c.inbox(world.manager)]
@@ -111,6 +113,17 @@ async def test_campaign_greets_each_regular_by_name_once(world: World) -> None:
     await run_greetings(world)
     assert len(campaigns(world)) == 1, "nobody gets two"
     assert greetings_to(world)[3001] == 1
+
+
+async def test_greetings_never_put_a_latin_name_in_chinese(world: World) -> None:
+    regular(world, 3007, "Wei Zhang")  # a Latin name is never put in a Chinese greeting
+    regular(world, 3008, "Lily", contact_name="刘丽")  # the contact they shared: 刘先生/女士
+    regular(world, 3009, "Wei Zhang", language="en")  # English: the name as given
+    world.clock.set(SPRING_FESTIVAL_0900)
+    await run_greetings(world)
+    assert world.client.last(3007).text.startswith("春节快乐!感谢您一直以来对旗舰店的信任与支持")
+    assert world.client.last(3008).text.startswith("刘先生/女士,春节快乐!")
+    assert world.client.last(3009).text.startswith("Dear Wei Zhang,\nHappy Chinese New Year!")
 
 
 async def test_low_score_in_30_days_gets_a_call_not_a_greeting(world: World) -> None:
@@ -160,8 +173,27 @@ async def test_preview_for_managers(world: World) -> None:
     await c.send(world.manager, "/greetings preview")
     preview = c.last(world.manager).text
     assert preview.startswith("旗舰店:下一次问候在 2027年1月1日,元旦。\n收件人:1 · 跳过:0")
-    assert "张女士,元旦快乐!" in preview and "張女士,元旦快樂!" in preview
-    assert "Happy New Year's Day, Ms Zhang!" in preview
+    assert "张女士,元旦快乐!" in preview and "張女士,新年快樂!" in preview
+    assert "Dear Ms Zhang,\nHappy New Year!" in preview
+
+
+@pytest.mark.parametrize(("key", "wish"), [
+    ("new_year", "元旦快乐!"), ("spring_festival", "春节快乐!"), ("labour_day", "劳动节快乐!"),
+    ("dragon_boat", "端午安康!"), ("mid_autumn", "中秋快乐!"), ("national_day", "国庆快乐!"),
+])
+def test_each_festival_has_its_own_wish(key: str, wish: str) -> None:
+    occasion = Occasion(date(2027, 1, 1), key, HOLIDAYS[key][1])
+    text = greeting_text(translator("zh_CN"), "张女士", HQ, occasion)
+    assert text.startswith(f"张女士,{wish}感谢您一直以来对旗舰店的信任与支持")
+    assert "节日安康" not in text and "端午节快乐" not in text
+
+
+def test_the_store_anniversary_thanks_for_the_years() -> None:
+    occasion = Occasion(date(2026, 11, 28), "custom-11-28", "店庆", custom=True)
+    assert greeting_text(translator("zh_CN"), None, HQ, occasion) == (
+        "今天是旗舰店店庆,感谢您一路以来的支持!祝您和家人身体健康、万事如意。\n—— 旗舰店")
+    assert greeting_text(translator("en"), "Anna", HQ, occasion).startswith(
+        "Dear Anna,\nToday is 旗舰店's 店庆. Thank you for your support all along the way")
 
 
 async def test_cancel_stops_a_running_campaign(world: World) -> None:

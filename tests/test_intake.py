@@ -144,20 +144,30 @@ async def test_customer_corrects_the_text(world: World) -> None:
     assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
 
 
-async def test_inquiry_uses_the_unclear_question_wording(world: World) -> None:
+async def test_hours_question_is_answered_from_the_opening_hours(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "请问你们周末几点开门?")
-    restatement = c.last(world.customer)
-    assert "类型:咨询" in restatement.text and "您的诉求:给个说法" in restatement.text
-    await c.click(world.customer, restatement, "提交")
-    assert c.texts(world.customer)[-2:] == [
-        "对不起,这个问题我目前还不能确定。我会通知公司的专门人员为您解答。\n\n"
-        "您的咨询单号:#1\n\n"
-        "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。",
-        "请留下您的联系电话,我会通知公司的专门人员为您解答。",
-    ]
-    assert c.last(world.staff_group).text.startswith("🆕 投诉单 #1 · 咨询")
+    assert c.texts(world.customer)[1:] == [
+        "您好!旗舰店为您解答:\n\n"
+        "星期六(11月28日):10:00 开门,18:00 关门。\n"
+        "星期日(11月29日):休息,不营业。\n\n"
+        "如有其他问题,欢迎随时问我。"]
+    assert world.db.last_number() == 0 and world.db.draft_for(world.customer.id) is None
+    assert c.inbox(world.staff_group) == []
+
+
+async def test_inquiry_uses_the_unclear_question_wording_once(world: World) -> None:
+    c = world.client
+    await c.send(world.customer, "/start s_hq")
+    await c.send(world.customer, "请问你们有没有上门回收旧家电的服务?")
+    assert c.texts(world.customer)[1:] == [
+        "对不起,这个问题我目前还不能确定。请留下您的联系电话,我会通知公司的专门人员在今天 21:00 前"
+        "为您解答。\n\n您的咨询单号:#1"]
+    ticket = world.db.by_number(1)
+    assert (ticket.kind, ticket.state, ticket.assignee_id, ticket.contact_by) == (
+        Kind.INQUIRY, State.ESCALATED, None, None)
+    assert c.last(world.staff_group).text.startswith("🆘 投诉单 #1 · 咨询")
 
 
 async def test_follow_ups_attach_to_the_open_ticket(world: World) -> None:

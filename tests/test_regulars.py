@@ -24,8 +24,9 @@ async def test_a_returning_regular_is_greeted_by_name(world: World) -> None:
     assert world.client.last(world.customer).text.startswith(
         "张女士,欢迎回来!您好!我是旗舰店的客服助手。")
     await world.client.send(world.customer, "电热水壶漏水,我要退款")
-    assert world.client.last(world.customer).text.startswith(
-        "张女士,欢迎回来!感谢您提出意见!")
+    restatement = world.client.last(world.customer).text
+    assert restatement.startswith("张女士,您好!感谢您提出意见!"), "by name, in a complaint's words"
+    assert "欢迎回来" not in restatement, "no cheerful welcome on top of a complaint"
 
 
 async def test_same_day_scans_count_as_one_visit(world: World) -> None:
