@@ -10,10 +10,11 @@ longer than ``DOWN_AFTER`` is downtime, which the next digest reports.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from desk.files import read_private, write_atomic
 
 HEARTBEAT_FILE = "heartbeat.json"
 BEAT_EVERY = timedelta(seconds=30)
@@ -38,19 +39,14 @@ class Heartbeat:
 
 def write(data_dir: Path, beat: Heartbeat) -> None:
     """Replace the heartbeat file in one step (a reader never sees half of it)."""
-    path = data_dir / HEARTBEAT_FILE
-    temp = path.with_suffix(".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(asdict(beat), f)
-    os.replace(temp, path)
+    write_atomic(data_dir / HEARTBEAT_FILE, json.dumps(asdict(beat)), sync_folder=False)
 
 
 def read(data_dir: Path) -> Heartbeat | None:
     try:
-        data = json.loads((data_dir / HEARTBEAT_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_private(data_dir / HEARTBEAT_FILE))
         return Heartbeat(**data)
-    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+    except (OSError, ValueError, TypeError):
         return None
 
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import IO
 
-from desk.storage import FILE_MODE, private_folder
+from desk.files import open_private, private_folder
 
 LOCK_FILE = "sundown.lock"
 
@@ -20,9 +20,8 @@ class AlreadyRunning(Exception):
 
 def hold(data_dir: Path) -> IO[str]:
     """Take the folder's lock for this process (keep the returned file open while running)."""
-    private_folder(data_dir)
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.fchmod(fd, FILE_MODE)  # like every file of the folder, whatever the umask
+    private_folder(data_dir, root=True)
+    fd = open_private(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT)  # 0600, never a link
     handle = os.fdopen(fd, "r+", encoding="utf-8")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
