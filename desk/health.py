@@ -2,7 +2,8 @@
 
 The running bot rewrites ``heartbeat.json`` every half minute: when it wrote, when a long poll
 last came back from Telegram, when it last got an update, when the deadline sweep last ran, how
-many messages wait in the outbox and since when. ``sundown status`` reads it (also from a
+many messages wait in the outbox and since when; in webhook mode, what Telegram says of its
+pushes (updates waiting, the last failed push). ``sundown status`` reads it (also from a
 container's HEALTHCHECK); it needs no connection to the bot. A gap between two heartbeats
 longer than ``DOWN_AFTER`` is downtime, which the next digest reports.
 """
@@ -35,6 +36,11 @@ class Heartbeat:
     last_update: str | None = None
     last_sweep: str | None = None
     last_poll: str | None = None  # None in webhook mode
+    # Webhook mode: what Telegram says of its pushes (getWebhookInfo): updates waiting for the
+    # bot, and its last failed push (when, why).
+    webhook_pending: int | None = None
+    webhook_error_at: str | None = None
+    webhook_error: str | None = None
 
 
 def write(data_dir: Path, beat: Heartbeat) -> None:
@@ -64,6 +70,12 @@ def problems(beat: Heartbeat | None, now: datetime) -> list[str]:
         if silent > NOT_POLLING_AFTER:
             found.append(f"not polling: no answer to getUpdates for {int(silent.total_seconds())}"
                          " s (is the Bot API reachable? check the network and `proxy`)")
+    if beat.webhook_pending and beat.webhook_error_at and (
+            beat.last_update is None or datetime.fromisoformat(beat.webhook_error_at)
+            > datetime.fromisoformat(beat.last_update)):
+        found.append(f"webhook failing: Telegram holds {beat.webhook_pending} updates and its "
+                     f"last push at {beat.webhook_error_at} failed ({beat.webhook_error}); "
+                     "check the reverse proxy, the port and the webhook secret")
     if beat.oldest_pending:
         waiting = now - datetime.fromisoformat(beat.oldest_pending)
         if waiting > STUCK_AFTER:

@@ -199,7 +199,9 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         names = {customer.id: customer.full_name, second.id: second.full_name,
                  li.id: li.first_name, wang.id: wang.first_name,
                  manager.id: manager.first_name, group.id: group.title}
-        telegram.listeners.append(Transcript(names, out, Path(data_dir) if data_dir else None))
+        # The files the fake users receive (charts) go beside the data folder, not into it.
+        shown_files = Path(data_dir).parent if data_dir else None
+        telegram.listeners.append(Transcript(names, out, shown_files))
 
         await client.send(manager, "/start")
         await client.send(customer, "/start s_flagship")
