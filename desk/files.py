@@ -13,6 +13,7 @@ folders and regular files, no links, no devices.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -82,12 +83,13 @@ def private_folder(path: Path, *, root: bool = False) -> Path:
 
 
 def open_private(path: Path, flags: int) -> int:
-    """``os.open`` of a data file: never through a link, only a regular file, made 0600."""
-    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, FILE_MODE)
+    """``os.open`` of a data file: never through a link (ELOOP), only a regular file (a pipe
+    is not waited on), made 0600."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise DataError(Path(path), "not a regular file")
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         if flags & (os.O_WRONLY | os.O_RDWR) and stat.S_IMODE(info.st_mode) != FILE_MODE:
             os.fchmod(fd, FILE_MODE)  # the umask masked the mode, or an old file had others
     except BaseException:

@@ -68,7 +68,10 @@ MARKS_KEPT = timedelta(days=60)  # digest marks older than this are dropped from
 
 def _check_ends(path: Path) -> None:
     """A JSON object file cut short (a full disk, a copy interrupted) does not end in "}"."""
-    fd = open_private(path, os.O_RDONLY)
+    try:
+        fd = open_private(path, os.O_RDONLY)
+    except OSError as exc:
+        raise DataError(path, f"cannot be read ({exc.strerror})") from exc
     with os.fdopen(fd, "rb") as f:
         head = f.read(1)
         f.seek(0, os.SEEK_END)
@@ -586,8 +589,12 @@ class Database:
         the last few, shortened (it is rewritten on every write), the archive gets them all."""
         path = self._followup_path(key)
         private_folder(path.parent)
-        with self.write_lock.held():
-            append_private(path, json.dumps(entry, ensure_ascii=False) + "\n")
+        try:
+            with self.write_lock.held():
+                append_private(path, json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:  # a link put in its place: never written through
+            log.error("the follow-ups of ticket %s cannot be kept whole in %s: %s", key,
+                      path.name, exc.strerror)
 
     def _followup_path(self, key: str) -> Path:
         """A ticket's side file; its key is checked before it becomes a path."""
@@ -599,6 +606,10 @@ class Database:
         try:
             lines = read_private(path).decode("utf-8", "replace").splitlines()
         except FileNotFoundError:
+            return list(ticket.followups)
+        except OSError as exc:  # a link put in its place: never read through
+            log.error("the follow-ups of ticket %s cannot be read from %s: %s", ticket.key,
+                      path.name, exc.strerror)
             return list(ticket.followups)
         kept = []
         for line in lines:
@@ -860,12 +871,12 @@ class Database:
         """Read every customer shard now, so a corrupt one stops start-up instead of leaving
         one customer in 32 without an answer; look at each archive's ends (a truncated one
         stops start-up too; reading 50k archived tickets whole would slow every start)."""
+        check_tree(self.data_dir)  # no links, no devices: nothing a write would follow out
         for index in range(CUSTOMER_SHARDS):
             if (self.data_dir / "customers" / f"{index:02d}.json").exists():
                 self._shard(index)
         for path in sorted((self.data_dir / "archive").glob("*.json")):
             _check_ends(path)
-        check_tree(self.data_dir)  # no links, no devices: nothing a write would follow out
 
     def close(self) -> None:
         for db in [self._hot, self._records, self._campaign_db,
