@@ -365,7 +365,8 @@ def restore(args: argparse.Namespace) -> int:
         print(f"the bot is running on {settings.data_dir}: stop it first", file=sys.stderr)
         return 2
     try:
-        count = snapshot.restore(Path(args.file), settings.data_dir)
+        count = snapshot.restore(sys.stdin.buffer if args.file == "-" else Path(args.file),
+                                 settings.data_dir)
     except snapshot.BackupError as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 2
@@ -481,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     backup_cmd.add_argument("--config", default="config.toml")
     restore_cmd = commands.add_parser("restore", help="unpack a backup into an empty data "
                                       "folder, after checking all of it (the bot stopped)")
-    restore_cmd.add_argument("file", help="the .tar.gz written by `sundown backup`")
+    restore_cmd.add_argument("file", help="the .tar.gz written by `sundown backup` (-: standard "
+                             "input)")
     restore_cmd.add_argument("--config", default="config.toml")
     links_cmd = commands.add_parser("links", help="print each store's deep link for its QR code")
     links_cmd.add_argument("--config", default="config.toml")

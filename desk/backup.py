@@ -219,9 +219,11 @@ def check_data(data_dir: Path) -> list[str]:
     return problems
 
 
-def restore(archive: Path, data_dir: Path) -> int:
-    """Unpack a backup into an empty data folder, only if all of it is fit to run on; returns
-    how many files it held. Anything wrong: :class:`BackupError`, and the folder stays empty."""
+def restore(archive: Path | BinaryIO, data_dir: Path) -> int:
+    """Unpack a backup (a file, or a stream such as standard input) into an empty data folder,
+    only if all of it is fit to run on; returns how many files it held. Anything wrong:
+    :class:`BackupError`, and the folder stays empty."""
+    name = archive if isinstance(archive, Path) else "the backup"
     private_folder(data_dir, root=True)
     present = [p.name for p in data_dir.iterdir()
                if not p.name.startswith(RESTORE_PREFIX) and p.name not in SKIPPED]
@@ -234,7 +236,7 @@ def restore(archive: Path, data_dir: Path) -> int:
         problems = check_data(staging)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise BackupError(f"{archive} is not restored: {problems[0]}{more}")
+            raise BackupError(f"{name} is not restored: {problems[0]}{more}")
         for entry in sorted(staging.iterdir()):
             if entry.name not in SKIPPED:
                 os.replace(entry, data_dir / entry.name)
@@ -244,18 +246,20 @@ def restore(archive: Path, data_dir: Path) -> int:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _unpack(archive: Path, staging: Path) -> int:
+def _unpack(archive: Path | BinaryIO, staging: Path) -> int:
     count = 0
+    name = archive if isinstance(archive, Path) else "the backup"
     try:
-        source = tarfile.open(archive, mode="r:*")
+        source = (tarfile.open(archive, mode="r:*") if isinstance(archive, Path) else
+                  tarfile.open(fileobj=archive, mode="r|*"))  # a stream: read once, in order
     except (OSError, tarfile.TarError) as exc:
-        raise BackupError(f"{archive} cannot be read as a backup: {exc}") from exc
+        raise BackupError(f"{name} cannot be read as a backup: {exc}") from exc
     with source:
         try:
             for member in source:
                 problem = _member_problem(member)
                 if problem is not None:
-                    raise BackupError(f"{archive} is not restored: {member.name!r} is {problem}")
+                    raise BackupError(f"{name} is not restored: {member.name!r} is {problem}")
                 path = staging / member.name
                 if member.isdir():
                     private_folder(path)
@@ -268,5 +272,5 @@ def _unpack(archive: Path, staging: Path) -> int:
                     os.fsync(out.fileno())
                 count += 1
         except (OSError, tarfile.TarError, EOFError) as exc:
-            raise BackupError(f"{archive} cannot be read as a backup: {exc}") from exc
+            raise BackupError(f"{name} cannot be read as a backup: {exc}") from exc
     return count

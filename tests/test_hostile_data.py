@@ -317,3 +317,22 @@ async def test_every_folder_and_file_of_the_data_folder_is_private_whatever_the_
         assert wrong == {}
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "b.tar.gz").stat().st_mode) == 0o600
+
+
+def test_restore_from_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture) -> None:
+    """As the systemd and Docker steps do: `... | sundown restore - --config ...`."""
+    import sys
+
+    data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(CHAIN_TOML.format(data_dir=data.as_posix()), encoding="utf-8")
+    for members, code in (([(_file("desk.json"), GOOD_HOT), (_file("../x"), b"")], 2),
+                          ([(_file("desk.json"), GOOD_HOT)], 0)):
+        archive = _backup_with(tmp_path, "in.tar.gz", members)
+        stdin = io.TextIOWrapper(io.BytesIO(archive.read_bytes()))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert bot.main(["restore", "-", "--config", str(config)]) == code
+    assert "'../x' is a path outside the data folder" in capsys.readouterr().err
+    assert json.loads((data / "desk.json").read_bytes()) == json.loads(GOOD_HOT)
+    assert not (tmp_path / "x").exists()
