@@ -385,7 +385,8 @@ class Database:
     """The single source of truth: tickets, customers, the outbox, the managers' records."""
 
     def __init__(self, data_dir: str | Path):
-        self.data_dir = private_folder(Path(data_dir), root=True)
+        # The data folder itself may be a link an operator placed; nothing inside it may.
+        self.data_dir = private_folder(Path(data_dir), root=True).resolve()
         self.write_lock = WriteLock(self.data_dir)
         self._hot = _open_db(self.data_dir / "desk.json", cache_documents=True,
                              lock=self.write_lock)

@@ -336,3 +336,31 @@ def test_restore_from_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "'../x' is a path outside the data folder" in capsys.readouterr().err
     assert json.loads((data / "desk.json").read_bytes()) == json.loads(GOOD_HOT)
     assert not (tmp_path / "x").exists()
+
+
+async def test_the_data_folder_itself_may_be_a_link(tmp_path: Path) -> None:
+    """An operator may place the data folder by a link (/var/lib/sundown -> /srv/...); links
+    inside it are what is refused."""
+    real = tmp_path / "srv" / "sundown"
+    real.mkdir(parents=True)
+    (tmp_path / "data").symlink_to(real, target_is_directory=True)
+    world = await start_world(tmp_path / "data")
+    number = await file_complaint(world)
+    await world.stop()
+    assert json.loads((real / "desk.json").read_bytes())["tickets"]
+    world = await start_world(tmp_path / "data")
+    world.db.check_files()
+    assert world.db.by_number(number) is not None
+    await world.stop()
+
+
+def test_restore_leaves_out_an_older_backups_secret_and_locks(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(CHAIN_TOML.format(data_dir=data.as_posix()), encoding="utf-8")
+    archive = _backup_with(tmp_path, "old.tar.gz", [
+        (_file("desk.json"), GOOD_HOT), (_file("webhook-secret"), b"x" * 43),
+        (_file("write.lock"), b""), (_file("heartbeat.json"), b"{}")])
+    assert bot.main(["restore", str(archive), "--config", str(config)]) == 0
+    assert sorted(p.name for p in data.iterdir()) == ["desk.json", "sundown.lock"]
