@@ -655,7 +655,7 @@ class Database:
         for m in reversed(months):
             doc = self._archive(m).table("tickets").get(doc_id=number)
             if doc:
-                return Ticket.from_dict(doc)
+                return self._ticket(doc)  # an unreadable one is set aside, as in the hot file
         return None
 
     def archive_months(self) -> list[str]:
@@ -666,7 +666,9 @@ class Database:
 
     def archived_tickets(self, month: str) -> Iterator[Ticket]:
         for doc in self._archive(month).table("tickets").all():
-            yield Ticket.from_dict(doc)
+            ticket = self._ticket(doc)
+            if ticket is not None:
+                yield ticket
 
     def _archive(self, month: str) -> TinyDB:
         check_name(MONTH, month, "the month")

@@ -364,3 +364,23 @@ def test_restore_leaves_out_an_older_backups_secret_and_locks(
         (_file("write.lock"), b""), (_file("heartbeat.json"), b"{}")])
     assert bot.main(["restore", str(archive), "--config", str(config)]) == 0
     assert sorted(p.name for p in data.iterdir()) == ["desk.json", "sundown.lock"]
+
+
+def test_an_archived_ticket_with_an_odd_key_is_set_aside(tmp_path: Path) -> None:
+    from desk.storage import Database
+
+    data = tmp_path / "data"
+    (data / "archive").mkdir(parents=True)
+    good = {"key": "abc123", "store_id": "hq", "customer_id": 1, "customer_name": "A",
+            "kind": "quality", "state": "done", "text": "t", "number": 1, "language": "zh_CN",
+            "created_at": START.isoformat(), "confirmed_at": START.isoformat()}
+    bad = {**good, "key": "../../outside/victim", "number": 2}
+    (data / "archive" / "2026-11.json").write_text(json.dumps(
+        {"tickets": {"1": good, "2": bad}}), encoding="utf-8")
+    db = Database(data)
+    assert db.archived(2) is None and db.archived(1) is not None
+    assert [t.number for t in db.archived_tickets("2026-11")] == [1]
+    assert "../../outside/victim" in db.unreadable
+    with pytest.raises(ValueError):
+        db.archived(1, month="../../outside")
+    db.close()
