@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import IO
@@ -61,7 +60,7 @@ log = logging.getLogger("sundown")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_ENV = "SUNDOWN_WEBHOOK_SECRET"
-WEBHOOK_SECRET_FILE = "webhook-secret"
+WEBHOOK_SECRET_FILE = instance.WEBHOOK_SECRET_FILE
 # Any well-formed token does for the offline fake transport.
 OFFLINE_TOKEN = "123456:OFFLINE-DEMO-TOKEN"
 
@@ -249,6 +248,12 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
         return 2
     except OSError as exc:
         return _folder_error(settings.data_dir, exc)
+    if getattr(args, "webhook_url", None):
+        try:  # an empty or short secret: Telegram would be refused with 403, or anyone let in
+            webhook_secret(settings.data_dir)
+        except instance.BadSecret as exc:
+            print(f"webhook error: {exc}", file=sys.stderr)
+            return 2
     try:
         application = build_application(settings, token=token, request=request)
         desk_of(application).db.check_files()
@@ -261,6 +266,8 @@ def run(args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:
     except InvalidToken:
         print(f"Telegram rejected the token: check {TOKEN_ENV}", file=sys.stderr)
         return 2
+    # `status` then asks Telegram how its pushes fare (nothing polls in webhook mode).
+    application.bot_data[heartbeat.WEBHOOK_KEY] = bool(getattr(args, "webhook_url", None))
     if getattr(args, "webhook_url", None):
         url = urlsplit(args.webhook_url)
         secret = webhook_secret(settings.data_dir)
@@ -369,16 +376,9 @@ async def _bot_username(settings: Settings, token: str, request: BaseRequest | N
 
 def webhook_secret(data_dir: Path) -> str:
     """The secret Telegram sends with every webhook call (a request without it gets 403):
-    ``SUNDOWN_WEBHOOK_SECRET``, else one made once and kept in the data folder."""
-    given = os.environ.get(WEBHOOK_SECRET_ENV, "").strip()
-    if given:
-        return given
-    path = data_dir / WEBHOOK_SECRET_FILE
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(secrets.token_urlsafe(32))
-    return path.read_text(encoding="ascii").strip()
+    ``SUNDOWN_WEBHOOK_SECRET``, else one made once (atomically) and kept in the data folder.
+    An empty or short one raises :class:`desk.instance.BadSecret`."""
+    return instance.webhook_secret(data_dir, os.environ.get(WEBHOOK_SECRET_ENV, ""))
 
 
 def _bare_bot(settings: Settings, token: str, request: BaseRequest | None) -> Bot:
@@ -541,23 +541,45 @@ def backup(args: argparse.Namespace) -> int:
     if not settings.data_dir.is_dir():
         print(f"no data folder at {settings.data_dir}", file=sys.stderr)
         return 2
-    if args.file == "-":
-        count = snapshot.backup(settings.data_dir, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
+    if args.file != "-" and not Path(args.file).parent.is_dir():
         target = Path(args.file)
-        if not target.parent.is_dir():
-            print(f"backup error: no folder {target.parent} to write {target.name} in: create "
-                  "it first", file=sys.stderr)
-            return 2
-        try:
-            count = snapshot.backup(settings.data_dir, target)
-        except OSError as exc:
-            print(f"backup error: {exc.filename or target}: {exc.strerror or exc}",
-                  file=sys.stderr)
-            return 2
+        print(f"backup error: no folder {target.parent} to write {target.name} in: create "
+              "it first", file=sys.stderr)
+        return 2
+    try:
+        if args.file == "-":
+            count = snapshot.backup(settings.data_dir, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            count = snapshot.backup(settings.data_dir, Path(args.file))
+    except snapshot.BackupError as exc:  # inside the data folder, a link: refused
+        print(f"backup refused: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"backup error: {exc.filename or args.file}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     print(f"{count} files of {settings.data_dir} saved in {args.file}",
           file=sys.stderr if args.file == "-" else sys.stdout)
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    """Unpack a backup into the (empty) data folder, only after checking all of it: every name
+    one the bot gives, no link, every file and record readable. A bad backup: one line, exit 2."""
+    settings = _load(args.config)
+    try:
+        lock = instance.hold(settings.data_dir)  # noqa: F841 - no bot may start meanwhile
+    except instance.AlreadyRunning:
+        print(f"the bot is running on {settings.data_dir}: stop it first", file=sys.stderr)
+        return 2
+    try:
+        count = snapshot.restore(sys.stdin.buffer if args.file == "-" else Path(args.file),
+                                 settings.data_dir)
+    except snapshot.BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"{count} files of {args.file} restored into {settings.data_dir}")
     return 0
 
 
@@ -736,6 +758,12 @@ def main(argv: list[str] | None = None) -> int:
                                      "bot runs)", formatter_class=HelpFormat)
     backup_cmd.add_argument("file", help="the .tar.gz to write (-: standard output)")
     backup_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
+    restore_cmd = commands.add_parser("restore", help="unpack a backup into an empty data "
+                                      "folder, after checking all of it (the bot stopped)",
+                                      formatter_class=HelpFormat)
+    restore_cmd.add_argument("file", help="the .tar.gz written by `sundown backup` (-: standard "
+                             "input)")
+    restore_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
     links_cmd = commands.add_parser("links", help="print each store's deep link and write its "
                                     "QR poster", formatter_class=HelpFormat)
     links_cmd.add_argument("--config", default="config.toml", help=CONFIG_HELP)
@@ -750,7 +778,7 @@ def main(argv: list[str] | None = None) -> int:
                           secrets=[os.environ.get(TOKEN_ENV, ""),
                                    os.environ.get(WEBHOOK_SECRET_ENV, "")])
     return {"run": run, "init": init, "demo": demo, "links": links, "status": status,
-            "backup": backup, "check": check}[args.command](args)
+            "backup": backup, "restore": restore, "check": check}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -15,42 +15,96 @@ How it stays consistent:
 Where hard links are not possible (a file system without them) the files are copied under the
 lock instead: consistent still, the bot just waits longer.
 
-Restore into an empty folder while the bot is stopped: ``tar -xzf FILE.tar.gz -C <data folder>``.
+The backup is written beside its target (a temp file in the same folder, fsynced, renamed over
+the target), so a backup killed midway leaves the previous one whole. A target inside the data
+folder (it would hold every earlier backup) or a symbolic link (it would be followed) is
+refused. The webhook secret is left out: whoever holds a backup could otherwise forge updates.
+
+``sundown restore FILE.tar.gz`` (:func:`restore`) unpacks a backup into an empty data folder only
+after checking it as start-up does, and more: only folders and regular files with the names the
+bot gives them (no link, no ``..``, no absolute path), every data file readable, every ticket,
+outbox entry and campaign valid. A bad backup is refused whole, with one line.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import tarfile
 import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from desk.files import (
+    CAMPAIGN_ID,
+    FILE_MODE,
+    MONTH,
+    OUTBOX_NAME,
+    TICKET_KEY,
+    DataError,
+    fsync_folder,
+    open_private,
+    private_folder,
+    walk,
+)
 from desk.health import HEARTBEAT_FILE
-from desk.instance import LOCK_FILE
-from desk.storage import WRITE_LOCK_FILE, WriteLock
+from desk.instance import LOCK_FILE, WEBHOOK_SECRET_FILE
+from desk.models import Customer
+from desk.storage import CUSTOMER_SHARDS, WRITE_LOCK_FILE, Database, WriteLock
 
-SKIPPED = {LOCK_FILE, WRITE_LOCK_FILE, HEARTBEAT_FILE}
+SKIPPED = {LOCK_FILE, WRITE_LOCK_FILE, HEARTBEAT_FILE, WEBHOOK_SECRET_FILE}
 STAGING_PREFIX = ".backup-"
+RESTORE_PREFIX = ".restore-"
 STALE_STAGING = 3600  # seconds: a staging folder this old was left by a backup that died
 
+# Every file a data folder holds, by the names the bot gives them.
+_DAY = r"\d{4}-\d{2}-\d{2}"
+KNOWN_FILES = [
+    re.compile(r"desk\.json|records\.json|greetings\.json"),
+    re.compile(rf"archive/{MONTH.pattern}\.json"),
+    re.compile("customers/(" + "|".join(f"{i:02d}" for i in range(CUSTOMER_SHARDS)) + r")\.json"),
+    re.compile(rf"followups/{TICKET_KEY.pattern}\.jsonl"),
+    re.compile(rf"outbox/sent-{_DAY}\.jsonl"),
+    re.compile(rf"outbox/{OUTBOX_NAME.pattern}"),
+    re.compile(rf"campaigns/{CAMPAIGN_ID.pattern}\.log"),
+]
+KNOWN_FOLDERS = {"archive", "customers", "followups", "outbox", "campaigns"}
 
-def data_files(data_dir: Path, leave_out: Path | None = None) -> list[Path]:
-    """Every file of the data folder, relative to it (locks, the heartbeat, temporary files,
-    staging folders of other backups, and ``leave_out``, the backup being written, left out)."""
+
+class BackupError(Exception):
+    """A backup or a restore refused, in one line for the operator."""
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every regular file of the data folder, relative to it (locks, the heartbeat, the webhook
+    secret, temporary files, staging folders and links left out)."""
     found = []
-    for path in sorted(data_dir.rglob("*")):
-        relative = path.relative_to(data_dir)
-        if relative.parts[0].startswith(STAGING_PREFIX) or not path.is_file():
+    for relative, info in walk(data_dir):
+        if relative.parts[0].startswith((STAGING_PREFIX, RESTORE_PREFIX)):
             continue
-        if leave_out is not None and path.resolve() == leave_out:
+        if not stat.S_ISREG(info.st_mode):  # a link is never followed, a folder is walked
             continue
-        if path.name in SKIPPED or path.name.endswith((".tmp", ".temp")):
+        if relative.name in SKIPPED or relative.name.endswith((".tmp", ".temp")):
             continue
         found.append(relative)
-    return found
+    return sorted(found)
+
+
+def check_target(data_dir: Path, target: Path) -> None:
+    """A backup is never written into the data folder, nor through a link."""
+    if target.is_symlink():
+        raise BackupError(f"{target} is a symbolic link: give the file itself")
+    if target.exists() and not target.is_file():
+        raise BackupError(f"{target} is not a file")
+    folder, data = target.parent.resolve(), data_dir.resolve()
+    if folder == data or data in folder.parents:
+        raise BackupError(f"{target} is inside the data folder {data_dir}: keep backups "
+                          "somewhere else (each would hold every earlier one)")
+    if not folder.is_dir():
+        raise BackupError(f"no folder {target.parent} to write {target.name} into")
 
 
 def _clear_stale_staging(data_dir: Path) -> None:
@@ -64,32 +118,47 @@ def _clear_stale_staging(data_dir: Path) -> None:
 def backup(data_dir: Path, target: Path | BinaryIO) -> int:
     """Write the snapshot to ``target``, a file (made 0600) or a binary stream (standard
     output); returns how many files it holds."""
+    if isinstance(target, Path):
+        check_target(data_dir, target)
     _clear_stale_staging(data_dir)
-    leave_out = target.resolve() if isinstance(target, Path) else None
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
     try:
         sizes: dict[Path, int] = {}
         with WriteLock(data_dir).held():  # between two writes of the bot
-            for relative in data_files(data_dir, leave_out):
+            for relative in data_files(data_dir):
                 source, copy = data_dir / relative, staging / relative
-                copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                private_folder(copy.parent)
                 try:
-                    os.link(source, copy)
+                    os.link(source, copy, follow_symlinks=False)
                 except FileNotFoundError:
                     continue  # deleted since the listing (an old sent log, say)
                 except OSError:
                     shutil.copyfile(source, copy)
                 sizes[relative] = copy.stat().st_size
         if isinstance(target, Path):
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # customers' phone numbers are in it
-            with os.fdopen(fd, "wb") as raw:
-                _pack(staging, sizes, raw)
+            _write_beside(target, lambda raw: _pack(staging, sizes, raw))
         else:
             _pack(staging, sizes, target)
         return len(sizes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_beside(target: Path, write) -> None:
+    """Write ``target`` through a temp file in its folder (made 0600: customers' phone numbers
+    are in it), fsync, rename over it: the previous backup stays whole until the new one is."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as raw:
+            write(raw)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(temp, target)  # replaces a name, never follows one
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    fsync_folder(target.parent)
 
 
 def _pack(staging: Path, sizes: dict[Path, int], out: BinaryIO) -> None:
@@ -99,3 +168,111 @@ def _pack(staging: Path, sizes: dict[Path, int], out: BinaryIO) -> None:
             info.size = size  # an append-only file: what it held under the lock
             with (staging / relative).open("rb") as f:
                 archive.addfile(info, f)
+
+
+# -- restore ------------------------------------------------------------------------------------
+
+
+def _member_problem(member: tarfile.TarInfo) -> str | None:
+    """Why a member of a backup may not be unpacked, or None."""
+    path = PurePosixPath(member.name)
+    if path.is_absolute() or ".." in path.parts or member.name != path.as_posix():
+        return "a path outside the data folder"
+    if member.isdir():
+        return None if path.as_posix() in KNOWN_FOLDERS else "a folder the bot does not make"
+    if not member.isreg():
+        return "not a regular file (a link or a device)"
+    if not any(p.fullmatch(path.as_posix()) for p in KNOWN_FILES):
+        return "a file the bot does not make"
+    return None
+
+
+def check_data(data_dir: Path) -> list[str]:
+    """Every problem start-up would meet in a data folder, and every record it would set aside:
+    empty when the folder is fit to run on."""
+    problems = []
+    try:
+        db = Database(data_dir)
+    except DataError as exc:
+        return [f"{exc.path.relative_to(data_dir)}: {exc.problem}"]
+    try:
+        db.check_files()
+        db.hot_tickets()
+        db.outgoing()
+        db.campaigns()
+        for month in db.archive_months():
+            for doc in db._archive(month).table("tickets").all():
+                db._ticket(doc)
+        for index in range(CUSTOMER_SHARDS):
+            if (data_dir / "customers" / f"{index:02d}.json").exists():
+                for doc in db._shard(index).table("customers").all():
+                    try:
+                        Customer.from_dict(doc)
+                    except Exception as exc:
+                        problems.append(f"customers/{index:02d}.json: customer {doc.doc_id}: "
+                                        f"{type(exc).__name__}")
+        problems += [f"{key}: {info['reason']}" for key, info in db.unreadable.items()]
+    except DataError as exc:
+        problems.append(f"{exc.path.relative_to(data_dir)}: {exc.problem}")
+    finally:
+        db.close()
+    return problems
+
+
+def restore(archive: Path | BinaryIO, data_dir: Path) -> int:
+    """Unpack a backup (a file, or a stream such as standard input) into an empty data folder,
+    only if all of it is fit to run on; returns how many files it held. Anything wrong:
+    :class:`BackupError`, and the folder stays empty."""
+    name = archive if isinstance(archive, Path) else "the backup"
+    private_folder(data_dir, root=True)
+    present = [p.name for p in data_dir.iterdir()
+               if not p.name.startswith(RESTORE_PREFIX) and p.name not in SKIPPED]
+    if present:
+        raise BackupError(f"the data folder {data_dir} is not empty: restore into an empty one "
+                          "(stop the bot and move the old folder away first)")
+    staging = Path(tempfile.mkdtemp(prefix=RESTORE_PREFIX, dir=data_dir))
+    try:
+        count = _unpack(archive, staging)
+        problems = check_data(staging)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise BackupError(f"{name} is not restored: {problems[0]}{more}")
+        for entry in sorted(staging.iterdir()):
+            if entry.name not in SKIPPED:
+                os.replace(entry, data_dir / entry.name)
+        fsync_folder(data_dir)
+        return count
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unpack(archive: Path | BinaryIO, staging: Path) -> int:
+    count = 0
+    name = archive if isinstance(archive, Path) else "the backup"
+    try:
+        source = (tarfile.open(archive, mode="r:*") if isinstance(archive, Path) else
+                  tarfile.open(fileobj=archive, mode="r|*"))  # a stream: read once, in order
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"{name} cannot be read as a backup: {exc}") from exc
+    with source:
+        try:
+            for member in source:
+                if member.name in SKIPPED:  # an older backup's webhook secret, say: a
+                    continue  # restored bot makes its own
+                problem = _member_problem(member)
+                if problem is not None:
+                    raise BackupError(f"{name} is not restored: {member.name!r} is {problem}")
+                path = staging / member.name
+                if member.isdir():
+                    private_folder(path)
+                    continue
+                private_folder(path.parent)
+                fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+                with os.fdopen(fd, "wb") as out, source.extractfile(member) as data:
+                    shutil.copyfileobj(data, out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                count += 1
+        except (OSError, tarfile.TarError, EOFError) as exc:
+            raise BackupError(f"{name} cannot be read as a backup: {exc}") from exc
+    return count

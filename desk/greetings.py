@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desk.calendar import public_holidays
 from desk.config import StoreConfig
+from desk.files import open_append, private_folder, read_private
 from desk.i18n import N_
 from desk.models import Customer, Ticket
 from desk.survey import is_low, survey_records
@@ -121,17 +122,17 @@ class SendLog:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         self.outcomes: dict[int, str] = {}
         if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
+            for line in read_private(path).decode("utf-8", "replace").splitlines():
                 parts = line.split(" ", 1)
                 if len(parts) == 2 and parts[0].lstrip("-").isdigit():
                     self.outcomes[int(parts[0])] = parts[1]
         # In flight when the bot stopped: never sent again, so as settled as any outcome.
         self._unconfirmed = {uid for uid, outcome in self.outcomes.items()
                              if outcome == "pending"}
-        self._file = path.open("a", encoding="utf-8")
+        self._file = open_append(path)  # 0600, never through a link
 
     def record(self, user_id: int, outcome: str) -> None:
         self._file.write(f"{user_id} {outcome}\n")

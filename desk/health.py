@@ -2,7 +2,8 @@
 
 The running bot rewrites ``heartbeat.json`` every half minute: when it wrote, when a long poll
 last came back from Telegram, when it last got an update, when the deadline sweep last ran, how
-many messages wait in the outbox and since when. ``sundown status`` reads it (also from a
+many messages wait in the outbox and since when; in webhook mode, what Telegram says of its
+pushes (updates waiting, the last failed push). ``sundown status`` reads it (also from a
 container's HEALTHCHECK); it needs no connection to the bot. A gap between two heartbeats
 longer than ``DOWN_AFTER`` is downtime, which the next digest reports.
 """
@@ -10,10 +11,11 @@ longer than ``DOWN_AFTER`` is downtime, which the next digest reports.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from desk.files import read_private, write_atomic
 
 HEARTBEAT_FILE = "heartbeat.json"
 BEAT_EVERY = timedelta(seconds=30)
@@ -34,23 +36,23 @@ class Heartbeat:
     last_update: str | None = None
     last_sweep: str | None = None
     last_poll: str | None = None  # None in webhook mode
+    # Webhook mode: what Telegram says of its pushes (getWebhookInfo): updates waiting for the
+    # bot, and its last failed push (when, why).
+    webhook_pending: int | None = None
+    webhook_error_at: str | None = None
+    webhook_error: str | None = None
 
 
 def write(data_dir: Path, beat: Heartbeat) -> None:
     """Replace the heartbeat file in one step (a reader never sees half of it)."""
-    path = data_dir / HEARTBEAT_FILE
-    temp = path.with_suffix(".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(asdict(beat), f)
-    os.replace(temp, path)
+    write_atomic(data_dir / HEARTBEAT_FILE, json.dumps(asdict(beat)), sync_folder=False)
 
 
 def read(data_dir: Path) -> Heartbeat | None:
     try:
-        data = json.loads((data_dir / HEARTBEAT_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_private(data_dir / HEARTBEAT_FILE))
         return Heartbeat(**data)
-    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+    except (OSError, ValueError, TypeError):
         return None
 
 
@@ -68,6 +70,12 @@ def problems(beat: Heartbeat | None, now: datetime) -> list[str]:
         if silent > NOT_POLLING_AFTER:
             found.append(f"not polling: no answer to getUpdates for {int(silent.total_seconds())}"
                          " s (is the Bot API reachable? check the network and `proxy`)")
+    if beat.webhook_pending and beat.webhook_error_at and (
+            beat.last_update is None or datetime.fromisoformat(beat.webhook_error_at)
+            > datetime.fromisoformat(beat.last_update)):
+        found.append(f"webhook failing: Telegram holds {beat.webhook_pending} updates and its "
+                     f"last push at {beat.webhook_error_at} failed ({beat.webhook_error}); "
+                     "check the reverse proxy, the port and the webhook secret")
     if beat.oldest_pending:
         waiting = now - datetime.fromisoformat(beat.oldest_pending)
         if waiting > STUCK_AFTER:

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from desk.files import TICKET_KEY, check_name
 from desk.i18n import N_
 
 
@@ -231,6 +232,13 @@ class Ticket:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ticket:
         data = dict(data)
+        # Read from a data file: the key names the ticket's side file, the dates its month file.
+        check_name(TICKET_KEY, data.get("key"), "the ticket key")
+        for name in ("created_at", "confirmed_at"):
+            if data.get(name) is not None:
+                datetime.fromisoformat(data[name])
+        if data.get("number") is not None and type(data["number"]) is not int:
+            raise ValueError(f"the ticket number {data['number']!r} is not a number")
         # Fresh lists: the store's cached documents must never change through a Ticket.
         data["photos"] = list(data.get("photos", []))
         data["attachments"] = [dict(a) for a in data.get("attachments", [])]

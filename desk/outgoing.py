@@ -15,9 +15,15 @@ it sends, so an edit queued before the card was posted still finds the card.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
+
+from desk.files import TICKET_KEY, check_attachment, check_name
+
+# A ticket field that keeps a message id (``card_message_id``, ``report_prompt_id``).
+MESSAGE_FIELD = re.compile(r"[a-z_]{1,40}_(message_id|message_ids|prompt_id)")
 
 
 class Priority(IntEnum):
@@ -64,7 +70,10 @@ Pointer = int | Ref | None
 
 def _pointer(value: Any) -> Pointer:
     if isinstance(value, dict):
-        return Ref(value["ticket"], value["field"])
+        return Ref(check_name(TICKET_KEY, value["ticket"], "the ticket key"),
+                   check_name(MESSAGE_FIELD, value["field"], "the ticket field"))
+    if value is not None and type(value) is not int:
+        raise ValueError(f"the message id {value!r} is not a number")
     return value
 
 
@@ -122,6 +131,16 @@ class Outgoing:
         data["source"] = tuple(data["source"]) if data.get("source") else None
         data["markup"] = dict(data["markup"]) if data.get("markup") else None
         data["extra"] = dict(data.get("extra") or {})
+        # Read from a data file: nothing in it becomes a path or an attribute unchecked.
+        check_attachment(data.get("file"))
+        if data.get("ticket") is not None:
+            check_name(TICKET_KEY, data["ticket"], "the ticket key")
+        if data.get("remember") is not None:
+            check_name(MESSAGE_FIELD, data["remember"], "the ticket field")
+        if data.get("fallback") is not None:
+            cls.from_dict(data["fallback"])
+        if type(data.get("chat_id")) is not int:
+            raise ValueError(f"the chat id {data.get('chat_id')!r} is not a number")
         return cls(**data)
 
     @property

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desk.files import MONTH, check_name, read_private
 from desk.models import Ticket
 from desk.storage import CUSTOMER_SHARDS
 
@@ -160,7 +161,8 @@ class ArchiveIndex:
 
     def _refresh_months(self) -> bool:
         folder = self.data_dir / "archive"
-        paths = {p.stem: p for p in folder.glob("*.json")} if folder.is_dir() else {}
+        paths = {p.stem: p for p in folder.glob("*.json")
+                 if MONTH.fullmatch(p.stem)} if folder.is_dir() else {}
         changed = False
         for month in set(self._months) - set(paths):
             del self._months[month]
@@ -202,8 +204,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 def _read_table(path: Path, table: str) -> list[dict[str, Any]]:
     try:
-        with path.open(encoding="utf-8") as f:
-            docs = json.load(f).get(table, {}).values()
+        docs = json.loads(read_private(path)).get(table, {}).values()  # never through a link
     except (OSError, json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
         log.error("%s cannot be read for the search: %s", path, exc)
         return []
@@ -212,6 +213,7 @@ def _read_table(path: Path, table: str) -> list[dict[str, Any]]:
 
 def archived_ticket(data_dir: Path, month: str, number: int) -> Ticket | None:
     """One archived ticket, read straight from its month file (safe in a worker thread)."""
+    check_name(MONTH, month, "the month")
     doc = next((d for d in _read_table(Path(data_dir) / "archive" / f"{month}.json", "tickets")
                 if d.get("number") == number), None)
     try:

@@ -37,31 +37,42 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from desk.files import (  # FILE_MODE, FOLDER_MODE, private_folder: also read from here
+    CAMPAIGN_ID,
+    FILE_MODE,  # noqa: F401
+    FOLDER_MODE,  # noqa: F401
+    MONTH,
+    OUTBOX_FOLDER,
+    OUTBOX_NAME,
+    TICKET_KEY,
+    DataError,
+    append_private,
+    check_name,
+    check_tree,
+    fsync_folder,
+    open_private,
+    private_folder,
+    read_private,
+    write_atomic,
+)
 from desk.models import ACTIVE_STATES, Customer, State, Ticket
 from desk.outgoing import Outgoing, Status
 
 log = logging.getLogger(__name__)
 
 CUSTOMER_SHARDS = 32
-FOLDER_MODE = 0o700
-FILE_MODE = 0o600
 WRITE_LOCK_FILE = "write.lock"
 SENT_LOG_DAYS = 14  # days of sent logs kept in outbox/
 MARKS_KEPT = timedelta(days=60)  # digest marks older than this are dropped from the hot file
 
 
-class DataError(Exception):
-    """A data file cannot be read; ``path`` names it."""
-
-    def __init__(self, path: Path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
-
-
 def _check_ends(path: Path) -> None:
     """A JSON object file cut short (a full disk, a copy interrupted) does not end in "}"."""
-    with path.open("rb") as f:
+    try:
+        fd = open_private(path, os.O_RDONLY)
+    except OSError as exc:
+        raise DataError(path, f"cannot be read ({exc.strerror})") from exc
+    with os.fdopen(fd, "rb") as f:
         head = f.read(1)
         f.seek(0, os.SEEK_END)
         size = f.tell()
@@ -69,13 +80,6 @@ def _check_ends(path: Path) -> None:
         tail = f.read().rstrip()
     if size and (head != b"{" or not tail.endswith(b"}")):
         raise DataError(path, "the file is cut short or damaged (not a whole JSON object)")
-
-
-def private_folder(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the bot's user only."""
-    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    os.chmod(path, FOLDER_MODE)  # mkdir's mode is masked by the umask
-    return path
 
 
 class WriteLock:
@@ -98,7 +102,7 @@ class WriteLock:
     def held(self) -> Iterator[None]:
         with self._guard:
             if self._depth == 0:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+                self._fd = open_private(self.path, os.O_RDWR | os.O_CREAT)
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits while a backup links its files
             self._depth += 1
             try:
@@ -130,12 +134,13 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self._cache is None:
             try:
-                with self.path.open(encoding="utf-8") as f:
-                    data = json.load(f)
+                data = json.loads(read_private(self.path).decode("utf-8"))
             except FileNotFoundError:
                 return None
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise DataError(self.path, f"not valid JSON ({exc})") from exc
+            except OSError as exc:  # a link (never followed), a folder, no permission
+                raise DataError(self.path, f"cannot be read ({exc.strerror})") from exc
             if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
                 raise DataError(self.path, "not a TinyDB file (expected tables of documents)")
             self._cache = data
@@ -149,23 +154,15 @@ class AtomicJSONStorage(Storage):
                 self._write(data)
 
     def _write(self, data: dict[str, Any]) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            text = self._encode(data)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                os.fchmod(f.fileno(), FILE_MODE)  # an old temp file may have other bits
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            write_atomic(self.path, self._encode(data), sync_folder=False)
         except BaseException:
             # TinyDB mutated our cached dict before calling write; forget it so the next read
             # shows what is really on disk.
             self._cache = None
             raise
         self._cache = data
-        _fsync_dir(self.path.parent)
+        fsync_folder(self.path.parent)
 
     def _encode(self, data: dict[str, Any]) -> str:
         # json.dumps, not json.dump: dump streams through the pure-Python encoder, which is many
@@ -197,15 +194,6 @@ class AtomicJSONStorage(Storage):
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _open_db(path: Path, cache_documents: bool = False, lock: WriteLock | None = None) -> TinyDB:
@@ -315,11 +303,11 @@ class Transaction:
 
     def outgoing(self, entry_id: str) -> Outgoing | None:
         doc = self._get(OUTBOX, entry_id)
-        return Outgoing.from_dict(doc) if doc else None
+        return self._db._outgoing(entry_id, doc) if doc else None
 
     def outgoings(self) -> list[Outgoing]:
-        return sorted((Outgoing.from_dict(d) for _id, d in self._items(OUTBOX)),
-                      key=lambda o: o.seq)
+        found = (self._db._outgoing(i, d) for i, d in self._items(OUTBOX))
+        return sorted((o for o in found if o is not None), key=lambda o: o.seq)
 
     def put(self, entry: Outgoing) -> Outgoing:
         """Queue (or change) an outgoing message in this write."""
@@ -430,7 +418,8 @@ class Database:
     """The single source of truth: tickets, customers, the outbox, the managers' records."""
 
     def __init__(self, data_dir: str | Path):
-        self.data_dir = private_folder(Path(data_dir))
+        # The data folder itself may be a link an operator placed; nothing inside it may.
+        self.data_dir = private_folder(Path(data_dir), root=True).resolve()
         self.write_lock = WriteLock(self.data_dir)
         self._hot = _open_db(self.data_dir / "desk.json", cache_documents=True,
                              lock=self.write_lock)
@@ -496,6 +485,24 @@ class Database:
                     "store_id": doc.get("store_id") if isinstance(doc, dict) else None,
                     "number": doc.get("number") if isinstance(doc, dict) else None}
             return None
+
+    def _outgoing(self, entry_id: str, doc: Any) -> Outgoing | None:
+        """An outbox entry; one that cannot be read, or names a file outside the outbox, is
+        set aside like an unreadable ticket: kept as it is, never sent, managers told once."""
+        try:
+            return Outgoing.from_dict(doc)
+        except Exception as exc:
+            self.set_aside(f"outbox:{entry_id}", f"the outbox entry {entry_id}", exc,
+                           doc.get("store_id") if isinstance(doc, dict) else None)
+            return None
+
+    def set_aside(self, key: str, record: str, exc: Exception, store_id: Any = None) -> None:
+        """Note a record (not a ticket) that cannot be used: logged once, managers told."""
+        if key not in self.unreadable:
+            log.error("%s cannot be read and is set aside: %r", record, exc)
+            self.unreadable[key] = {"reason": f"{type(exc).__name__}: {exc}",
+                                    "store_id": store_id if isinstance(store_id, str) else None,
+                                    "number": None, "record": key}
 
     def _docs(self) -> Iterator[dict[str, Any]]:
         yield from self._hot_data().get(TICKETS, {}).values()
@@ -581,8 +588,8 @@ class Database:
 
     def outgoing(self) -> list[Outgoing]:
         """The outbox: pending entries and failed ones not yet listed, oldest first."""
-        docs = self._hot_data().get(OUTBOX, {}).values()
-        return sorted((Outgoing.from_dict(d) for d in docs), key=lambda o: o.seq)
+        found = (self._outgoing(i, d) for i, d in self._hot_data().get(OUTBOX, {}).items())
+        return sorted((o for o in found if o is not None), key=lambda o: o.seq)
 
     def failed_outgoing(self) -> list[Outgoing]:
         return [o for o in self.outgoing() if o.status is Status.FAILED]
@@ -631,20 +638,29 @@ class Database:
     def keep_followup(self, key: str, entry: dict[str, Any]) -> None:
         """The whole follow-up, appended to the ticket's side file: the hot file keeps only
         the last few, shortened (it is rewritten on every write), the archive gets them all."""
-        folder = private_folder(self.data_dir / FOLLOWUPS)
-        path = folder / f"{key}.jsonl"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        with self.write_lock.held(), os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        path = self._followup_path(key)
+        private_folder(path.parent)
+        try:
+            with self.write_lock.held():
+                append_private(path, json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:  # a link put in its place: never written through
+            log.error("the follow-ups of ticket %s cannot be kept whole in %s: %s", key,
+                      path.name, exc.strerror)
+
+    def _followup_path(self, key: str) -> Path:
+        """A ticket's side file; its key is checked before it becomes a path."""
+        return self.data_dir / FOLLOWUPS / f"{check_name(TICKET_KEY, key, 'the ticket key')}.jsonl"
 
     def all_followups(self, ticket: Ticket) -> list[dict[str, Any]]:
         """Every follow-up of the ticket, whole: the side file, else what the record holds."""
-        path = self.data_dir / FOLLOWUPS / f"{ticket.key}.jsonl"
+        path = self._followup_path(ticket.key)
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = read_private(path).decode("utf-8", "replace").splitlines()
         except FileNotFoundError:
+            return list(ticket.followups)
+        except OSError as exc:  # a link put in its place: never read through
+            log.error("the follow-ups of ticket %s cannot be read from %s: %s", ticket.key,
+                      path.name, exc.strerror)
             return list(ticket.followups)
         kept = []
         for line in lines:
@@ -676,7 +692,7 @@ class Database:
         )
         with self.transaction() as tx:
             tx.remove(key)
-        (self.data_dir / FOLLOWUPS / f"{key}.jsonl").unlink(missing_ok=True)
+        self._followup_path(key).unlink(missing_ok=True)
         if ticket.number is not None:
             def remember(customer: Customer) -> None:
                 customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
@@ -689,18 +705,23 @@ class Database:
         for m in reversed(months):
             doc = self._archive(m).table("tickets").get(doc_id=number)
             if doc:
-                return Ticket.from_dict(doc)
+                return self._ticket(doc)  # an unreadable one is set aside, as in the hot file
         return None
 
     def archive_months(self) -> list[str]:
         folder = self.data_dir / "archive"
-        return sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+        if not folder.exists():
+            return []
+        return sorted(p.stem for p in folder.glob("*.json") if MONTH.fullmatch(p.stem))
 
     def archived_tickets(self, month: str) -> Iterator[Ticket]:
         for doc in self._archive(month).table("tickets").all():
-            yield Ticket.from_dict(doc)
+            ticket = self._ticket(doc)
+            if ticket is not None:
+                yield ticket
 
     def _archive(self, month: str) -> TinyDB:
+        check_name(MONTH, month, "the month")
         if month not in self._archives:
             self._archives[month] = _open_db(self.data_dir / "archive" / f"{month}.json",
                                              lock=self.write_lock)
@@ -709,8 +730,12 @@ class Database:
     def _finish_interrupted_archiving(self) -> None:
         done = []
         for key, doc in self._hot_data().get(TICKETS, {}).items():
+            if not isinstance(doc, dict):
+                continue
             number = doc.get("number")
-            month = (doc.get("confirmed_at") or doc.get("created_at") or "")[:7]
+            month = str(doc.get("confirmed_at") or doc.get("created_at") or "")[:7]
+            if not MONTH.fullmatch(month) or type(number) is not int:
+                continue  # an odd record: set aside when it is read
             if number and (self.data_dir / "archive" / f"{month}.json").exists():
                 if self._archive(month).table("tickets").contains(doc_id=number):
                     log.warning("finishing the archiving of ticket #%s after a crash", number)
@@ -761,7 +786,17 @@ class Database:
 
     def campaign(self, campaign_id: str) -> dict[str, Any] | None:
         doc = self._campaigns.get(Query().id == campaign_id)
-        return dict(doc) if doc else None
+        return dict(doc) if doc and self._campaign_ok(doc) else None
+
+    def _campaign_ok(self, doc: dict[str, Any]) -> bool:
+        """A campaign's id names its log file: one that is not a plain name is set aside."""
+        try:
+            check_name(CAMPAIGN_ID, doc.get("id"), "the campaign id")
+        except ValueError as exc:
+            self.set_aside(f"campaign:{doc.doc_id}", f"the greeting campaign {doc.doc_id}",
+                           exc, doc.get("store_id"))
+            return False
+        return True
 
     def save_campaign(self, campaign: dict[str, Any]) -> None:
         self._campaigns.upsert(campaign, Query().id == campaign["id"])
@@ -769,24 +804,21 @@ class Database:
     def campaigns(self, state: str | None = None) -> list[dict[str, Any]]:
         docs = self._campaigns.all() if state is None else self._campaigns.search(
             Query().state == state)
-        return [dict(d) for d in docs]
+        return [dict(d) for d in docs if self._campaign_ok(d)]
 
     def campaign_log_path(self, campaign_id: str) -> Path:
-        return self.data_dir / "campaigns" / f"{campaign_id}.log"
+        folder = private_folder(self.data_dir / "campaigns")
+        return folder / f"{check_name(CAMPAIGN_ID, campaign_id, 'the campaign id')}.log"
 
     # -- files the outbox sends (charts, exports) ------------------------------------------------
 
     def outbox_file(self, name: str, content: bytes) -> str:
         """Keep a file to send; returns its path relative to the data folder."""
-        folder = private_folder(self.data_dir / "outbox")
-        path = folder / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with self.write_lock.held(), os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        _fsync_dir(folder)
-        return f"outbox/{name}"
+        folder = private_folder(self.data_dir / OUTBOX_FOLDER)
+        check_name(OUTBOX_NAME, name, "the outbox file")
+        with self.write_lock.held():
+            write_atomic(folder / name, content)
+        return f"{OUTBOX_FOLDER}/{name}"
 
     def log_sent(self, entry: Outgoing, message_ids: tuple[int, ...], at: datetime) -> None:
         """Record a delivered message in the day's sent log (``outbox/sent-YYYY-MM-DD.jsonl``):
@@ -798,9 +830,8 @@ class Database:
         record = {"id": entry.id, "status": Status.SENT.value, "kind": entry.kind,
                   "chat_id": entry.chat_id, "number": entry.number,
                   "message_ids": list(message_ids), "at": at.isoformat()}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        with self.write_lock.held(), os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
+        with self.write_lock.held():
+            append_private(path, json.dumps(record) + "\n", sync=False)
         if self._sent_log_day != day:  # once a day: forget old logs
             self._sent_log_day = day
             horizon = (at - timedelta(days=SENT_LOG_DAYS)).date().isoformat()
@@ -811,7 +842,7 @@ class Database:
     def sent_log(self, day: date) -> list[dict[str, Any]]:
         path = self.data_dir / "outbox" / f"sent-{day.isoformat()}.jsonl"
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = read_private(path).decode("utf-8").splitlines()
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in lines if line.strip()]
@@ -893,6 +924,7 @@ class Database:
         """Read every customer shard now, so a corrupt one stops start-up instead of leaving
         one customer in 32 without an answer; look at each archive's ends (a truncated one
         stops start-up too; reading 50k archived tickets whole would slow every start)."""
+        check_tree(self.data_dir)  # no links, no devices: nothing a write would follow out
         for index in range(CUSTOMER_SHARDS):
             if (self.data_dir / "customers" / f"{index:02d}.json").exists():
                 self._shard(index)
@@ -932,9 +964,8 @@ def load_tickets(data_dir: Path, hot_snapshot: str, months: list[str]) -> list[T
         if not path.exists():
             continue
         try:
-            with path.open(encoding="utf-8") as f:
-                archived = json.load(f).get("tickets", {}).values()
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            archived = json.loads(read_private(path)).get("tickets", {}).values()
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
             log.error("archive %s cannot be read: %s", path, exc)
             continue
         docs.extend(d for d in archived if d.get("number") not in seen)

@@ -79,6 +79,15 @@ def report_unreadable(outbox: Outbox, tx: Transaction, key: str, info: dict) -> 
     store = outbox.desk.store(str(info.get("store_id") or ""))
     stores = [store] if store is not None else list(outbox.desk.settings.stores)
     number = info.get("number")
+    if info.get("record"):  # an outbox entry, a campaign: not a ticket
+        for target in stores:
+            outbox.to_managers(tx, target, lambda t: t.gettext(
+                "⚠️ A record in the data folder ({record}) cannot be used safely, so I have set "
+                "it aside: it is kept exactly as it is, and everything else goes on. Please ask "
+                "whoever runs the bot to look at it. ({reason})").format(
+                    record=escape(str(info["record"])),
+                    reason=escape(str(info.get("reason", "")))), kind="unreadable")
+        return
     for target in stores:
         outbox.to_managers(tx, target, lambda t: t.gettext(
             "⚠️ Ticket {ticket} cannot be read from the data file, so I have set it aside: it "

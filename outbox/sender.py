@@ -67,6 +67,7 @@ from telegram.error import (
 )
 
 from desk.clock import Clock
+from desk.files import FileRefused, read_outbox_file
 from desk.outgoing import Method, Outgoing, Priority, Ref, Status
 from desk.storage import Database
 from outbox.limits import Limits, Pacer, SlidingWindow, TokenBucket
@@ -506,8 +507,8 @@ class Sender:
 
     def _file(self, entry: Outgoing) -> InputFile | str:
         name = entry.file or ""
-        if name.startswith("outbox/"):  # a file we made (a chart, an export)
-            data = (Path(self.db.data_dir) / name).read_bytes()
+        if name.startswith("outbox/"):  # a file we made (a chart, an export): never a link
+            data = read_outbox_file(Path(self.db.data_dir), name)
             return InputFile(data, filename=entry.filename or Path(name).name)
         return name  # a Telegram file id: a photo a user sent
 
@@ -540,6 +541,9 @@ class Sender:
             if "can't parse entities" in text and not entry.plain:
                 return Result("plain", reason=exc.message)
             return Result("failed", reason=exc.message)
+        if isinstance(exc, FileRefused):  # a tampered entry or file: never read, never retried
+            log.error("%s %s names a file it may not send: %s", entry.kind, entry.id, exc)
+            return Result("failed", reason=str(exc))
         if isinstance(exc, InvalidToken):
             log.critical("Telegram rejected the bot's token: nothing can be sent")
             return Result("retry", reason="invalid token", wait=60.0, never_sent=True)

@@ -332,6 +332,13 @@ class FakeTelegram(BaseRequest):
     def _api_deleteWebhook(self, params: dict, files: dict) -> bool:
         return True
 
+    # What getWebhookInfo answers: Telegram's view of its pushes to the bot's webhook.
+    webhook_info: ClassVar[dict[str, Any]] = {}
+
+    def _api_getWebhookInfo(self, params: dict, files: dict) -> dict:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0,
+                **self.webhook_info}
+
     _api_setMyCommands = _api_deleteWebhook
     _api_setChatMenuButton = _api_deleteWebhook
     _api_setWebhook = _api_deleteWebhook

@@ -305,8 +305,9 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
                  second.id: person_name(second.first_name, second.last_name),
                  li.id: li.first_name, wang.id: wang.first_name,
                  manager.id: manager.first_name, group.id: group.title}
-        transcript = Transcript(names, out, Path(data_dir) if data_dir else None, language,
-                                settings.stores[0].timezone)
+        # The files the fake users receive (charts) go beside the data folder, not into it.
+        shown_files = Path(data_dir).parent if data_dir else None
+        transcript = Transcript(names, out, shown_files, language, settings.stores[0].timezone)
         telegram.listeners.append(transcript)
 
         async def press(user: FakeUser, message: Shown, data: str) -> None:

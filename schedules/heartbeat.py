@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
@@ -15,10 +17,13 @@ from desk import health
 from outbox.context import DeskContext, outbox_of
 from schedules.sweep import every
 
+log = logging.getLogger(__name__)
+
 JOB_NAME = "heartbeat"
 LAST_UPDATE_KEY = "last-update-at"
 LAST_SWEEP_KEY = "last-sweep-at"
 POLL_WATCH_KEY = "poll-watch"
+WEBHOOK_KEY = "webhook-mode"  # set by `sundown run --webhook-url`
 
 
 class PollWatch(BaseRequest):
@@ -70,12 +75,27 @@ async def beat(context: DeskContext) -> None:
     oldest = sender.oldest_pending() if sender is not None else None
     data = context.application.bot_data
     watch = data.get(POLL_WATCH_KEY)
-    health.write(desk.db.data_dir, health.Heartbeat(
+    pushes = await _webhook_pushes(context) if data.get(WEBHOOK_KEY) else {}
+    health.write(desk.db.data_dir, health.Heartbeat(**pushes,
         at=desk.clock().isoformat(), pid=os.getpid(),
         backlog=sender.backlog() if sender is not None else 0,
         oldest_pending=oldest.isoformat() if oldest else None,
         last_update=data.get(LAST_UPDATE_KEY), last_sweep=data.get(LAST_SWEEP_KEY),
         last_poll=watch.last_poll() if watch is not None else None))
+
+
+async def _webhook_pushes(context: DeskContext) -> dict[str, Any]:
+    """In webhook mode nothing polls: Telegram says whether its pushes reach the bot (a proxy
+    down, a wrong secret: updates pile up at Telegram, each push failing)."""
+    try:
+        info = await context.bot.get_webhook_info(read_timeout=10)
+    except TelegramError as exc:
+        log.warning("getWebhookInfo failed: %s", exc)
+        return {}
+    failed = info.last_error_date
+    return {"webhook_pending": info.pending_update_count,
+            "webhook_error_at": failed.isoformat() if failed else None,
+            "webhook_error": info.last_error_message}
 
 
 async def _seen(update: Update, context: DeskContext) -> None:

@@ -83,10 +83,84 @@ def test_backup_to_standard_output_and_never_of_itself(
     assert restored.marked("written")
     restored.close()
 
-    inside = data / "backup.tar.gz"  # a backup kept in the data folder itself
-    for _ in range(2):
-        assert bot.main(["backup", str(inside), "--config", str(config)]) == 0
-    with tarfile.open(inside) as archive:
-        assert archive.getnames() == ["desk.json"]
-    assert inside.stat().st_mode & 0o777 == 0o600
     assert not list(data.glob(".backup-*")), "the staging folder is gone"
+
+
+def _config(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(CHAIN_TOML.format(data_dir=data.as_posix()), encoding="utf-8")
+    db = Database(data)
+    with db.transaction() as tx:
+        tx.mark("written", NOW)
+    db.close()
+    return data, config
+
+
+def test_a_backup_into_the_data_folder_is_refused(tmp_path: Path, capsys) -> None:
+    """Kept in the data folder, each backup held every earlier one (27 -> 55 -> 110 MB)."""
+    data, config = _config(tmp_path)
+    (tmp_path / "via").symlink_to(data)  # the data folder under another name
+    (data / "customers").mkdir()
+    for target in (data / "backup.tar.gz", data / "customers" / "b.tar.gz",
+                   tmp_path / "via" / "b.tar.gz"):
+        assert bot.main(["backup", str(target), "--config", str(config)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("backup refused: ") and "inside the data folder" in err
+        assert err.count("\n") == 1
+        assert not target.exists()
+    assert not [p for p in data.rglob("*") if p.is_file() and p.name not in (
+        "desk.json", "write.lock")], "nothing written there"
+
+
+def test_a_symlinked_target_is_refused_and_left_alone(tmp_path: Path, capsys) -> None:
+    _, config = _config(tmp_path)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("do not overwrite", encoding="utf-8")
+    link = tmp_path / "backup.tar.gz"
+    link.symlink_to(precious)
+    assert bot.main(["backup", str(link), "--config", str(config)]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert precious.read_text(encoding="utf-8") == "do not overwrite"
+    assert link.is_symlink()
+
+
+def test_a_killed_backup_leaves_the_previous_one_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desk import backup as snapshot
+
+    data, config = _config(tmp_path)
+    target = tmp_path / "out" / "backup.tar.gz"
+    target.parent.mkdir()
+    assert bot.main(["backup", str(target), "--config", str(config)]) == 0
+    good = target.read_bytes()
+
+    def dies(staging, sizes, out) -> None:
+        out.write(b"\x1f\x8b half a backup")
+        raise KeyboardInterrupt  # killed midway
+
+    monkeypatch.setattr(snapshot, "_pack", dies)
+    with pytest.raises(KeyboardInterrupt):
+        bot.main(["backup", str(target), "--config", str(config)])
+    assert target.read_bytes() == good, "the previous backup is whole"
+    assert [p.name for p in target.parent.iterdir()] == ["backup.tar.gz"], "no temp file left"
+    assert not list(data.glob(".backup-*"))
+
+
+def test_the_webhook_secret_is_not_in_the_backup_and_the_file_is_private(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    data, config = _config(tmp_path)
+    monkeypatch.delenv(bot.WEBHOOK_SECRET_ENV, raising=False)
+    bot.webhook_secret(data)
+    assert (data / bot.WEBHOOK_SECRET_FILE).exists()
+    target = tmp_path / "b.tar.gz"
+    old = os.umask(0)
+    try:
+        assert bot.main(["backup", str(target), "--config", str(config)]) == 0
+    finally:
+        os.umask(old)
+    with tarfile.open(target) as archive:
+        assert archive.getnames() == ["desk.json"]
+    assert target.stat().st_mode & 0o777 == 0o600

@@ -157,7 +157,7 @@ def test_a_utf8_bom_is_accepted(config: Path) -> None:
 
 def test_an_unwritable_data_folder_is_one_line(
         config: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    def denied(path: Path) -> Path:  # as for a folder owned by another user (tests run as root)
+    def denied(path: Path, **_: object) -> Path:  # as for a folder owned by another user (tests run as root)
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(instance, "private_folder", denied)
