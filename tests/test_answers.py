@@ -202,7 +202,7 @@ async def test_question_during_a_draft_leaves_the_draft_alone(shop: World) -> No
     c = shop.client
     await c.send(shop.customer, "/start s_hq")
     await c.send(shop.customer, "电热水壶漏水了")  # asked what they want
-    assert c.last(shop.customer).text == "谢谢您!再问一个小问题:您希望我们怎样处理?"
+    assert c.last(shop.customer).text == "谢谢您告诉我们。请问您希望我们怎样处理?"
     await c.send(shop.customer, "你们周日几点关门?")
     assert "星期日(11月29日):10:00 开门,17:00 关门。" in c.last(shop.customer).text
     draft = shop.db.draft_for(shop.customer.id)
@@ -247,7 +247,7 @@ async def test_unanswerable_question_follows_the_unclear_path_once(shop: World) 
     # the question (not for a call that never came) and the managers alerted.
     shop.clock.set(at(20, 0))
     await tick(shop)
-    assert c.last(shop.manager).text == "⏰ 旗舰店:已承诺投诉单 #1 的客户在 2026年11月23日 21:00 前答复。"
+    assert c.last(shop.manager).text == "⏰ 旗舰店:投诉单 #1 已向客户承诺在 2026年11月23日 21:00 前答复,请按时答复客户。"
     shop.clock.set(at(21, 0))
     await tick(shop)
     assert c.last(shop.customer).text.startswith(

@@ -193,7 +193,7 @@ async def test_the_breach_and_reply_alerts(hostile: World) -> None:
     assert texts(hostile, hostile.customer, f"{HQ}的技术人员将")
     hostile.clock.set(at(20, 0))
     await run(hostile, DEADLINES)
-    assert texts(hostile, hostile.manager, f"⏰ {HQ}:已承诺投诉单 #{second}")
+    assert texts(hostile, hostile.manager, f"⏰ {HQ}:投诉单 #{second} 已向客户承诺")
     hostile.clock.set(at(21, 0))
     await run(hostile, DEADLINES)
     assert texts(hostile, hostile.manager, f"⚠️ {HQ}:投诉单 #{second} 已超过")
@@ -266,14 +266,14 @@ async def test_holiday_greetings_their_preview_and_the_managers_reports(hostile:
     await c.send(hostile.manager, "/greetings preview")
     preview = next(t for t in c.texts(hostile.manager) if t.startswith(f"{HQ}:下一次问候"))
     assert preview.startswith(f"{HQ}:下一次问候在 2026年11月28日,{OCCASION}。")
-    assert f"张女士,今天是{HQ}{OCCASION},感谢您一路以来的支持!" in preview
+    assert f"张女士,今天是{HQ}的{OCCASION},感谢您一直以来的支持!" in preview
     assert f"{EAST}:没有计划中的问候。" in c.texts(hostile.manager)
     hostile.clock.set(at(9, 0, day=28))
     await run(hostile, GREETINGS)
     await asyncio.gather(*hostile.app.bot_data.get(TASKS_KEY, {}).values())
     await c.settle()
     # Not a Chinese name: the Chinese greeting goes without it; the English one uses it.
-    assert c.last(3001).text.startswith(f"今天是{HQ}{OCCASION},感谢您一路以来的支持!")
+    assert c.last(3001).text.startswith(f"今天是{HQ}的{OCCASION},感谢您一直以来的支持!")
     assert c.last(3004).text.startswith(f"Dear <王先生> &,\nToday is {HQ}'s {OCCASION}.")
     manager = c.texts(hostile.manager)
     assert any(f"📞 {HQ}{OCCASION}" in t and "· <李女士>" in t for t in manager)

@@ -191,7 +191,7 @@ def test_each_festival_has_its_own_wish(key: str, wish: str) -> None:
 def test_the_store_anniversary_thanks_for_the_years() -> None:
     occasion = Occasion(date(2026, 11, 28), "custom-11-28", "店庆", custom=True)
     assert greeting_text(translator("zh_CN"), None, HQ, occasion) == (
-        "今天是旗舰店店庆,感谢您一路以来的支持!祝您和家人身体健康、万事如意。\n—— 旗舰店")
+        "今天是旗舰店的店庆,感谢您一直以来的支持!祝您和家人身体健康、万事如意。\n—— 旗舰店")
     assert greeting_text(translator("en"), "Anna", HQ, occasion).startswith(
         "Dear Anna,\nToday is 旗舰店's 店庆. Thank you for your support all along the way")
 

@@ -85,7 +85,7 @@ async def test_missing_want_is_one_question_before_the_restatement(world: World)
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "空气净化器有异味")
     question = c.last(world.customer)
-    assert question.text == "谢谢您!再问一个小问题:您希望我们怎样处理?"
+    assert question.text == "谢谢您告诉我们。请问您希望我们怎样处理?"
     assert question.labels == ["退款", "换货", "维修", "给个说法", "道歉", "赔偿", "送货",
                                "请负责人联系我", "其他"]
     await c.click(world.customer, question, "维修")

@@ -46,7 +46,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     world.clock.set(at(15, 52))
     await tick(world)
     reminder = c.last(world.staff_group)
-    assert reminder.text == "⏰ 李工,投诉单 #1 须在 16:52 前联系客户。"
+    assert reminder.text == "⏰ 李工,投诉单 #1 请在 16:52 前联系客户。"
     assert 'tg://user?id=201' in reminder.html and reminder.reply_to == card.message_id
     await tick(world, minutes=10)
     assert c.last(world.staff_group) is reminder, "one reminder"
@@ -60,7 +60,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
     assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
     assert c.texts(world.customer)[-1] == (
-        "非常抱歉:我们承诺技术人员在 2026年11月23日 16:52 前与您联系,但没有做到。旗舰店的技术人员"
+        "非常抱歉:我们答应技术人员在 2026年11月23日 16:52 前与您联系,但没有做到。门店经理已收到提醒,旗舰店的技术人员"
         "将在明天 16:52 前与您联系。您的投诉单 #1 仍在处理中。")
     alerts = len(c.inbox(world.manager))
     told = len(c.texts(world.customer))
@@ -148,7 +148,7 @@ async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     assert alert.labels == ["✅ 我已答复客户"]
     world.clock.set(at(20, 0))
     await tick(world)
-    assert c.last(world.manager).text == "⏰ 旗舰店:已承诺投诉单 #1 的客户在 2026年11月23日 21:00 前答复。"
+    assert c.last(world.manager).text == "⏰ 旗舰店:投诉单 #1 已向客户承诺在 2026年11月23日 21:00 前答复,请按时答复客户。"
     world.clock.set(at(21, 0))
     await tick(world)
     assert c.last(world.manager).text == (

@@ -57,7 +57,7 @@ async def test_removing_the_last_want_asks_the_question_again(world: World) -> N
     key = world.db.draft_for(world.customer.id).key
     await c.press(world.customer, restatement, _data(restatement, Action.SHOW_WANTS))
     await c.press(world.customer, restatement, encode(Action.SET_WANT, key, "refund"))
-    assert restatement.text == "谢谢您!再问一个小问题:您希望我们怎样处理?"
+    assert restatement.text == "谢谢您告诉我们。请问您希望我们怎样处理?"
     assert world.db.draft_for(world.customer.id).awaiting == "want"
     # Answering the question is one tap: it sets that want and shows the restatement again.
     await c.press(world.customer, restatement, encode(Action.SET_WANT, key, "repair"))

@@ -217,12 +217,12 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
 
     assert await c.click(world.east_manager, alert, "11月24日") == "只有本店经理可以进行此操作。"
     await c.click(world.manager, alert, "11月24日")
-    assert alert.text == "已完成:已告知客户最迟于 2026年11月24日 21:00 前答复。"
+    assert alert.text == "已完成:已告知客户最迟在 2026年11月24日 21:00 前答复。"
     assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
     assert card.text.endswith("最迟答复时间:2026年11月24日 21:00")
     assert c.last(world.customer).text == (
-        "您的投诉单 #1 需要门店经理的支持,我们已当即与经理取得联系。"
-        "最迟答复时间:2026年11月24日 21:00。")
+        "您的投诉单 #1 需要门店经理亲自处理,我们已第一时间通知经理。"
+        "经理最迟会在 2026年11月24日 21:00 前给您答复,请您耐心等候。")
     assert await c.press(world.manager, alert, "m:reply:1:0") == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.manager, alert, "m:reply:1:7") == "这张卡片已过期:投诉单状态已经变化。"
 
