@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 
 from desk.config import StoreConfig
-from desk.i18n import translator
+from desk.i18n import Translator, translator
 from desk.models import OUTCOME_LABELS, State, Ticket
 from desk.outgoing import Priority
 from desk.promises import escalated_at, reply_options
@@ -20,11 +20,23 @@ from outbox.post import Outbox
 
 
 def tell_assigned(outbox: Outbox, tx: Transaction, ticket: Ticket) -> None:
-    """Tell the customer who now owns their ticket."""
+    """Tell the customer who now owns their ticket, and by when they will hear from them (the
+    SOP: who will contact them and by when), while that promise is still ahead."""
     name = ticket.assignee_name or ""
-    outbox.to_customer(tx, ticket, lambda t: t.gettext(
-        "Technician {name} has taken your ticket #{number} and will contact you.").format(
-            name=escape(name), number=ticket.number), kind="assigned")
+    store = outbox.desk.store(ticket.store_id)
+    now = outbox.desk.clock()
+    contact_by = views.parse_time(ticket.contact_by)
+
+    def text(t: Translator) -> str:
+        if store is None or contact_by is None or contact_by <= now:
+            return t.gettext("Technician {name} has taken your ticket #{number} and will "
+                             "contact you.").format(name=escape(name), number=ticket.number)
+        return t.gettext("Technician {name} has taken your ticket #{number} and will contact "
+                         "you {promise}.").format(
+            name=escape(name), number=ticket.number,
+            promise=t.promise(contact_by, store.timezone, now))
+
+    outbox.to_customer(tx, ticket, text, kind="assigned")
 
 
 def tell_technician(outbox: Outbox, tx: Transaction, ticket: Ticket,

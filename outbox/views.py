@@ -169,7 +169,7 @@ def restatement(t: Translator, ticket: Ticket, asking: bool = True) -> str:
                   _("<b>Kind:</b> {kind}").format(kind=_(KIND_LABELS[ticket.kind]))]
     if ticket.photos:
         lines.append(_("<b>Photos:</b> {count}").format(count=len(ticket.photos)))
-    if ticket.wants:
+    if ticket.wants and ticket.kind is Kind.INQUIRY:  # a complaint's summary already says them
         lines.append(_("<b>What you would like:</b> {want}").format(want=wants_text(t, ticket)))
     lines += ["", _("Is this right?") if asking else _("✅ Submitted.")]
     return "\n".join(lines)

@@ -11,7 +11,6 @@ RESTATEMENT = (
     "您反映的是电热水壶的问题:漏水,希望我们为您换货。\n"
     "\n"
     "类型:商品质量投诉\n"
-    "您的诉求:换货\n"
     "\n"
     "请问我们理解得对吗?"
 )
@@ -89,7 +88,7 @@ async def test_missing_want_is_one_question_before_the_restatement(world: World)
     assert question.labels == ["退款", "换货", "维修", "给个说法", "道歉", "赔偿", "送货",
                                "请负责人联系我", "其他"]
     await c.click(world.customer, question, "维修")
-    assert "您的诉求:维修" in question.text, "the question turns into the restatement in place"
+    assert "希望我们为您维修" in question.text, "the question turns into the restatement in place"
     assert question.labels[0] == "✅ 对,提交"
 
 
@@ -104,7 +103,7 @@ async def test_chain_without_link_asks_the_store_first(world: World) -> None:
     await c.click(world.customer, question, "东区店")
     assert question.text == "门店:东区店"
     restatement = c.last(world.customer)
-    assert "类型:服务投诉" in restatement.text and "您的诉求:给个说法" in restatement.text
+    assert "类型:服务投诉" in restatement.text and "希望我们给您一个说法" in restatement.text
     await c.click(world.customer, restatement, "提交")
     assert world.db.by_number(1).store_id == "east"
     assert c.last(world.east_group).text.startswith("🆕 投诉单 #1 · 服务投诉")
@@ -139,7 +138,7 @@ async def test_customer_corrects_the_text(world: World) -> None:
     await c.send(world.customer, "电热水壶底座漏电,我要退款")
     restatement = c.last(world.customer)
     assert "您反映的是电热水壶的问题:漏电,希望我们为您退款。" in restatement.text
-    assert "您的诉求:退款" in restatement.text
+    assert "希望我们为您退款" in restatement.text
     await c.click(world.customer, restatement, "提交")
     assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
 
@@ -213,7 +212,7 @@ async def test_two_messages_in_a_row_are_one_story(world: World) -> None:
     await c.send(world.customer, "我要退款")
     restatement = c.last(world.customer)
     assert "您反映的是电热水壶的问题:漏水,希望我们为您退款。" in restatement.text
-    assert "您的诉求:退款" in restatement.text
+    assert "希望我们为您退款" in restatement.text
     assert world.db.draft_for(world.customer.id).text == "电热水壶漏水\n我要退款"
 
 

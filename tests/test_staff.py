@@ -16,7 +16,7 @@ async def test_offered_technician_accepts_and_the_customer_is_told(world: World)
     assert world.db.by_number(1).state is State.CLAIMED
     assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:2026年11月23日 16:52")
     assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
-    assert world.client.last(world.customer).text == "技术人员 李工 已负责您的投诉单 #1,会与您联系。"
+    assert world.client.last(world.customer).text == "技术人员李工已负责处理您的投诉单 #1,会在今天 16:52 前与您联系。"
     assert len(world.client.inbox(world.staff_group)) == 1, "one card, edited in place"
 
 
@@ -243,7 +243,7 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
     assert (ticket.state, ticket.assignee_id) == (State.CLAIMED, 202)
     assert alert.text == "已完成:投诉单 #1 已交给 王工。"
     assert card.text.endswith("状态:已接单\n负责人:王工\n联系期限:2026年11月23日 16:52")
-    assert c.last(world.customer).text == "技术人员 王工 已负责您的投诉单 #1,会与您联系。"
+    assert c.last(world.customer).text == "技术人员王工已负责处理您的投诉单 #1,会在今天 16:52 前与您联系。"
     assert c.last(world.wang).text == "旗舰店的投诉单 #1 现在由您负责,请到员工群查看卡片。"
 
 

@@ -66,7 +66,7 @@ async def test_flood_control_delays_only_that_chat_and_the_message_arrives(world
     world.telegram.fail("sendMessage", "retry_after", chat_id=world.customer.id)
     await world.client.click(world.li, world.client.last(world.staff_group), "接单")
     assert world.db.by_number(1).state is State.CLAIMED
-    assert world.client.last(world.customer).text.startswith("技术人员 李工 已负责您的投诉单 #1")
+    assert world.client.last(world.customer).text.startswith("技术人员李工已负责处理您的投诉单 #1")
     assert world.telegram.rejected == 0 and world.client.errors == []
 
 
