@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -78,33 +79,8 @@ def build_application(
     ``limits`` are the sender's (Telegram's, by default); tests that are not about limits
     pass ``Limits.unlimited()``.
     """
-    builder = (
-        ApplicationBuilder()
-        .token(token or OFFLINE_TOKEN)
-        .base_url(settings.base_url)
-        .context_types(ContextTypes(context=DeskContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(_started)
-        .post_stop(_stopping)
-        .post_shutdown(_closed)
-    )
-    if settings.base_file_url:
-        builder = builder.base_file_url(settings.base_file_url)
-    if request is not None:
-        builder = builder.request(request)
-    elif settings.proxy:  # both connections: sending, and the long poll
-        builder = builder.proxy(settings.proxy)
-    # The long poll's connection notes when a poll last came back, for the heartbeat.
-    polls = heartbeat.PollWatch(request if request is not None else
-                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
-    application = builder.get_updates_request(polls).build()
-    desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
-    polls.clock = desk.clock
-    application.bot_data[DESK_KEY] = desk
-    application.bot_data[heartbeat.POLL_WATCH_KEY] = polls
-    sender = Sender(application.bot, desk.db, desk.clock, limits)
-    application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
+    application = _desk_application(settings, request=request, clock=clock, token=token,
+                                    limits=limits, hooks=(_started, _stopping, _closed))
 
     # Handlers: audiences first, the catch-all and the error handler last.
     # Managers and technicians first: their /start, /help and replies in private are their
@@ -165,6 +141,42 @@ async def _closed(application: Application) -> None:
     desk_of(application).db.close()
 
 
+
+def _desk_application(settings: Settings, *, request: BaseRequest | None, clock: Clock | None,
+                      token: str | None, limits: Limits | None,
+                      hooks: tuple[Callable, Callable, Callable]) -> Application:
+    """The Application on the data folder's database and outbox, before its handlers: the bot's
+    and the set-up mode's (each with its own start, stop and shutdown hooks)."""
+    post_init, post_stop, post_shutdown = hooks
+    builder = (
+        ApplicationBuilder()
+        .token(token or OFFLINE_TOKEN)
+        .base_url(settings.base_url)
+        .context_types(ContextTypes(context=DeskContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    elif settings.proxy:  # both connections: sending, and the long poll
+        builder = builder.proxy(settings.proxy)
+    # The long poll's connection notes when a poll last came back, for the heartbeat.
+    polls = heartbeat.PollWatch(request if request is not None else
+                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
+    application = builder.get_updates_request(polls).build()
+    desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
+    polls.clock = desk.clock
+    application.bot_data[DESK_KEY] = desk
+    application.bot_data[heartbeat.POLL_WATCH_KEY] = polls
+    sender = Sender(application.bot, desk.db, desk.clock, limits)
+    application.bot_data[OUTBOX_KEY] = Outbox(desk, sender)
+    return application
+
 def build_setup_application(
     settings: Settings,
     config_path: Path,
@@ -177,29 +189,10 @@ def build_setup_application(
     """The set-up mode of `sundown init`: only the set-up conversation (handlers/setup.py),
     on the data folder's database and outbox; nothing of the complaint desk runs. What it says
     and has not delivered when it stops is delivered by the bot that runs next."""
-    builder = (
-        ApplicationBuilder()
-        .token(token or OFFLINE_TOKEN)
-        .base_url(settings.base_url)
-        .context_types(ContextTypes(context=DeskContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(_setup_started)
-        .post_stop(_setup_stopping)
-        .post_shutdown(_setup_closed)
-    )
-    if request is not None:
-        builder = builder.request(request)
-    elif settings.proxy:
-        builder = builder.proxy(settings.proxy)
-    polls = heartbeat.PollWatch(request if request is not None else
-                                HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
-    application = builder.get_updates_request(polls).build()
-    desk = Desk(settings=settings, db=Database(settings.data_dir), clock=clock or system_clock)
-    polls.clock = desk.clock
-    application.bot_data[DESK_KEY] = desk
-    application.bot_data[OUTBOX_KEY] = Outbox(desk, Sender(application.bot, desk.db, desk.clock,
-                                                           limits))
+    application = _desk_application(settings, request=request, clock=clock, token=token,
+                                    limits=limits,
+                                    hooks=(_setup_started, _setup_stopping, _setup_closed))
+    desk = desk_of(application)
     application.bot_data[setup_chat.SETUP_KEY] = setup_chat.SetupRun(config_path, desk.clock)
     setup_chat.register(application)
     application.add_error_handler(errors.on_error)
