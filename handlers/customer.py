@@ -245,7 +245,7 @@ def _restate(context: DeskContext, tx: Transaction, draft: Ticket, customer: Cus
                             markup=views.want_keyboard(t, draft))
         return
     draft.awaiting = None
-    opening = views.opening(t, customer, store, tone_of(draft.text)) \
+    opening = views.opening(t, customer, store, tone_of(draft.text), draft.urgency) \
         if draft.restatement_message_id is None else ""
     tx.save(draft)
     context.outbox.send(tx, chat, opening + views.restatement(t, draft), kind="restatement",
@@ -481,7 +481,7 @@ def _set_reading(update: Update, context: DeskContext, press: Press, customer: C
         draft.awaiting = None
         store = context.desk.store(draft.store_id)
         # The want question answered: the restatement's first showing, with its opening.
-        opening = views.opening(t, customer, store, tone_of(draft.text)) \
+        opening = views.opening(t, customer, store, tone_of(draft.text), draft.urgency) \
             if draft.restatement_message_id is None and store is not None else ""
         draft.restatement_message_id = message_id
         tx.save(draft)
@@ -537,7 +537,7 @@ def _show_reading(context: DeskContext, tx: Transaction, draft: Ticket, chat: in
         return
     draft.awaiting = None
     store = context.desk.store(draft.store_id)
-    opening = views.opening(t, customer, store, tone_of(draft.text)) \
+    opening = views.opening(t, customer, store, tone_of(draft.text), draft.urgency) \
         if draft.restatement_message_id is None and customer is not None and store is not None \
         else ""
     draft.restatement_message_id = message_id

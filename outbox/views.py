@@ -6,6 +6,7 @@ the one codec that also parses them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
@@ -33,6 +34,7 @@ from desk.models import (
     Outcome,
     State,
     Ticket,
+    Urgency,
     Want,
 )
 from desk.names import salutation
@@ -85,10 +87,12 @@ def welcome(t: Translator, customer: Customer, store: StoreConfig) -> str:
     return t.gettext("{name}, welcome back! ").format(name=escape(name))
 
 
-def opening(t: Translator, customer: Customer, store: StoreConfig, tone: Tone) -> str:
+def opening(t: Translator, customer: Customer, store: StoreConfig, tone: Tone,
+            urgency: Iterable[Urgency] = ()) -> str:
     """What comes before a complaint's restatement: a regular is greeted by name (never
     "welcome back" on top of a complaint), then seed 003's listening words for an angry or
-    distressed customer (适当配合"我理解"之类的语言,以减少顾客的怒气)."""
+    distressed customer (适当配合"我理解"之类的语言,以减少顾客的怒气); where safety is at
+    stake, what to do first (stop using it, see a doctor) before anything else."""
     _ = t.gettext
     parts = []
     name = salutation(customer, t.language) \
@@ -100,6 +104,9 @@ def opening(t: Translator, customer: Customer, store: StoreConfig, tone: Tone) -
     elif tone is Tone.DISTRESSED:
         parts.append(_("I understand this is worrying. Please rest assured that we will "
                        "take care of it as quickly as we can. "))
+    if Urgency.SAFETY in urgency:
+        parts.append(_("For your safety, please stop using or eating it first (unplug an "
+                       "appliance); if anyone is hurt or unwell, please see a doctor first. "))
     return "".join(parts)
 
 

@@ -111,3 +111,17 @@ def test_the_export_lists_every_want() -> None:
                     number=7)
     rows = list(csv.DictReader(io.StringIO(to_csv([ticket], {}).decode("utf-8-sig"))))
     assert rows[0]["want"] == "refund,apology"
+
+
+async def test_a_safety_complaint_is_told_what_to_do_first(world: World) -> None:
+    """A smoking appliance or a sick child: the restatement opens with what to do for safety,
+    which an ordinary complaint never hears."""
+    c = world.client
+    await c.send(world.customer, "/start s_hq")
+    await c.send(world.customer, "电热水壶烧水的时候冒烟了,我要退款")
+    draft = world.db.draft_for(world.customer.id)
+    assert Urgency.SAFETY in draft.urgency
+    assert "为了您的安全,请先停止使用或食用" in c.last(world.customer).text
+    await c.send(world.other_customer, "/start s_hq")
+    await c.send(world.other_customer, "电热水壶漏水,我要退款")
+    assert "为了您的安全" not in c.last(world.other_customer).text

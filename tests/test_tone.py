@@ -43,7 +43,9 @@ async def test_distressed_customer_is_reassured(world: World) -> None:
                             "The air purifier is smoking and my baby is at home, please repair it")
     assert world.client.last(world.other_customer).text.startswith(
         "I understand this is worrying. Please rest assured that we'll take care of it as "
-        "quickly as we can. Thanks for letting us know.")
+        "quickly as we can. For your safety, please stop using or eating it first (unplug an "
+        "appliance); if anyone is hurt or unwell, please see a doctor first. Thanks for letting "
+        "us know.")
 
 
 async def test_calm_complaint_goes_straight_to_the_restatement(world: World) -> None:
