@@ -354,7 +354,7 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         await client.send_photo(li, caption=cast["photo_back"], group=group, reply_to=card)
         wait(minutes=30)
         await click(li, card, "📞")
-        wait(hours=2)
+        wait(hours=4)  # he said he would come at 2 pm: the service is done after that
         await click(li, card, "🧰")
         await press(li, card, card.buttons[0][0]["callback_data"])  # solved
         await client.send(li, cast["report"], group=group, reply_to=client.last(group))
