@@ -64,8 +64,8 @@ _ZH_CN = Language(
                 # invoices
                 r"发票.{0,8}(?:没|不给|开错)", "没开发票", "开错", "抬头错",
                 # what was promised at the sale: gifts, terms, warranty
-                r"说好(?!了吗)", "承诺", r"合同.{0,3}(?:写|约定|说)", "只保", "过保", "不给保修",
-                "不给退", "不给换",
+                r"说好(?!了吗)(?!.{0,4}(?:回电|打电话|联系|回复))", "承诺",
+                r"合同.{0,3}(?:写|约定|说)", "只保", "过保", "不给保修", "不给退", "不给换",
                 # delivery dates and what was delivered
                 "没货", r"还没[有]?(?:到|送|发|收到)", "没收到", "未收到", "没送到", "迟迟不",
                 "延迟", "推迟", "延期", "拖到", "延到", "送错", "发错", r"型号不对", "不是我订的",
@@ -75,7 +75,7 @@ _ZH_CN = Language(
                 "合同", "订单", "发票", "价格", "价钱", "价签", "标价", "结账", "收费", "付款",
                 "扣款", "定金", "订金", "送货", "发货", "配送", "到货", "快递", "物流", "促销",
                 "优惠", "活动", "满减", "赠品", "保修", "安装费", "分期", "小票", "下单",
-                "导购说",
+                "导购说", "包邮", "运费",
             ),
         ),
         Kind.QUALITY: KindWords(
@@ -90,7 +90,8 @@ _ZH_CN = Language(
                 "假的", "山寨", "查无此码", r"质量.{0,3}(?:问题|差)", "破质量", "这质量",
                 r"做工.{0,3}(?:差|粗糙)", "没声音", "没声", "吸力", "尺寸不对",
                 "关不上", "打不着火", "不出水", "充不进", "充不上", "跳闸", "接触不良",
-                "松动", "脱落", "卡顿", "发霉", "过期", "变质",
+                "松动", "脱落", "卡顿", "发霉", "过期", "变质", "原地转",
+                r"[一两几]条.{0,2}[竖横]线", "花屏", "黑屏", r"吹出来.{0,3}热风",
             ),
             topic=("质量", "做工", "产品", "屏幕"),
         ),
@@ -102,7 +103,11 @@ _ZH_CN = Language(
                 "放鸽子", r"没来", r"没有?人(?:来|打来|联系)", "排队", "排了", "不专业", "酒气",
                 "抽烟", "没人管", "不管", "不处理", "甩锅", "互相推",
                 # staff damaged the home: "搬运工把我家门框撞坏了"
-                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,8}(?:撞|刮|磕|弄|碰)(?:坏|花|破|伤)",
+                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,14}(?:撞|刮|磕|弄|碰)(?:坏|花|破|伤)",
+                # blaming the customer: "还说是我自己弄坏的"
+                r"说是我.{0,4}(?:自己|弄|用)", "很呛", "讲话呛",
+                # an appointment not kept: "约好上午来安装,等了一整天"
+                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没",
             ),
             topic=(
                 "客服", "售后", "店员", "导购", "售货员", "员工", "服务员", "收银员", "保安",
@@ -116,9 +121,11 @@ _ZH_CN = Language(
         "投诉", "举报", "怎么回事", "什么情况", "凭什么", "搞什么", "太差", "过分", "离谱",
         "坑人", "骗", "气死", "无语", "不像话", "现在说", "现在跟我说", "居然", "竟然",
         "才买", "刚买", "才用", r"到现在.{0,3}(?:都|还)", "至今", "一直没", "都没有",
-        "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动",
+        "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动", "明明",
+        # the same again after trying: "用了三回都这样", "来看过两次还是一样"
+        r"(?:都|还|又)是?(?:这样|一样)",
         # asking whether what happened is normal says it is not: "这样正常吗?"
-        r"正常吗", "正常不正常", "是什么问题", "怎么搞的",
+        r"正常的?吗", "正常不正常", "是什么问题", "怎么搞的",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -132,11 +139,13 @@ _ZH_CN = Language(
     hypothetical=("如果", "要是", "万一", "假如", "假设"),
     wants={
         Want.REFUND: (
-            "退款", "退钱", "退还", "退给我", "退我", "退回", "要退", "退货", r"钱退", "差价",
+            "退款", "退钱", "退还", "退给我", "退我", r"(?<!人)退回(?!来的)", "要退", "退货",
+            r"钱退", "差价",
             "返还", "退掉", "退不退", "退费", r"退(?:了|吧|啦|呀)", r"(?:直接|我要|给我)退",
-            r"退订", r"退[回给]?[来我]", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退", r"几时退",
+            r"退订", r"(?<!人)退[回给]?[来我](?!的)", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退",
+            r"几时退",
             r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
-            r"不退(?:定金|订金|钱|款|差价|我)",
+            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额",
         ),
         Want.EXCHANGE: (
             "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
@@ -148,23 +157,26 @@ _ZH_CN = Language(
             "新内胆",
         ),
         Want.REPAIR: (
-            r"来修(?![了完过])", r"过来修", "上门修", r"派人.{0,4}修", "修一下", "修理一下",
+            r"来修(?![了完过])", r"过来修", r"上门修(?![^,]{0,8}[了过])", r"派人.{0,4}修", "修一下",
+            "修理一下",
             r"(?<![没不])修好", "给我修", "帮我修", r"请.{0,4}维修", "要维修", "安排维修",
             "申请维修", r"上门维修(?!的)", r"能修吗", r"能不能修", r"可以修吗",
             r"派[人个].{0,4}看", r"(?:请|要求|需要)(?:上门)?检修", r"来修(?:吗|呢)?\?",
             r"找人来看", r"来看看", r"派.{0,4}来整", "到府修", "送修", r"派[个]?师傅",
-            r"修(?:一修|修)",
+            r"修(?:一修|修)", r"来[个一]?人.{0,2}修", r"维修费.{0,4}要我.{0,2}出",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
-            "交代", "答复", r"正常(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
+            "交代", "答复", r"正常的?(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
             "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
             r"不是说.{0,8}吗", "准话",
         ),
         Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
         Want.COMPENSATION: (
             "赔偿", "补偿", r"必须赔", r"(?:你们|要|得|来)赔", r"赔(?:给我|钱)", "医药费",
-            "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)", r"(?:谁|你们)负责",
+            "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)",
+            r"(?:损失|费用|钱).{0,6}(?:谁|你们)(?:来)?负责",
+            r"(?:谁|你们)负责(?![人的])(?=.{0,8}(?:损失|费|钱|赔))",
             r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
         ),
         Want.DELIVERY: (
@@ -266,7 +278,9 @@ _EN = Language(
                 r"not delivered", r"wrong (?:model|item|size|colou?r|product)", r"isn'?t the",
                 r"discontinued", r"now you say",
                 r"does ?n[o']?t apply", r"delayed", r"late delivery",
-                r"extra (?:fee|charge)", r"out of stock after", r"promised", r"free gift",
+                r"extra (?:fee|charge)", r"out of stock after",
+                r"promised(?! to (?:call|ring|phone|get back|contact))", r"free gift",
+                r"contract (?:says|said)", r"(?:says|said) free",
             ),
             topic=(
                 r"contract", r"\border", r"invoice", r"receipt", r"price", r"charged",
@@ -284,7 +298,8 @@ _EN = Language(
                 r"came off", r"fell off", r"fell apart", r"\bjunk\b", r"\b[Ee]\d{1,2}\b",
                 r"error code", r"burn", r"smok", r"dead on arrival", r"\bDOA\b", r"torn",
                 r"peeling", r"faded", r"won'?t charge", r"not charging",
-                r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)",
+                r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)", r"melt",
+                r"scorch", r"no hot water", r"shows? (?:an? )?(?:error|code|[A-Z]\d{1,3}\b)",
             ),
             topic=(r"quality", r"product", r"screen"),
         ),
@@ -297,6 +312,7 @@ _EN = Language(
                 r"pressur", r"unprofessional", r"left a mess", r"passing the buck",
                 r"telling me to call", r"shouted", r"yelled", r"sarcastic", r"in line",
                 r"queue", r"hung up", r"on hold", r"nobody (?:called|calls|call)",
+                r"rolled (?:her|his|their) eyes", r"hurry up", r"accused me",
                 r"(?:delivery|install|tech|repair)\w*\s+(?:guys?|men|man|driver|team)\b.{0,20}"
                 r"(?:dent|scratch|broke|damag)",
             ),
@@ -348,7 +364,8 @@ _EN = Language(
         Want.APOLOGY: (r"apology", r"apologi[sz]e to me", r"say sorry"),
         Want.COMPENSATION: (
             r"compensat", r"pay for (?:the|his|her|my)", r"(?:cover|pay) (?:my|the|his|her) "
-            r"(?:doctor|medical|hospital|bills?)", r"medical bills?", r"(?<!i )paid for",
+            r"(?:doctor|medical|hospital|bills?)", r"medical bills?",
+            r"(?<!i )paid for(?! (?:next|same|express|the )?[-\w]*\s?(?:delivery|shipping))",
             r"damages?\b.{0,20}\b(?:pay|cover)", r"pay for the damage",
         ),
         Want.DELIVERY: (
@@ -381,6 +398,8 @@ WANT_ORDER = (Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.DELIVERY, Want.COMPE
               Want.APOLOGY, Want.CONTACT, Want.OTHER, Want.EXPLANATION)
 # What went wrong says more about the kind than what the text is about.
 TROUBLE_WEIGHT = 2
+# The problem told first is most often the main one.
+FIRST_TROUBLE_WEIGHT = 1
 
 _CLAUSE = re.compile("[,.!?;\n\u2026\u3002\uff0c\uff01\uff1f\uff1b\u3001]+")
 _EMOJI_TROUBLE = "😡😠🤬😤😱😨😭💢👎🙄"
@@ -434,7 +453,7 @@ _NEGATORS = re.compile(
     r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想"
     r"|\b(?:don'?t|do not|doesn'?t)\s+(?:want|need|care about|ask for)\b"
     r"|\b(?:not|never)\s+(?:looking for|asking for|after|interested in)\b"
-    r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b",
+    r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b|\brefus\w* to\b",
     re.IGNORECASE,
 )
 # How far a negation reaches past its end: 不要[给我]退 / don't want [my money] back.
@@ -666,6 +685,12 @@ def _kind(text: str) -> Kind:
     if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)):
         return Kind.INQUIRY
     scores = {k: TROUBLE_WEIGHT * trouble[k] + topic[k] for k in KIND_ORDER}
+    # Of several problems the one told first is most often the main one ("洗衣机漏水把楼下淹了,
+    # 客服还爱理不理"): its kind weighs a little more.
+    first = min(((m.start(), k) for k in KIND_ORDER
+                 if (m := _KIND_TROUBLE[k].search(reported))), default=None, key=lambda f: f[0])
+    if first is not None:
+        scores[first[1]] += FIRST_TROUBLE_WEIGHT
     best = max(scores.values())
     if best == 0:
         # A bare statement with nothing to go on is most often about the product, and the
@@ -759,7 +784,7 @@ LEXICON_NAMES = tuple(row[0] for row in LEXICON)
 
 
 # Words that contain a product's name and are not the product (电视台 is a TV station).
-_NOT_PRODUCTS = re.compile(r"电视台|手机号|phone number|phone call|on the phone")
+_NOT_PRODUCTS = re.compile(r"电视台|手机号|[滑玩看]手机|phone number|phone call|on the phone")
 
 
 @lru_cache(maxsize=256)
