@@ -721,6 +721,12 @@ def _wants(text: str) -> tuple[Want, ...]:
     return tuple(w for w in WANT_ORDER if w in found)
 
 
+def read_urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
+    """Safety and threats in a customer's text, and the words that show them (a follow-up to
+    an open ticket is read for these alone)."""
+    return _urgency(normalise(text))
+
+
 def _urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
     """Safety in what happened (not in what is imagined); a threat even when it is a condition
     ("再不处理我就找媒体曝光" is a threat)."""
