@@ -69,13 +69,17 @@ _ZH_CN = Language(
                 # delivery dates and what was delivered
                 "没货", r"还没[有]?(?:到|送|发|收到)", "没收到", "未收到", "没送到", "迟迟不",
                 "延迟", "推迟", "延期", "拖到", "延到", "送错", "发错", r"型号不对", "不是我订的",
-                "只送到", "少发", "漏发", "缺件", "少送", "少给",
+                "只送到", "少发", "漏发", "缺件", "少送", "少给", "晚送", "送晚了",
+                r"(?:一直|始终)没(?:到|送|发)", r"少了.{0,4}[块个件套张]",
+                # money taken or not given back: "钱怎么还没退到我卡上", "从我卡里扣了"
+                r"(?:钱|款).{0,4}(?:还没|没)(?:退|到账)", "没到账", r"(?:卡里|账户|账上).{0,3}扣",
+                "乱扣", r"券.{0,6}不能用", r"说不能用",
             ),
             topic=(
                 "合同", "订单", "发票", "价格", "价钱", "价签", "标价", "结账", "收费", "付款",
                 "扣款", "定金", "订金", "送货", "发货", "配送", "到货", "快递", "物流", "促销",
                 "优惠", "活动", "满减", "赠品", "保修", "安装费", "分期", "小票", "下单",
-                "导购说", "包邮", "运费",
+                "导购说", "包邮", "运费", "团购", "购物卡", "优惠券",
             ),
         ),
         Kind.QUALITY: KindWords(
@@ -91,7 +95,8 @@ _ZH_CN = Language(
                 r"做工.{0,3}(?:差|粗糙)", "没声音", "没声", "吸力", "尺寸不对",
                 "关不上", "打不着火", "不出水", "充不进", "充不上", "跳闸", "接触不良",
                 "松动", "脱落", "卡顿", "发霉", "过期", "变质", "原地转",
-                r"[一两几]条.{0,2}[竖横]线", "花屏", "黑屏", r"吹出来.{0,3}热风",
+                r"[一两几]条.{0,2}[竖横]线", "花屏", "黑屏", r"吹出来.{0,3}热风", "滴水",
+                r"咣咣|哐哐|砰砰|咯吱|嘎吱", r"涂层.{0,6}(?:掉|脱)", "次品", "残次", "劣质",
             ),
             topic=("质量", "做工", "产品", "屏幕"),
         ),
@@ -107,7 +112,8 @@ _ZH_CN = Language(
                 # blaming the customer: "还说是我自己弄坏的"
                 r"说是我.{0,4}(?:自己|弄|用)", "很呛", "讲话呛",
                 # an appointment not kept: "约好上午来安装,等了一整天"
-                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没",
+                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没", r"[一个]?个电话都没",
+                r"没有?人联系", r"招呼都不打", "不打招呼", r"扔(?:在)?(?:台面|桌上|柜台)",
             ),
             topic=(
                 "客服", "售后", "店员", "导购", "售货员", "员工", "服务员", "收银员", "保安",
@@ -126,6 +132,7 @@ _ZH_CN = Language(
         r"(?:都|还|又)是?(?:这样|一样)",
         # asking whether what happened is normal says it is not: "这样正常吗?"
         r"正常的?吗", "正常不正常", "是什么问题", "怎么搞的",
+        r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -145,7 +152,7 @@ _ZH_CN = Language(
             r"退订", r"(?<!人)退[回给]?[来我](?!的)", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退",
             r"几时退",
             r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
-            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额",
+            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额", r"退一赔",
         ),
         Want.EXCHANGE: (
             "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
@@ -154,22 +161,27 @@ _ZH_CN = Language(
             r"换[个台双件部只支副](?:吧|行不|啊)",
             "换新", "调换", "更换", "换成", "帮我换", "换不换", r"换别[台个件款支]",
             r"换过来", r"换吗", r"换一?[个台双件部只支副]?(?:吗|呢)", r"换过[个部台]",
-            "新内胆",
+            "新内胆", r"(?:给我|帮我)换(?!.{0,5}(?:师傅|人|工|技师))", r"换回来",
+            r"换[个一台]?(?:能用|好用|正常)的",
         ),
         Want.REPAIR: (
-            r"来修(?![了完过])", r"过来修", r"上门修(?![^,]{0,8}[了过])", r"派人.{0,4}修", "修一下",
+            r"(?<!上次)(?<!之前)来修(?![了完过])(?![^,]{0,6}的(?:师傅|人))", r"过来修",
+            r"上门修(?![^,]{0,8}[了过])", r"派人.{0,4}修", "修一下",
             "修理一下",
             r"(?<![没不])修好", "给我修", "帮我修", r"请.{0,4}维修", "要维修", "安排维修",
             "申请维修", r"上门维修(?!的)", r"能修吗", r"能不能修", r"可以修吗",
             r"派[人个].{0,4}看", r"(?:请|要求|需要)(?:上门)?检修", r"来修(?:吗|呢)?\?",
             r"找人来看", r"来看看", r"派.{0,4}来整", "到府修", "送修", r"派[个]?师傅",
             r"修(?:一修|修)", r"来[个一]?人.{0,2}修", r"维修费.{0,4}要我.{0,2}出",
+            r"免费修", r"(?:能|可以)(?:免费)?修吗", r"上门.{0,4}看看", "帮我看看吧",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
             "交代", "答复", r"正常的?(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
             "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
-            r"不是说.{0,8}吗", "准话",
+            r"不是说.{0,8}吗", "准话", r"(?:什么|啥)毛病", r"(?:什么|啥)问题",
+            # asking whether it is faulty asks what is going on: "是不是质量有问题"
+            r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
         ),
         Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
         Want.COMPENSATION: (
@@ -178,22 +190,27 @@ _ZH_CN = Language(
             r"(?:损失|费用|钱).{0,6}(?:谁|你们)(?:来)?负责",
             r"(?:谁|你们)负责(?![人的])(?=.{0,8}(?:损失|费|钱|赔))",
             r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
+            r"钱(?:你们|由你们|得你们)(?:来)?(?:出|付|承担)", r"[一]?赔[三十]",
         ),
         Want.DELIVERY: (
             "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送",
-            r"什么时候(?:才)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
+            r"什么时候(?:才|先)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
             r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
             r"(?:赠品|礼品).{0,6}(?:给我|送来)", r"送到(?:吗|呢)?\?", "补给我",
+            r"(?:哪天|何时|几号)(?:能|才|会|可以)?(?:送|到|发)", "寄给我", "补上", "补齐",
         ),
         Want.CONTACT: (
             r"(?:经理|领导|店长|主管|负责人|负责的人|管事的|能做主的人|上级).{0,6}"
             r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电)",
-            r"找(?:你们)?(?:经理|店长|领导|主管|负责人)", r"(?:联系|联络)我",
+            r"找(?:你们|他|她)?的?(?:经理|店长|领导|主管|负责人|上级)",
+            r"(?<!别再)(?<!不要再)(?<!别)(?:联系|联络)我",
         ),
         Want.OTHER: (
             r"补开", r"重开(?!机)", "开给我", "重新开", r"给我开", r"改一下",
-            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进", "处理一下",
-            "来处理", "叫个人", r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
+            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进",
+            r"(?<!师傅来)(?<!人来)处理一下", r"(?<!师傅)(?<!人)来处理", "管管", "管一管", "整改",
+            r"(?:别|不要)再?(?:联系|打给|打电话给|骚扰)我", "叫个人",
+            r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
             # keep someone away: "以后别让他送了"
             r"(?:别|不要)再?(?:让|派)(?:他|她|这个人)", r"别派他", r"换别的技师",
         ),
@@ -297,7 +314,8 @@ _EN = Language(
                 r"dead pixel", r"fake", r"counterfeit", r"snapped",
                 r"came off", r"fell off", r"fell apart", r"\bjunk\b", r"\b[Ee]\d{1,2}\b",
                 r"error code", r"burn", r"smok", r"dead on arrival", r"\bDOA\b", r"torn",
-                r"peeling", r"faded", r"won'?t charge", r"not charging",
+                r"peeling", r"faded", r"won'?t charge", r"not charging", r"past its date",
+                r"expired", r"out of date", r"mou?ldy?\b", r"gone off", r"went off",
                 r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)", r"melt",
                 r"scorch", r"no hot water", r"shows? (?:an? )?(?:error|code|[A-Z]\d{1,3}\b)",
             ),
@@ -330,7 +348,7 @@ _EN = Language(
         r"ridiculous", r"terrible", r"horrible", r"unacceptable", r"worst", r"\bwtf\b",
         r"disgust", r"cheap", r"seriously", r"after (?:one|a|two|\d+) (?:day|week|month)",
         r"right out of the box", r"brand new", r"waited", r"waiting",
-        r"is (?:this|that|it) normal", r"where(?: is|'s) my",
+        r"is (?:this|that|it) normal",
         r"it'?s been \w+ (?:days|weeks|months)",
     ),
     question=(
@@ -347,7 +365,7 @@ _EN = Language(
         ),
         Want.EXCHANGE: (
             r"exchange", r"replace", r"swap", r"a new one", r"another one", r"different one",
-            r"new (?:kettle|tv|phone|fridge|one)",
+            r"(?:want|need|give me|get|send)(?: me)? an? new (?:kettle|tv|phone|fridge|one)",
         ),
         Want.REPAIR: (
             r"repair (?:it|this|them)", r"repaired", r"fix (?:it|this|my|the)", r"\bfixed\b",
@@ -366,7 +384,8 @@ _EN = Language(
             r"compensat", r"pay for (?:the|his|her|my)", r"(?:cover|pay) (?:my|the|his|her) "
             r"(?:doctor|medical|hospital|bills?)", r"medical bills?",
             r"(?<!i )paid for(?! (?:next|same|express|the )?[-\w]*\s?(?:delivery|shipping))",
-            r"damages?\b.{0,20}\b(?:pay|cover)", r"pay for the damage",
+            r"damages?\b.{0,20}\b(?:pay|cover)", r"pay(?:ing)? for the damage",
+            r"who(?:'s| is| will be) pay", r"(?:bills?|costs?|expenses?) paid",
         ),
         Want.DELIVERY: (
             r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
@@ -384,7 +403,7 @@ _EN = Language(
         Want.OTHER: (
             r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
             r"(?:don'?t|never) send (?:him|her|the same)", r"improve", r"sort (?:it|this) out",
-            r"send (?:the|my) invoice", r"invoice.{0,30}send it",
+            r"send (?:the|my) invoice", r"invoice.{0,30}send it", r"re-?issue",
         ),
     },
 )
@@ -416,7 +435,7 @@ _CANTONESE = (
     ("嚟", "来"), ("係", "是"), ("喺", "在"), ("而家", "现在"), ("几时", "什么时候"),
     ("嘈", "吵"), ("瞓", "睡"), ("乜嘢", "什么"), ("点解", "为什么"), ("未收到", "没收到"),
     ("开极都不着", "开不了机"), ("燶味", "焦味"), ("入了水", "进水"), ("识转", "会转"),
-    ("嘢", "东西"), ("咁", "这么"),
+    ("嘢", "东西"), ("咁", "这么"), ("话好", "说好"),
 )
 # Taiwan wording in mainland words, for the same reason (after the Traditional characters).
 _TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"))
@@ -463,7 +482,7 @@ _NEGATION_REACH = {True: 16, False: 4}  # by whether the negator is ASCII (Engli
 def _negated(clause: str, start: int) -> bool:
     for negator in _NEGATORS.finditer(clause):
         reach = _NEGATION_REACH[negator.group(0).isascii()]
-        if negator.start() <= start <= negator.end() + reach:
+        if negator.start() < start <= negator.end() + reach:
             return True
     return False
 
@@ -478,7 +497,15 @@ _SAFETY = re.compile("|".join((
     r"进了?医院", r"急诊", r"看病", r"肚子痛", r"肚子疼", r"受伤", r"划伤", r"割伤", r"割破",
     r"伤到", r"流血", r"摔伤", r"鼓包", r"危险", r"安全隐患", r"(?:喝|吃)了?.{0,12}过期",
     r"过期.{0,12}(?:喝|吃)了", r"虫", r"烧了", r"烧坏", r"烧掉", r"玻璃碴", r"玻璃渣",
-    r"差点.{0,4}(?:伤|喝|吃)",
+    r"差点.{0,6}(?:伤|喝|吃|摔|撞|电|烫|起火|着火)",
+    # eaten or drunk: a foreign body, mould; and what it did
+    r"吃[出到](?:来)?.{0,6}(?:钢丝|铁丝|玻璃|钉子|石子)", r"硌[坏伤掉]",
+    r"(?:喝|吃)了.{0,8}(?:长毛|发霉|变质|馊)", r"长毛.{0,10}(?:喝|吃)了", r"想吐", r"反胃",
+    r"胃不舒服", r"肚子不舒服",
+    r"鼓起", r"膨胀", r"(?:煤气|燃气|天然气|瓦斯).{0,4}(?:味|漏)", r"漏(?:煤气|燃气|天然气|瓦斯)",
+    r"摔破", r"摔倒", r"摔了一跤", r"磕破", r"骨折", r"摔下来", r"刹车.{0,3}失灵", r"烤糊",
+    r"烧糊", r"(?:烫|碰).{0,6}起了?[个一]?泡", r"烫红", r"烧到", r"火.{0,2}冒出",
+    r"冒出.{0,3}火", r"[窜蹿]火",
     r"smok", r"spark", r"caught fire", r"on fire", r"\bfire\b", r"burn(?:t|ed|ing)?\b",
     r"scorch", r"melt", r"shock", r"electrocut", r"food poisoning", r"vomit", r"diarrh",
     r"hospital", r"injur", r"\bhurt\b", r"bleed", r"swell", r"swollen", r"dangerous",
@@ -503,10 +530,18 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return len({m.group(0).lower() for m in pattern.finditer(text)})
 
 
+# What comes before these in a clause is imagined: "洗衣机坏了的话找谁?".
+_SUPPOSED = re.compile("的话")
+
+
 def _reported(text: str) -> str:
-    """The text without what it only imagines: each clause is cut at "如果", "if" and the like."""
+    """The text without what it only imagines: each clause is cut at "如果", "if" and the like,
+    and what comes before "的话" is left out."""
     kept = []
     for clause in _CLAUSE.split(text):
+        supposed = _SUPPOSED.search(clause)
+        if supposed:
+            clause = clause[supposed.end():]
         found = _HYPOTHETICAL.search(clause)
         kept.append(clause[: found.start()] if found else clause)
     return " ".join(kept)
@@ -555,7 +590,8 @@ PROBLEMS = (
              r"flicker", r"dead pixel", r"stops"),
     _problem("overcharged", r"多收", r"多扣", r"多算", r"多刷", r"扣了.{0,3}[两2]", r"重复扣",
              r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"运费", r"差价", r"降价",
-             r"安装费", r"加收", r"另外出", r"overcharg", r"charged (?:me )?twice",
+             r"(?:另|又|多)收.{0,6}安装费", r"加收", r"另外出", r"overcharg",
+             r"charged (?:me )?twice",
              r"full price", r"charged .{0,20}for"),
     _problem("invoice", r"发票", r"invoice"),
     _problem("wrong_item", r"发错", r"送错", r"寄错", r"型号不对", r"不是我订的", r"一只大一只小",
@@ -626,8 +662,10 @@ _REMEDIES = frozenset({Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.COMPENSATIO
                        Want.DELIVERY})
 # Questions about the store's rules, not about one's own goods.
 _POLICY = re.compile(
-    r"怎么办理|如何办理|需要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
-    r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)",
+    r"怎么办理|如何办理|要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
+    r"|多少钱|怎么收费|收费吗|要钱吗"
+    r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)"
+    r"|just (?:checking|wondering|asking)",
     re.IGNORECASE,
 )
 
@@ -681,8 +719,12 @@ def _kind(text: str) -> Kind:
                   # Asking for a remedy for one's own goods is a complaint ("能不能来个人修",
                   # "什么时候退?"), unless it asks about the rules ("退货需要带什么").
                   or (any(w in _REMEDIES for w in _wants(reported))
-                      and not _POLICY.search(reported)))
-    if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)):
+                      and not _POLICY.search(reported))
+                  # Declining a remedy says there is something to remedy ("不是要退货,就是想
+                  # 知道洗衣机为什么...").
+                  or any(w in _REMEDIES for w in _wants(reported, negated=True)))
+    if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)
+                           or _SUPPOSED.search(text)):
         return Kind.INQUIRY
     scores = {k: TROUBLE_WEIGHT * trouble[k] + topic[k] for k in KIND_ORDER}
     # Of several problems the one told first is most often the main one ("洗衣机漏水把楼下淹了,
@@ -710,12 +752,13 @@ def suggest_want(text: str) -> Want | None:
     return wants[0] if wants else None
 
 
-def _wants(text: str) -> tuple[Want, ...]:
+def _wants(text: str, negated: bool = False) -> tuple[Want, ...]:
+    """What the text asks for; with ``negated``, what it says it does not want instead."""
     found = set()
     for clause in _CLAUSE.split(text):
         for want in WANT_ORDER:
             for match in _WANTS[want].finditer(clause):
-                if not _negated(clause, match.start()):
+                if _negated(clause, match.start()) == negated:
                     found.add(want)
                     break
     return tuple(w for w in WANT_ORDER if w in found)
@@ -727,10 +770,17 @@ def read_urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
     return _urgency(normalise(text))
 
 
+# Words of the safety list that here say something harmless: burnt rice, a smoker, boots that
+# fell apart.
+_NOT_SAFETY = re.compile(
+    r"饭.{0,3}(?:烧焦|焦了|糊了)|smoking (?:indoors|inside|in (?:the|my))"
+    r"|fell (?:apart|off|out)", re.IGNORECASE)
+
+
 def _urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
     """Safety in what happened (not in what is imagined); a threat even when it is a condition
     ("再不处理我就找媒体曝光" is a threat)."""
-    reported = _reported(text)
+    reported = _NOT_SAFETY.sub(lambda m: "_" * len(m.group(0)), _reported(text))
     urgency, words = [], []
     for kind, pattern, where in ((Urgency.SAFETY, _SAFETY, reported),
                                  (Urgency.THREAT, _THREAT, text)):
