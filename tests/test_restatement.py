@@ -117,7 +117,7 @@ def test_reading_set_stays_above_the_goal() -> None:
     figures here are what the rules reached, so that a change that loses ground fails)."""
     examples = load_set()
     assert len(examples) >= 400
-    assert sum(e.split == "held" for e in examples) >= 150
+    assert sum(e.split == "held" for e in examples) >= 160
     assert {e.kind for e in examples} == set(Kind)
     assert {e.lang for e in examples} == {"zh_CN", "zh_TW", "en"}
     assert {w for e in examples for w in e.wants} == set(Want)
@@ -125,10 +125,11 @@ def test_reading_set_stays_above_the_goal() -> None:
     for name, floor in (
         ("kind accuracy (dev)", 0.97), ("wants exact (dev)", 0.95),
         ("product accuracy (dev)", 0.97), ("safety recall (dev)", 1.0),
-        ("threat recall (dev)", 1.0), ("kind accuracy (held)", 0.9),
-        ("wants exact (held)", 0.82), ("product accuracy (held)", 0.98),
-        # below the goal (0.9): held-out 3 found safety words the rules miss
-        ("safety recall (held)", 0.67), ("threat recall (held)", 1.0),
+        # Held-out 4, measured once (docs/benchmarks.md): kind and threat recall are below
+        # the goals (0.95, 0.9); the floors are what the rules reached.
+        ("threat recall (dev)", 1.0), ("kind accuracy (held)", 0.86),
+        ("wants exact (held)", 0.86), ("product accuracy (held)", 0.95),
+        ("safety recall (held)", 0.9), ("threat recall (held)", 0.8),
     ):
         assert result[name] >= floor, (name, result)
     assert result["complaints read as questions (dev)"] == 0, result
