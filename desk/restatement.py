@@ -64,7 +64,7 @@ _ZH_CN = Language(
                 # invoices
                 r"发票.{0,8}(?:没|不给|开错)", "没开发票", "开错", "抬头错",
                 # what was promised at the sale: gifts, terms, warranty
-                r"说好(?!了吗)(?!.{0,4}(?:回电|打电话|联系|回复))", "承诺",
+                r"说好(?!了吗)(?!.{0,4}(?:回电|打电话|联系|回复|营业|开门))", "承诺",
                 r"合同.{0,3}(?:写|约定|说)", "只保", "过保", "不给保修", "不给退", "不给换",
                 # delivery dates and what was delivered
                 "没货", r"还没[有]?(?:到|送|发|收到)", "没收到", "未收到", "没送到", "迟迟不",
@@ -74,6 +74,11 @@ _ZH_CN = Language(
                 # money taken or not given back: "钱怎么还没退到我卡上", "从我卡里扣了"
                 r"(?:钱|款).{0,4}(?:还没|没)(?:退|到账)", "没到账", r"(?:卡里|账户|账上).{0,3}扣",
                 "乱扣", r"券.{0,6}不能用", r"说不能用",
+                # what came is not what was ordered: "订的是双门冰箱,送来却是单门的"
+                r"(?:订|买|要)的是.{1,12}(?:送来|寄来|拆开|收到|发来|装上去).{0,4}是", "对不上",
+                r"(?:税号|抬头|统编|金额|名称).{0,4}(?:错|不对)", r"又说.{0,8}另外", "另外付钱",
+                r"[付给俾]了?[两2]次钱", r"扣.{0,3}双倍", r"[两2]次款", r"扣.{0,4}[两2]次",
+                r"(?:宅配|快递|物流|送货).{0,16}(?:没来|没到|没送)", r"说没有(?:这个)?活动",
             ),
             topic=(
                 "合同", "订单", "发票", "价格", "价钱", "价签", "标价", "结账", "收费", "付款",
@@ -97,6 +102,7 @@ _ZH_CN = Language(
                 "松动", "脱落", "卡顿", "发霉", "过期", "变质", "原地转",
                 r"[一两几]条.{0,2}[竖横]线", "花屏", "黑屏", r"吹出来.{0,3}热风", "滴水",
                 r"咣咣|哐哐|砰砰|咯吱|嘎吱", r"涂层.{0,6}(?:掉|脱)", "次品", "残次", "劣质",
+                r"不出(?:热)?风", "吹不出",
             ),
             topic=("质量", "做工", "产品", "屏幕"),
         ),
@@ -108,11 +114,13 @@ _ZH_CN = Language(
                 "放鸽子", r"没来", r"没有?人(?:来|打来|联系)", "排队", "排了", "不专业", "酒气",
                 "抽烟", "没人管", "不管", "不处理", "甩锅", "互相推",
                 # staff damaged the home: "搬运工把我家门框撞坏了"
-                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,14}(?:撞|刮|磕|弄|碰)(?:坏|花|破|伤)",
+                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,14}(?:撞|刮|磕|弄|碰|砸|划)"
+                r"(?:坏|花|破|伤|裂|出)", "黑面", r"[好很太]串",
                 # blaming the customer: "还说是我自己弄坏的"
                 r"说是我.{0,4}(?:自己|弄|用)", "很呛", "讲话呛",
                 # an appointment not kept: "约好上午来安装,等了一整天"
-                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没", r"[一个]?个电话都没",
+                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没", r"说好.{0,4}(?:营业|开门)",
+                r"[一个]?个电话都没",
                 r"没有?人联系", r"招呼都不打", "不打招呼", r"扔(?:在)?(?:台面|桌上|柜台)",
             ),
             topic=(
@@ -133,6 +141,7 @@ _ZH_CN = Language(
         # asking whether what happened is normal says it is not: "这样正常吗?"
         r"正常的?吗", "正常不正常", "是什么问题", "怎么搞的",
         r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
+        r"(?:机器|质量|产品|安装)的?问题(?:还是|吗)", "每次都",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -152,7 +161,7 @@ _ZH_CN = Language(
             r"退订", r"(?<!人)退[回给]?[来我](?!的)", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退",
             r"几时退",
             r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
-            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额", r"退一赔",
+            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额", r"退一赔", r"全(?:部)?退", "退机",
         ),
         Want.EXCHANGE: (
             "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
@@ -174,41 +183,48 @@ _ZH_CN = Language(
             r"找人来看", r"来看看", r"派.{0,4}来整", "到府修", "送修", r"派[个]?师傅",
             r"修(?:一修|修)", r"来[个一]?人.{0,2}修", r"维修费.{0,4}要我.{0,2}出",
             r"免费修", r"(?:能|可以)(?:免费)?修吗", r"上门.{0,4}看看", "帮我看看吧",
+            r"找人来(?:整|修|看)", r"上门.{0,3}处理",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
             "交代", "答复", r"正常的?(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
             "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
             r"不是说.{0,8}吗", "准话", r"(?:什么|啥)毛病", r"(?:什么|啥)问题",
+            r"还是.{0,6}有问题", r"有害吗", r"有毒吗", "怎么会",
+            r"(?:机器|质量|产品|安装)的?问题(?:还是|吗)",
             # asking whether it is faulty asks what is going on: "是不是质量有问题"
             r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
         ),
-        Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
+        Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",
+                       r"(?:说|讲)(?:声|句)?(?:对不起|对不住|sorry)"),
         Want.COMPENSATION: (
             "赔偿", "补偿", r"必须赔", r"(?:你们|要|得|来)赔", r"赔(?:给我|钱)", "医药费",
             "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)",
             r"(?:损失|费用|钱).{0,6}(?:谁|你们)(?:来)?负责",
             r"(?:谁|你们)负责(?![人的])(?=.{0,8}(?:损失|费|钱|赔))",
             r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
-            r"钱(?:你们|由你们|得你们)(?:来)?(?:出|付|承担)", r"[一]?赔[三十]",
+            r"钱(?:你们|由你们|得你们)(?:来|要)?(?:出|付|承担|负责)", r"[一]?赔[三十]", "赔我",
         ),
         Want.DELIVERY: (
-            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送",
+            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|快点)送",
+            r"(?<!他)(?<!她)给我送",
             r"什么时候(?:才|先)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
             r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
             r"(?:赠品|礼品).{0,6}(?:给我|送来)", r"送到(?:吗|呢)?\?", "补给我",
             r"(?:哪天|何时|几号)(?:能|才|会|可以)?(?:送|到|发)", "寄给我", "补上", "补齐",
+            r"我的(?:货|东西|快递|包裹|订单)呢", r"还(?:发|送|寄)不(?:发|送|寄)",
         ),
         Want.CONTACT: (
             r"(?:经理|领导|店长|主管|负责人|负责的人|管事的|能做主的人|上级).{0,6}"
-            r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电)",
+            r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电|给我个电话|来个电话)",
             r"找(?:你们|他|她)?的?(?:经理|店长|领导|主管|负责人|上级)",
             r"(?<!别再)(?<!不要再)(?<!别)(?:联系|联络)我",
         ),
         Want.OTHER: (
             r"补开", r"重开(?!机)", "开给我", "重新开", r"给我开", r"改一下",
             r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进",
-            r"(?<!师傅来)(?<!人来)处理一下", r"(?<!师傅)(?<!人)来处理", "管管", "管一管", "整改",
+            r"(?<!师傅来)(?<!人来)(?<!上门来)处理一下", "培训", r"(?<!师傅)(?<!人)(?<!上门)来处理",
+            "管管", "管一管", "整改",
             r"(?:别|不要)再?(?:联系|打给|打电话给|骚扰)我", "叫个人",
             r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
             # keep someone away: "以后别让他送了"
@@ -297,7 +313,8 @@ _EN = Language(
                 r"does ?n[o']?t apply", r"delayed", r"late delivery",
                 r"extra (?:fee|charge)", r"out of stock after",
                 r"promised(?! to (?:call|ring|phone|get back|contact))", r"free gift",
-                r"contract (?:says|said)", r"(?:says|said) free",
+                r"contract (?:says|said)", r"(?:says|said) free", r"on my bill",
+                r"nobody mentioned", r"(?:arrived|came) without", r"missing (?:the|a|two|some)",
             ),
             topic=(
                 r"contract", r"\border", r"invoice", r"receipt", r"price", r"charged",
@@ -316,6 +333,9 @@ _EN = Language(
                 r"error code", r"burn", r"smok", r"dead on arrival", r"\bDOA\b", r"torn",
                 r"peeling", r"faded", r"won'?t charge", r"not charging", r"past its date",
                 r"expired", r"out of date", r"mou?ldy?\b", r"gone off", r"went off",
+                r"keeps (?:beeping|flashing|turning off|switching off|restarting|tripping)",
+                r"only (?:a|one|two|\d+) (?:days?|weeks?|months?) old",
+                r"tastes? (?:metallic|funny|weird|strange|off|bad)",
                 r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)", r"melt",
                 r"scorch", r"no hot water", r"shows? (?:an? )?(?:error|code|[A-Z]\d{1,3}\b)",
             ),
@@ -333,6 +353,9 @@ _EN = Language(
                 r"rolled (?:her|his|their) eyes", r"hurry up", r"accused me",
                 r"(?:delivery|install|tech|repair)\w*\s+(?:guys?|men|man|driver|team)\b.{0,20}"
                 r"(?:dent|scratch|broke|damag)",
+                r"(?:installer|engineer|technician|driver|movers|fitters?"
+                r"|delivery (?:guys?|men|man))\b.{0,40}"
+                r"(?:dent|scratch|crack|broke|damag|smash|dragg|knock)",
             ),
             topic=(
                 r"staff", r"clerk", r"cashier", r"technician", r"\btech\b", r"installer",
@@ -364,7 +387,8 @@ _EN = Language(
             r"fee back", r"(?:deposit|it) back",
         ),
         Want.EXCHANGE: (
-            r"exchange", r"replace", r"swap", r"a new one", r"another one", r"different one",
+            r"exchange", r"replace(?!ment (?:filter|part|head|batter))", r"swap", r"a new one",
+            r"another one", r"different one",
             r"(?:want|need|give me|get|send)(?: me)? an? new (?:kettle|tv|phone|fridge|one)",
         ),
         Want.REPAIR: (
@@ -391,7 +415,8 @@ _EN = Language(
             r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
             r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?"
             r"(?:coming|delivered|arrive)",
-            r"please send (?:it|the|me|my)", r"where(?: is|'s) my",
+            r"please send (?:it|the|me|my)", r"when will i (?:get|receive) (?:it|them|my)",
+            r"where(?: is|'s) my",
         ),
         Want.CONTACT: (
             r"manager (?:to )?(?:call|ring|contact)", r"(?:speak|talk) to (?:a|the|your) manager",
@@ -402,7 +427,8 @@ _EN = Language(
         ),
         Want.OTHER: (
             r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
-            r"(?:don'?t|never) send (?:him|her|the same)", r"improve", r"sort (?:it|this) out",
+            r"(?:don'?t|never|do not) send (?:him|her|the same|that|this)", r"resend", r"improve",
+            r"sort (?:it|this) out",
             r"send (?:the|my) invoice", r"invoice.{0,30}send it", r"re-?issue",
         ),
     },
@@ -435,10 +461,12 @@ _CANTONESE = (
     ("嚟", "来"), ("係", "是"), ("喺", "在"), ("而家", "现在"), ("几时", "什么时候"),
     ("嘈", "吵"), ("瞓", "睡"), ("乜嘢", "什么"), ("点解", "为什么"), ("未收到", "没收到"),
     ("开极都不着", "开不了机"), ("燶味", "焦味"), ("入了水", "进水"), ("识转", "会转"),
-    ("嘢", "东西"), ("咁", "这么"), ("话好", "说好"),
+    ("嘢", "东西"), ("咁", "这么"), ("话好", "说好"), ("揾", "找"), ("退返", "退回"),
+    ("俾", "给"),
 )
 # Taiwan wording in mainland words, for the same reason (after the Traditional characters).
-_TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"))
+_TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"),
+           ("优酪乳", "酸奶"))
 
 
 @lru_cache(maxsize=1024)
@@ -469,7 +497,7 @@ _WANTS = {w: _merged(lambda lang, w=w: lang.wants.get(w, ())) for w in WANT_ORDE
 # does not count ("我不要退货,帮我修好就行" wants the repair, "I don't want a replacement, just
 # refund me" the refund). The scope is short and never crosses a clause.
 _NEGATORS = re.compile(
-    r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想"
+    r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想|没让|没叫"
     r"|\b(?:don'?t|do not|doesn'?t)\s+(?:want|need|care about|ask for)\b"
     r"|\b(?:not|never)\s+(?:looking for|asking for|after|interested in)\b"
     r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b|\brefus\w* to\b",
@@ -479,7 +507,13 @@ _NEGATORS = re.compile(
 _NEGATION_REACH = {True: 16, False: 4}  # by whether the negator is ASCII (English)
 
 
+# What the customer sets aside after naming it: "赔偿不赔偿的我无所谓".
+_SET_ASIDE = re.compile(r"^.{0,8}?(?:无所谓|不重要|不在乎|doesn'?t matter)", re.IGNORECASE)
+
+
 def _negated(clause: str, start: int) -> bool:
+    if _SET_ASIDE.search(clause[start:]):
+        return True
     for negator in _NEGATORS.finditer(clause):
         reach = _NEGATION_REACH[negator.group(0).isascii()]
         if negator.start() < start <= negator.end() + reach:
@@ -505,7 +539,7 @@ _SAFETY = re.compile("|".join((
     r"鼓起", r"膨胀", r"(?:煤气|燃气|天然气|瓦斯).{0,4}(?:味|漏)", r"漏(?:煤气|燃气|天然气|瓦斯)",
     r"摔破", r"摔倒", r"摔了一跤", r"磕破", r"骨折", r"摔下来", r"刹车.{0,3}失灵", r"烤糊",
     r"烧糊", r"(?:烫|碰).{0,6}起了?[个一]?泡", r"烫红", r"烧到", r"火.{0,2}冒出",
-    r"冒出.{0,3}火", r"[窜蹿]火",
+    r"冒出.{0,3}火", r"[窜蹿]火", r"起了?.{0,3}疹", r"疹子", r"划破",
     r"smok", r"spark", r"caught fire", r"on fire", r"\bfire\b", r"burn(?:t|ed|ing)?\b",
     r"scorch", r"melt", r"shock", r"electrocut", r"food poisoning", r"vomit", r"diarrh",
     r"hospital", r"injur", r"\bhurt\b", r"bleed", r"swell", r"swollen", r"dangerous",
@@ -522,6 +556,8 @@ _THREAT = re.compile("|".join((
     r"lawyer", r"solicitor", r"\bsue\b", r"\bcourt\b", r"police", r"the press", r"newspaper",
     r"local paper", r"journalist", r"\bmedia\b", r"the news\b", r"one[- ]star", r"1[- ]star",
     r"(?:bad|negative) review", r"review everywhere", r"post (?:it|this) online",
+    r"(?:post|leave|write)(?:ing)? a review", r"review on", r"facebook", r"twitter", r"instagram",
+    r"tiktok", r"social media", r"reddit",
 )), re.IGNORECASE)
 
 
@@ -589,7 +625,8 @@ PROBLEMS = (
              r"won'?t", r"doesn'?t work", r"restarting", r"\bdied\b", r"no picture",
              r"flicker", r"dead pixel", r"stops"),
     _problem("overcharged", r"多收", r"多扣", r"多算", r"多刷", r"扣了.{0,3}[两2]", r"重复扣",
-             r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"运费", r"差价", r"降价",
+             r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"(?:收|付|扣)了?.{0,6}运费",
+             r"差价", r"降价",
              r"(?:另|又|多)收.{0,6}安装费", r"加收", r"另外出", r"overcharg",
              r"charged (?:me )?twice",
              r"full price", r"charged .{0,20}for"),
@@ -663,7 +700,8 @@ _REMEDIES = frozenset({Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.COMPENSATIO
 # Questions about the store's rules, not about one's own goods.
 _POLICY = re.compile(
     r"怎么办理|如何办理|要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
-    r"|多少钱|怎么收费|收费吗|要钱吗"
+    r"|多少钱|怎么收费|收费吗|要钱吗|鉴赏期|无理由"
+    r"|do you (?:sell|stock|have)"
     r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)"
     r"|just (?:checking|wondering|asking)",
     re.IGNORECASE,
@@ -840,7 +878,8 @@ LEXICON_NAMES = tuple(row[0] for row in LEXICON)
 
 
 # Words that contain a product's name and are not the product (电视台 is a TV station).
-_NOT_PRODUCTS = re.compile(r"电视台|手机号|[滑玩看]手机|phone number|phone call|on the phone")
+_NOT_PRODUCTS = re.compile(r"电视台|手机号|[滑玩看]手机|手机载具|鞋套|phone number|phone call"
+                           r"|on the phone|\bphone (?:me|you|us|him|her)\b")
 
 
 @lru_cache(maxsize=256)
