@@ -811,7 +811,7 @@ def read_urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
 # Words of the safety list that here say something harmless: burnt rice, a smoker, boots that
 # fell apart.
 _NOT_SAFETY = re.compile(
-    r"饭.{0,3}(?:烧焦|焦了|糊了)|smoking (?:indoors|inside|in (?:the|my))"
+    r"饭.{0,3}(?:烧焦|焦了|糊了)|smoking (?:indoors|inside|a cig\w*)"
     r"|fell (?:apart|off|out)", re.IGNORECASE)
 
 
@@ -857,7 +857,7 @@ def named_person(text: str, names: Iterable[str]) -> str | None:
 # An IME types the full-width colon (U+FF1A) after 订单号; Taiwan writes 訂單編號.
 _ORDER = re.compile(
     r"(?:订单(?:编号|号)?|訂單(?:編號|號)?|单号|單號|order\s*(?:no\.?|number|#)?)"
-    r"\s*[:\uff1a#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,31})",
+    r"\s*[:\uff1a#]?\s*((?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,31})",
     re.IGNORECASE,
 )
 

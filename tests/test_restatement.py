@@ -334,3 +334,21 @@ def test_urgency_and_product_third_round(text: str, urgency: set[Urgency],
                                          product: str | None) -> None:
     reading = read_complaint(text)
     assert (set(reading.urgency), reading.product) == (urgency, product)
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("Power bank started smoking in my bag on the train", {Urgency.SAFETY}),
+    ("the heater was smoking in the hallway", {Urgency.SAFETY}),
+    ("The installer was smoking indoors", set()),  # a cigarette
+])
+def test_a_smoking_appliance_is_not_a_smoker(text: str, urgency: set[Urgency]) -> None:
+    assert set(read_complaint(text).urgency) == urgency
+
+
+@pytest.mark.parametrize(("text", "product"), [
+    ("Hi, has my order shipped yet?", None),  # an order number has a digit
+    ("订单号 JD20261105 还没到", "JD20261105"),
+    ("order #A1234 never arrived", "A1234"),
+])
+def test_an_order_number_has_a_digit(text: str, product: str | None) -> None:
+    assert find_product(text, ("电热水壶",)) == product
