@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from desk.config import Technician
-from desk.models import ACTIVE_STATES, Outcome, State, Ticket
+from desk.models import ACTIVE_STATES, Outcome, State, Ticket, Urgency
 from desk.policy import may_handle
 
 BOT = 0  # the actor id recorded for the bot's own steps
@@ -214,3 +214,24 @@ def file_question(ticket: Ticket, now: datetime, reply_by: datetime | None) -> N
     ticket.reply_by = reply_by.isoformat() if reply_by else None
     ticket.record(now, ticket.customer_id, "question_filed", kind=ticket.kind.value,
                   reply_by=ticket.reply_by)
+
+
+def turn_urgent(ticket: Ticket, now: datetime, urgency: tuple[Urgency, ...],
+                words: tuple[str, ...], sooner: datetime | None) -> bool:
+    """A follow-up shows what the first message did not ("现在冒烟了"): its reasons are added,
+    and while nobody has contacted the customer the contact deadline becomes ``sooner`` (the
+    shortest the store allows) when that is earlier. True when the ticket was not urgent
+    before: the managers are told once."""
+    new = [(u, w) for u, w in zip(urgency, words, strict=True) if u not in ticket.urgency]
+    if not new or not ticket.is_active:
+        return False
+    was_urgent = ticket.is_urgent
+    ticket.urgency = [*ticket.urgency, *(u for u, _ in new)]
+    ticket.urgency_words = [*ticket.urgency_words, *(w for _, w in new)]
+    if (sooner is not None and ticket.contact_by
+            and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED)
+            and sooner < datetime.fromisoformat(ticket.contact_by)):
+        ticket.contact_by = sooner.isoformat()
+    ticket.record(now, ticket.customer_id, "urgent", urgency=[u.value for u, _ in new],
+                  contact_by=ticket.contact_by)
+    return not was_urgent

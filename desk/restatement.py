@@ -64,18 +64,27 @@ _ZH_CN = Language(
                 # invoices
                 r"发票.{0,8}(?:没|不给|开错)", "没开发票", "开错", "抬头错",
                 # what was promised at the sale: gifts, terms, warranty
-                r"说好(?!了吗)", "承诺", r"合同.{0,3}(?:写|约定|说)", "只保", "过保", "不给保修",
-                "不给退", "不给换",
+                r"说好(?!了吗)(?!.{0,4}(?:回电|打电话|联系|回复|营业|开门))", "承诺",
+                r"合同.{0,3}(?:写|约定|说)", "只保", "过保", "不给保修", "不给退", "不给换",
                 # delivery dates and what was delivered
                 "没货", r"还没[有]?(?:到|送|发|收到)", "没收到", "未收到", "没送到", "迟迟不",
                 "延迟", "推迟", "延期", "拖到", "延到", "送错", "发错", r"型号不对", "不是我订的",
-                "只送到", "少发", "漏发", "缺件", "少送", "少给",
+                "只送到", "少发", "漏发", "缺件", "少送", "少给", "晚送", "送晚了",
+                r"(?:一直|始终)没(?:到|送|发)", r"少了.{0,4}[块个件套张]",
+                # money taken or not given back: "钱怎么还没退到我卡上", "从我卡里扣了"
+                r"(?:钱|款).{0,4}(?:还没|没)(?:退|到账)", "没到账", r"(?:卡里|账户|账上).{0,3}扣",
+                "乱扣", r"券.{0,6}不能用", r"说不能用",
+                # what came is not what was ordered: "订的是双门冰箱,送来却是单门的"
+                r"(?:订|买|要)的是.{1,12}(?:送来|寄来|拆开|收到|发来|装上去).{0,4}是", "对不上",
+                r"(?:税号|抬头|统编|金额|名称).{0,4}(?:错|不对)", r"又说.{0,8}另外", "另外付钱",
+                r"[付给俾]了?[两2]次钱", r"扣.{0,3}双倍", r"[两2]次款", r"扣.{0,4}[两2]次",
+                r"(?:宅配|快递|物流|送货).{0,16}(?:没来|没到|没送)", r"说没有(?:这个)?活动",
             ),
             topic=(
                 "合同", "订单", "发票", "价格", "价钱", "价签", "标价", "结账", "收费", "付款",
                 "扣款", "定金", "订金", "送货", "发货", "配送", "到货", "快递", "物流", "促销",
                 "优惠", "活动", "满减", "赠品", "保修", "安装费", "分期", "小票", "下单",
-                "导购说",
+                "导购说", "包邮", "运费", "团购", "购物卡", "优惠券",
             ),
         ),
         Kind.QUALITY: KindWords(
@@ -90,7 +99,10 @@ _ZH_CN = Language(
                 "假的", "山寨", "查无此码", r"质量.{0,3}(?:问题|差)", "破质量", "这质量",
                 r"做工.{0,3}(?:差|粗糙)", "没声音", "没声", "吸力", "尺寸不对",
                 "关不上", "打不着火", "不出水", "充不进", "充不上", "跳闸", "接触不良",
-                "松动", "脱落", "卡顿", "发霉", "过期", "变质",
+                "松动", "脱落", "卡顿", "发霉", "过期", "变质", "原地转",
+                r"[一两几]条.{0,2}[竖横]线", "花屏", "黑屏", r"吹出来.{0,3}热风", "滴水",
+                r"咣咣|哐哐|砰砰|咯吱|嘎吱", r"涂层.{0,6}(?:掉|脱)", "次品", "残次", "劣质",
+                r"不出(?:热)?风", "吹不出",
             ),
             topic=("质量", "做工", "产品", "屏幕"),
         ),
@@ -102,7 +114,14 @@ _ZH_CN = Language(
                 "放鸽子", r"没来", r"没有?人(?:来|打来|联系)", "排队", "排了", "不专业", "酒气",
                 "抽烟", "没人管", "不管", "不处理", "甩锅", "互相推",
                 # staff damaged the home: "搬运工把我家门框撞坏了"
-                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,8}(?:撞|刮|磕|弄|碰)(?:坏|花|破|伤)",
+                r"(?:师傅|工人|搬运工|送货的|安装|技师|司机).{0,14}(?:撞|刮|磕|弄|碰|砸|划)"
+                r"(?:坏|花|破|伤|裂|出)", "黑面", r"[好很太]串",
+                # blaming the customer: "还说是我自己弄坏的"
+                r"说是我.{0,4}(?:自己|弄|用)", "很呛", "讲话呛",
+                # an appointment not kept: "约好上午来安装,等了一整天"
+                r"约好.{0,8}(?:来|上门|安装)", "连个电话都没", r"说好.{0,4}(?:营业|开门)",
+                r"[一个]?个电话都没",
+                r"没有?人联系", r"招呼都不打", "不打招呼", r"扔(?:在)?(?:台面|桌上|柜台)",
             ),
             topic=(
                 "客服", "售后", "店员", "导购", "售货员", "员工", "服务员", "收银员", "保安",
@@ -116,9 +135,13 @@ _ZH_CN = Language(
         "投诉", "举报", "怎么回事", "什么情况", "凭什么", "搞什么", "太差", "过分", "离谱",
         "坑人", "骗", "气死", "无语", "不像话", "现在说", "现在跟我说", "居然", "竟然",
         "才买", "刚买", "才用", r"到现在.{0,3}(?:都|还)", "至今", "一直没", "都没有",
-        "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动",
+        "消协", "12315", "等了", "等到", "到底", "老是", "总是", "动不动", "明明",
+        # the same again after trying: "用了三回都这样", "来看过两次还是一样"
+        r"(?:都|还|又)是?(?:这样|一样)",
         # asking whether what happened is normal says it is not: "这样正常吗?"
-        r"正常吗", "正常不正常", "是什么问题", "怎么搞的",
+        r"正常的?吗", "正常不正常", "是什么问题", "怎么搞的",
+        r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
+        r"(?:机器|质量|产品|安装)的?问题(?:还是|吗)", "每次都",
         # time has passed: "一个礼拜了", "三天了"
         r"[一二两三四五六七八九十几半\d]+个?(?:小时|天|礼拜|星期|周|月)了",
     ),
@@ -132,11 +155,13 @@ _ZH_CN = Language(
     hypothetical=("如果", "要是", "万一", "假如", "假设"),
     wants={
         Want.REFUND: (
-            "退款", "退钱", "退还", "退给我", "退我", "退回", "要退", "退货", r"钱退", "差价",
+            "退款", "退钱", "退还", "退给我", "退我", r"(?<!人)退回(?!来的)", "要退", "退货",
+            r"钱退", "差价",
             "返还", "退掉", "退不退", "退费", r"退(?:了|吧|啦|呀)", r"(?:直接|我要|给我)退",
-            r"退订", r"退[回给]?[来我]", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退", r"几时退",
+            r"退订", r"(?<!人)退[回给]?[来我](?!的)", r"退[一1]笔", "退差价", r"(?:什么|啥)时候退",
+            r"几时退",
             r"(?:可以|能|能不能|可不可以|可不可)退(?:吗|货|款|钱)?",
-            r"不退(?:定金|订金|钱|款|差价|我)",
+            r"不退(?:定金|订金|钱|款|差价|差额|我)", "退差额", r"退一赔", r"全(?:部)?退", "退机",
         ),
         Want.EXCHANGE: (
             "换货", r"换(?:过)?一?[个台双件部只支副]新的?",
@@ -145,43 +170,63 @@ _ZH_CN = Language(
             r"换[个台双件部只支副](?:吧|行不|啊)",
             "换新", "调换", "更换", "换成", "帮我换", "换不换", r"换别[台个件款支]",
             r"换过来", r"换吗", r"换一?[个台双件部只支副]?(?:吗|呢)", r"换过[个部台]",
-            "新内胆",
+            "新内胆", r"(?:给我|帮我)换(?!.{0,5}(?:师傅|人|工|技师))", r"换回来",
+            r"换[个一台]?(?:能用|好用|正常)的",
         ),
         Want.REPAIR: (
-            r"来修(?![了完过])", r"过来修", "上门修", r"派人.{0,4}修", "修一下", "修理一下",
+            r"(?<!上次)(?<!之前)来修(?![了完过])(?![^,]{0,6}的(?:师傅|人))", r"过来修",
+            r"上门修(?![^,]{0,8}[了过])", r"派人.{0,4}修", "修一下",
+            "修理一下",
             r"(?<![没不])修好", "给我修", "帮我修", r"请.{0,4}维修", "要维修", "安排维修",
             "申请维修", r"上门维修(?!的)", r"能修吗", r"能不能修", r"可以修吗",
             r"派[人个].{0,4}看", r"(?:请|要求|需要)(?:上门)?检修", r"来修(?:吗|呢)?\?",
             r"找人来看", r"来看看", r"派.{0,4}来整", "到府修", "送修", r"派[个]?师傅",
-            r"修(?:一修|修)",
+            r"修(?:一修|修)", r"来[个一]?人.{0,2}修", r"维修费.{0,4}要我.{0,2}出",
+            r"免费修", r"(?:能|可以)(?:免费)?修吗", r"上门.{0,4}看看", "帮我看看吧",
+            r"找人来(?:整|修|看)", r"上门.{0,3}处理",
         ),
         Want.EXPLANATION: (
             "说法", "解释", r"说明(?!书)", "为什么", "凭什么", "怎么回事", "什么情况",
-            "交代", "答复", r"正常(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
+            "交代", "答复", r"正常的?(?:吗|不正常)", r"能(?:喝|吃|用)吗", r"安全吗", "是怎样",
             "是什么问题", "怎么搞的", r"什么(?:道理|原因)", r"(?:啥|什么)原因",
-            r"不是说.{0,8}吗", "准话",
+            r"不是说.{0,8}吗", "准话", r"(?:什么|啥)毛病", r"(?:什么|啥)问题",
+            r"还是.{0,6}有问题", r"有害吗", r"有毒吗", "怎么会",
+            r"(?:机器|质量|产品|安装)的?问题(?:还是|吗)",
+            # asking whether it is faulty asks what is going on: "是不是质量有问题"
+            r"是不是.{0,8}(?:有问题|坏|次品|瑕疵|假的|没装好|装错|翻新)",
         ),
-        Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",),
+        Want.APOLOGY: (r"道(?:个|一个|声)?歉", "赔礼", "赔不是",
+                       r"(?:说|讲)(?:声|句)?(?:对不起|对不住|sorry)"),
         Want.COMPENSATION: (
             "赔偿", "补偿", r"必须赔", r"(?:你们|要|得|来)赔", r"赔(?:给我|钱)", "医药费",
-            "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)", r"(?:谁|你们)负责",
+            "医疗费", "误工费", r"损失.{0,4}(?:赔|负责|承担|出)",
+            r"(?:损失|费用|钱).{0,6}(?:谁|你们)(?:来)?负责",
+            r"(?:谁|你们)负责(?![人的])(?=.{0,8}(?:损失|费|钱|赔))",
             r"费用.{0,4}(?:你们|得)出", r"[你们]*出医药费", r"赔$",
+            r"钱(?:你们|由你们|得你们)(?:来|要)?(?:出|付|承担|负责)", r"[一]?赔[三十]", "赔我",
         ),
         Want.DELIVERY: (
-            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|给我|快点)送",
-            r"什么时候(?:才)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
+            "补发", "补寄", "送过来", r"(?:尽快|赶紧|马上|快点)送",
+            r"(?<!他)(?<!她)给我送",
+            r"什么时候(?:才|先)?(?:要)?(?:送|到|发)", r"什么时候(?:才)?(?:可以|能|会)(?:送|到|发)",
             r"啥时候(?:送|到|发)", r"还送不送", r"几时(?:送|到)", r"寄[来过]", r"我要我的赠品",
             r"(?:赠品|礼品).{0,6}(?:给我|送来)", r"送到(?:吗|呢)?\?", "补给我",
+            r"(?:哪天|何时|几号)(?:能|才|会|可以)?(?:送|到|发)", "寄给我", "补上", "补齐",
+            r"我的(?:货|东西|快递|包裹|订单)呢", r"还(?:发|送|寄)不(?:发|送|寄)",
         ),
         Want.CONTACT: (
             r"(?:经理|领导|店长|主管|负责人|负责的人|管事的|能做主的人|上级).{0,6}"
-            r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电)",
-            r"找(?:你们)?(?:经理|店长|领导|主管|负责人)", r"(?:联系|联络)我",
+            r"(?:联系|联络|打电话|回电|回话|打给我|回个电话|打个电话|来电|给我个电话|来个电话)",
+            r"找(?:你们|他|她)?的?(?:经理|店长|领导|主管|负责人|上级)",
+            r"(?<!别再)(?<!不要再)(?<!别)(?:联系|联络)我",
         ),
         Want.OTHER: (
             r"补开", r"重开(?!机)", "开给我", "重新开", r"给我开", r"改一下",
-            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进", "处理一下",
-            "来处理", "叫个人", r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
+            r"换[个一位名]*.{0,5}(?:师傅|技师|技术员|工人|人来)", "改善", "改进",
+            r"(?<!师傅来)(?<!人来)(?<!上门来)处理一下", "培训", r"(?<!师傅)(?<!人)(?<!上门)来处理",
+            "管管", "管一管", "整改",
+            r"(?:别|不要)再?(?:联系|打给|打电话给|骚扰)我", "叫个人",
+            r"(?:尽快|赶紧|马上|快点)安排(?!维修)",
             # keep someone away: "以后别让他送了"
             r"(?:别|不要)再?(?:让|派)(?:他|她|这个人)", r"别派他", r"换别的技师",
         ),
@@ -266,7 +311,10 @@ _EN = Language(
                 r"not delivered", r"wrong (?:model|item|size|colou?r|product)", r"isn'?t the",
                 r"discontinued", r"now you say",
                 r"does ?n[o']?t apply", r"delayed", r"late delivery",
-                r"extra (?:fee|charge)", r"out of stock after", r"promised", r"free gift",
+                r"extra (?:fee|charge)", r"out of stock after",
+                r"promised(?! to (?:call|ring|phone|get back|contact))", r"free gift",
+                r"contract (?:says|said)", r"(?:says|said) free", r"on my bill",
+                r"nobody mentioned", r"(?:arrived|came) without", r"missing (?:the|a|two|some)",
             ),
             topic=(
                 r"contract", r"\border", r"invoice", r"receipt", r"price", r"charged",
@@ -283,8 +331,13 @@ _EN = Language(
                 r"dead pixel", r"fake", r"counterfeit", r"snapped",
                 r"came off", r"fell off", r"fell apart", r"\bjunk\b", r"\b[Ee]\d{1,2}\b",
                 r"error code", r"burn", r"smok", r"dead on arrival", r"\bDOA\b", r"torn",
-                r"peeling", r"faded", r"won'?t charge", r"not charging",
-                r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)",
+                r"peeling", r"faded", r"won'?t charge", r"not charging", r"past its date",
+                r"expired", r"out of date", r"mou?ldy?\b", r"gone off", r"went off",
+                r"keeps (?:beeping|flashing|turning off|switching off|restarting|tripping)",
+                r"only (?:a|one|two|\d+) (?:days?|weeks?|months?) old",
+                r"tastes? (?:metallic|funny|weird|strange|off|bad)",
+                r"(?:isn'?t|not|stopped) (?:cooling|heating|spinning|draining|charging)", r"melt",
+                r"scorch", r"no hot water", r"shows? (?:an? )?(?:error|code|[A-Z]\d{1,3}\b)",
             ),
             topic=(r"quality", r"product", r"screen"),
         ),
@@ -297,8 +350,12 @@ _EN = Language(
                 r"pressur", r"unprofessional", r"left a mess", r"passing the buck",
                 r"telling me to call", r"shouted", r"yelled", r"sarcastic", r"in line",
                 r"queue", r"hung up", r"on hold", r"nobody (?:called|calls|call)",
+                r"rolled (?:her|his|their) eyes", r"hurry up", r"accused me",
                 r"(?:delivery|install|tech|repair)\w*\s+(?:guys?|men|man|driver|team)\b.{0,20}"
                 r"(?:dent|scratch|broke|damag)",
+                r"(?:installer|engineer|technician|driver|movers|fitters?"
+                r"|delivery (?:guys?|men|man))\b.{0,40}"
+                r"(?:dent|scratch|crack|broke|damag|smash|dragg|knock)",
             ),
             topic=(
                 r"staff", r"clerk", r"cashier", r"technician", r"\btech\b", r"installer",
@@ -314,7 +371,7 @@ _EN = Language(
         r"ridiculous", r"terrible", r"horrible", r"unacceptable", r"worst", r"\bwtf\b",
         r"disgust", r"cheap", r"seriously", r"after (?:one|a|two|\d+) (?:day|week|month)",
         r"right out of the box", r"brand new", r"waited", r"waiting",
-        r"is (?:this|that|it) normal", r"where(?: is|'s) my",
+        r"is (?:this|that|it) normal",
         r"it'?s been \w+ (?:days|weeks|months)",
     ),
     question=(
@@ -330,8 +387,9 @@ _EN = Language(
             r"fee back", r"(?:deposit|it) back",
         ),
         Want.EXCHANGE: (
-            r"exchange", r"replace", r"swap", r"a new one", r"another one", r"different one",
-            r"new (?:kettle|tv|phone|fridge|one)",
+            r"exchange", r"replace(?!ment (?:filter|part|head|batter))", r"swap", r"a new one",
+            r"another one", r"different one",
+            r"(?:want|need|give me|get|send)(?: me)? an? new (?:kettle|tv|phone|fridge|one)",
         ),
         Want.REPAIR: (
             r"repair (?:it|this|them)", r"repaired", r"fix (?:it|this|my|the)", r"\bfixed\b",
@@ -348,14 +406,17 @@ _EN = Language(
         Want.APOLOGY: (r"apology", r"apologi[sz]e to me", r"say sorry"),
         Want.COMPENSATION: (
             r"compensat", r"pay for (?:the|his|her|my)", r"(?:cover|pay) (?:my|the|his|her) "
-            r"(?:doctor|medical|hospital|bills?)", r"medical bills?", r"(?<!i )paid for",
-            r"damages?\b.{0,20}\b(?:pay|cover)", r"pay for the damage",
+            r"(?:doctor|medical|hospital|bills?)", r"medical bills?",
+            r"(?<!i )paid for(?! (?:next|same|express|the )?[-\w]*\s?(?:delivery|shipping))",
+            r"damages?\b.{0,20}\b(?:pay|cover)", r"pay(?:ing)? for the damage",
+            r"who(?:'s| is| will be) pay", r"(?:bills?|costs?|expenses?) paid",
         ),
         Want.DELIVERY: (
             r"send (?:it|me|the missing)", r"deliver(?:ed)? (?:it )?(?:tomorrow|today|asap)",
             r"when (?:is|will) (?:it|they|the \w+)(?: actually)? (?:be )?"
             r"(?:coming|delivered|arrive)",
-            r"please send (?:it|the|me|my)", r"where(?: is|'s) my",
+            r"please send (?:it|the|me|my)", r"when will i (?:get|receive) (?:it|them|my)",
+            r"where(?: is|'s) my",
         ),
         Want.CONTACT: (
             r"manager (?:to )?(?:call|ring|contact)", r"(?:speak|talk) to (?:a|the|your) manager",
@@ -366,8 +427,9 @@ _EN = Language(
         ),
         Want.OTHER: (
             r"someone else", r"(?:another|a different) (?:technician|tech|person|installer|guy)",
-            r"(?:don'?t|never) send (?:him|her|the same)", r"improve", r"sort (?:it|this) out",
-            r"send (?:the|my) invoice", r"invoice.{0,30}send it",
+            r"(?:don'?t|never|do not) send (?:him|her|the same|that|this)", r"resend", r"improve",
+            r"sort (?:it|this) out",
+            r"send (?:the|my) invoice", r"invoice.{0,30}send it", r"re-?issue",
         ),
     },
 )
@@ -381,6 +443,8 @@ WANT_ORDER = (Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.DELIVERY, Want.COMPE
               Want.APOLOGY, Want.CONTACT, Want.OTHER, Want.EXPLANATION)
 # What went wrong says more about the kind than what the text is about.
 TROUBLE_WEIGHT = 2
+# The problem told first is most often the main one.
+FIRST_TROUBLE_WEIGHT = 1
 
 _CLAUSE = re.compile("[,.!?;\n\u2026\u3002\uff0c\uff01\uff1f\uff1b\u3001]+")
 _EMOJI_TROUBLE = "😡😠🤬😤😱😨😭💢👎🙄"
@@ -397,10 +461,12 @@ _CANTONESE = (
     ("嚟", "来"), ("係", "是"), ("喺", "在"), ("而家", "现在"), ("几时", "什么时候"),
     ("嘈", "吵"), ("瞓", "睡"), ("乜嘢", "什么"), ("点解", "为什么"), ("未收到", "没收到"),
     ("开极都不着", "开不了机"), ("燶味", "焦味"), ("入了水", "进水"), ("识转", "会转"),
-    ("嘢", "东西"), ("咁", "这么"),
+    ("嘢", "东西"), ("咁", "这么"), ("话好", "说好"), ("揾", "找"), ("退返", "退回"),
+    ("俾", "给"),
 )
 # Taiwan wording in mainland words, for the same reason (after the Traditional characters).
-_TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"))
+_TAIWAN = (("冷气", "空调"), ("快煮壶", "电热水壶"), ("电锅", "电饭锅"), ("脚踏车", "自行车"),
+           ("优酪乳", "酸奶"))
 
 
 @lru_cache(maxsize=1024)
@@ -431,20 +497,26 @@ _WANTS = {w: _merged(lambda lang, w=w: lang.wants.get(w, ())) for w in WANT_ORDE
 # does not count ("我不要退货,帮我修好就行" wants the repair, "I don't want a replacement, just
 # refund me" the refund). The scope is short and never crosses a clause.
 _NEGATORS = re.compile(
-    r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想"
+    r"不要|不用|不想|不需要|不必|没必要|无需|用不着|不是要|不求|并不想|没让|没叫"
     r"|\b(?:don'?t|do not|doesn'?t)\s+(?:want|need|care about|ask for)\b"
     r"|\b(?:not|never)\s+(?:looking for|asking for|after|interested in)\b"
-    r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b",
+    r"|\bno need (?:to|for)\b|\b(?:rather|instead) (?:than|of)\b|\brefus\w* to\b",
     re.IGNORECASE,
 )
 # How far a negation reaches past its end: 不要[给我]退 / don't want [my money] back.
 _NEGATION_REACH = {True: 16, False: 4}  # by whether the negator is ASCII (English)
 
 
+# What the customer sets aside after naming it: "赔偿不赔偿的我无所谓".
+_SET_ASIDE = re.compile(r"^.{0,8}?(?:无所谓|不重要|不在乎|doesn'?t matter)", re.IGNORECASE)
+
+
 def _negated(clause: str, start: int) -> bool:
+    if _SET_ASIDE.search(clause[start:]):
+        return True
     for negator in _NEGATORS.finditer(clause):
         reach = _NEGATION_REACH[negator.group(0).isascii()]
-        if negator.start() <= start <= negator.end() + reach:
+        if negator.start() < start <= negator.end() + reach:
             return True
     return False
 
@@ -459,7 +531,15 @@ _SAFETY = re.compile("|".join((
     r"进了?医院", r"急诊", r"看病", r"肚子痛", r"肚子疼", r"受伤", r"划伤", r"割伤", r"割破",
     r"伤到", r"流血", r"摔伤", r"鼓包", r"危险", r"安全隐患", r"(?:喝|吃)了?.{0,12}过期",
     r"过期.{0,12}(?:喝|吃)了", r"虫", r"烧了", r"烧坏", r"烧掉", r"玻璃碴", r"玻璃渣",
-    r"差点.{0,4}(?:伤|喝|吃)",
+    r"差点.{0,6}(?:伤|喝|吃|摔|撞|电|烫|起火|着火)",
+    # eaten or drunk: a foreign body, mould; and what it did
+    r"吃[出到](?:来)?.{0,6}(?:钢丝|铁丝|玻璃|钉子|石子)", r"硌[坏伤掉]",
+    r"(?:喝|吃)了.{0,8}(?:长毛|发霉|变质|馊)", r"长毛.{0,10}(?:喝|吃)了", r"想吐", r"反胃",
+    r"胃不舒服", r"肚子不舒服",
+    r"鼓起", r"膨胀", r"(?:煤气|燃气|天然气|瓦斯).{0,4}(?:味|漏)", r"漏(?:煤气|燃气|天然气|瓦斯)",
+    r"摔破", r"摔倒", r"摔了一跤", r"磕破", r"骨折", r"摔下来", r"刹车.{0,3}失灵", r"烤糊",
+    r"烧糊", r"(?:烫|碰).{0,6}起了?[个一]?泡", r"烫红", r"烧到", r"火.{0,2}冒出",
+    r"冒出.{0,3}火", r"[窜蹿]火", r"起了?.{0,3}疹", r"疹子", r"划破",
     r"smok", r"spark", r"caught fire", r"on fire", r"\bfire\b", r"burn(?:t|ed|ing)?\b",
     r"scorch", r"melt", r"shock", r"electrocut", r"food poisoning", r"vomit", r"diarrh",
     r"hospital", r"injur", r"\bhurt\b", r"bleed", r"swell", r"swollen", r"dangerous",
@@ -476,6 +556,8 @@ _THREAT = re.compile("|".join((
     r"lawyer", r"solicitor", r"\bsue\b", r"\bcourt\b", r"police", r"the press", r"newspaper",
     r"local paper", r"journalist", r"\bmedia\b", r"the news\b", r"one[- ]star", r"1[- ]star",
     r"(?:bad|negative) review", r"review everywhere", r"post (?:it|this) online",
+    r"(?:post|leave|write)(?:ing)? a review", r"review on", r"facebook", r"twitter", r"instagram",
+    r"tiktok", r"social media", r"reddit",
 )), re.IGNORECASE)
 
 
@@ -484,10 +566,18 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return len({m.group(0).lower() for m in pattern.finditer(text)})
 
 
+# What comes before these in a clause is imagined: "洗衣机坏了的话找谁?".
+_SUPPOSED = re.compile("的话")
+
+
 def _reported(text: str) -> str:
-    """The text without what it only imagines: each clause is cut at "如果", "if" and the like."""
+    """The text without what it only imagines: each clause is cut at "如果", "if" and the like,
+    and what comes before "的话" is left out."""
     kept = []
     for clause in _CLAUSE.split(text):
+        supposed = _SUPPOSED.search(clause)
+        if supposed:
+            clause = clause[supposed.end():]
         found = _HYPOTHETICAL.search(clause)
         kept.append(clause[: found.start()] if found else clause)
     return " ".join(kept)
@@ -535,8 +625,10 @@ PROBLEMS = (
              r"won'?t", r"doesn'?t work", r"restarting", r"\bdied\b", r"no picture",
              r"flicker", r"dead pixel", r"stops"),
     _problem("overcharged", r"多收", r"多扣", r"多算", r"多刷", r"扣了.{0,3}[两2]", r"重复扣",
-             r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"运费", r"差价", r"降价",
-             r"安装费", r"加收", r"另外出", r"overcharg", r"charged (?:me )?twice",
+             r"扣了?两次", r"没减", r"没打折", r"原价", r"利息", r"(?:收|付|扣)了?.{0,6}运费",
+             r"差价", r"降价",
+             r"(?:另|又|多)收.{0,6}安装费", r"加收", r"另外出", r"overcharg",
+             r"charged (?:me )?twice",
              r"full price", r"charged .{0,20}for"),
     _problem("invoice", r"发票", r"invoice"),
     _problem("wrong_item", r"发错", r"送错", r"寄错", r"型号不对", r"不是我订的", r"一只大一只小",
@@ -607,8 +699,11 @@ _REMEDIES = frozenset({Want.REFUND, Want.EXCHANGE, Want.REPAIR, Want.COMPENSATIO
                        Want.DELIVERY})
 # Questions about the store's rules, not about one's own goods.
 _POLICY = re.compile(
-    r"怎么办理|如何办理|需要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
-    r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)",
+    r"怎么办理|如何办理|要带|需要什么|多久|几天内|政策|规定|流程|手续|一般|以旧换新|回收"
+    r"|多少钱|怎么收费|收费吗|要钱吗|鉴赏期|无理由"
+    r"|do you (?:sell|stock|have)"
+    r"|policy|how long|how do|how often|in general|usually|do you (?:offer|do|deliver)"
+    r"|just (?:checking|wondering|asking)",
     re.IGNORECASE,
 )
 
@@ -662,10 +757,20 @@ def _kind(text: str) -> Kind:
                   # Asking for a remedy for one's own goods is a complaint ("能不能来个人修",
                   # "什么时候退?"), unless it asks about the rules ("退货需要带什么").
                   or (any(w in _REMEDIES for w in _wants(reported))
-                      and not _POLICY.search(reported)))
-    if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)):
+                      and not _POLICY.search(reported))
+                  # Declining a remedy says there is something to remedy ("不是要退货,就是想
+                  # 知道洗衣机为什么...").
+                  or any(w in _REMEDIES for w in _wants(reported, negated=True)))
+    if not went_wrong and (_QUESTION.search(text) or _HYPOTHETICAL.search(text)
+                           or _SUPPOSED.search(text)):
         return Kind.INQUIRY
     scores = {k: TROUBLE_WEIGHT * trouble[k] + topic[k] for k in KIND_ORDER}
+    # Of several problems the one told first is most often the main one ("洗衣机漏水把楼下淹了,
+    # 客服还爱理不理"): its kind weighs a little more.
+    first = min(((m.start(), k) for k in KIND_ORDER
+                 if (m := _KIND_TROUBLE[k].search(reported))), default=None, key=lambda f: f[0])
+    if first is not None:
+        scores[first[1]] += FIRST_TROUBLE_WEIGHT
     best = max(scores.values())
     if best == 0:
         # A bare statement with nothing to go on is most often about the product, and the
@@ -685,21 +790,35 @@ def suggest_want(text: str) -> Want | None:
     return wants[0] if wants else None
 
 
-def _wants(text: str) -> tuple[Want, ...]:
+def _wants(text: str, negated: bool = False) -> tuple[Want, ...]:
+    """What the text asks for; with ``negated``, what it says it does not want instead."""
     found = set()
     for clause in _CLAUSE.split(text):
         for want in WANT_ORDER:
             for match in _WANTS[want].finditer(clause):
-                if not _negated(clause, match.start()):
+                if _negated(clause, match.start()) == negated:
                     found.add(want)
                     break
     return tuple(w for w in WANT_ORDER if w in found)
 
 
+def read_urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
+    """Safety and threats in a customer's text, and the words that show them (a follow-up to
+    an open ticket is read for these alone)."""
+    return _urgency(normalise(text))
+
+
+# Words of the safety list that here say something harmless: burnt rice, a smoker, boots that
+# fell apart.
+_NOT_SAFETY = re.compile(
+    r"饭.{0,3}(?:烧焦|焦了|糊了)|smoking (?:indoors|inside|a cig\w*)"
+    r"|fell (?:apart|off|out)", re.IGNORECASE)
+
+
 def _urgency(text: str) -> tuple[tuple[Urgency, ...], tuple[str, ...]]:
     """Safety in what happened (not in what is imagined); a threat even when it is a condition
     ("再不处理我就找媒体曝光" is a threat)."""
-    reported = _reported(text)
+    reported = _NOT_SAFETY.sub(lambda m: "_" * len(m.group(0)), _reported(text))
     urgency, words = [], []
     for kind, pattern, where in ((Urgency.SAFETY, _SAFETY, reported),
                                  (Urgency.THREAT, _THREAT, text)):
@@ -738,7 +857,7 @@ def named_person(text: str, names: Iterable[str]) -> str | None:
 # An IME types the full-width colon (U+FF1A) after 订单号; Taiwan writes 訂單編號.
 _ORDER = re.compile(
     r"(?:订单(?:编号|号)?|訂單(?:編號|號)?|单号|單號|order\s*(?:no\.?|number|#)?)"
-    r"\s*[:\uff1a#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,31})",
+    r"\s*[:\uff1a#]?\s*((?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,31})",
     re.IGNORECASE,
 )
 
@@ -759,7 +878,8 @@ LEXICON_NAMES = tuple(row[0] for row in LEXICON)
 
 
 # Words that contain a product's name and are not the product (电视台 is a TV station).
-_NOT_PRODUCTS = re.compile(r"电视台|手机号|phone number|phone call|on the phone")
+_NOT_PRODUCTS = re.compile(r"电视台|手机号|[滑玩看]手机|手机载具|鞋套|phone number|phone call"
+                           r"|on the phone|\bphone (?:me|you|us|him|her)\b")
 
 
 @lru_cache(maxsize=256)

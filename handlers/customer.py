@@ -35,7 +35,7 @@ from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
 from desk.names import contact_name
 from desk.promises import reply_options
-from desk.restatement import named_person, read_complaint
+from desk.restatement import named_person, read_complaint, read_urgency
 from desk.roster import pick_technician
 from desk.storage import Transaction
 from desk.text import visible
@@ -309,13 +309,19 @@ def _attach_followup(context: DeskContext, tx: Transaction, ticket: Ticket, text
     ticket.followups = [*ticket.followups, {**entry, "text": entry["text"][:HOT_FOLLOWUP_TEXT]}
                         ][-HOT_FOLLOWUPS:]
     ticket.record(now, ticket.customer_id, "followup", **({"media": media} if media else {}))
+    store = context.desk.store(ticket.store_id)
+    # Urgency is read in follow-ups too: "现在冒烟了" makes the open ticket urgent.
+    alert = lifecycle.turn_urgent(ticket, now, *read_urgency(text),
+                                  urgent_contact_deadline(store, now) if store else None)
     tx.save(ticket)
-    staffed = context.desk.store(ticket.store_id) is not None  # a removed store has no staff
+    staffed = store is not None  # a removed store has no staff
     context.outbox.to_customer(tx, ticket, lambda tc: (tc.gettext(
         "Added to your ticket #{number}; the technician will see it.") if staffed
         else tc.gettext("Added to your ticket #{number}.")).format(
             number=ticket.number), kind=FOLLOWUP_ACK, merge=f"{FOLLOWUP_ACK}:{ticket.key}")
     context.outbox.card(tx, ticket)
+    if alert and store is not None:
+        notices.alert_urgent(context.outbox, tx, ticket, store, followup=True)
     if media is not None and message_id is not None:  # staff see (or hear) it themselves
         media_to_group(context.outbox, tx, ticket, message_id, media, text)
         return

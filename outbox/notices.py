@@ -62,11 +62,14 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
         markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)
 
 
-def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> None:
-    """Safety or a threat: every manager of the store hears of the new ticket at once."""
+def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
+                 followup: bool = False) -> None:
+    """Safety or a threat: every manager of the store hears of the new ticket at once, or of
+    an open ticket a follow-up made urgent."""
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
-    outbox.to_managers(tx, store, lambda t: views.urgent_alert(t, ticket, store, phone),
+    outbox.to_managers(tx, store,
+                       lambda t: views.urgent_alert(t, ticket, store, phone, followup),
                        kind="urgent", ticket=ticket)
 
 

@@ -473,9 +473,15 @@ def urgency_line(t: Translator, ticket: Ticket) -> str:
     return t.gettext("🚨 Urgent: {reasons} ({words})").format(reasons=reasons, words=words)
 
 
-def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
-    """To the managers, at once, when an urgent ticket comes in."""
+def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
+                 followup: bool = False) -> str:
+    """To the managers, at once, when an urgent ticket comes in or a follow-up makes an open
+    ticket urgent (the card says the reasons and any contact deadline)."""
     _ = t.gettext
+    if followup:
+        header = _("🚨 {store}: ticket #{number} has become urgent after the customer's "
+                   "follow-up.").format(store=escape(store.name), number=ticket.number)
+        return "\n\n".join([header, card(t, ticket, store, phone)])
     header = _("🚨 {store}: new ticket #{number} is urgent. The customer must be contacted "
                "by {time}.").format(
                    store=escape(store.name), number=ticket.number,

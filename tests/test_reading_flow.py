@@ -94,6 +94,42 @@ async def test_a_threat_is_urgent_and_first_in_the_desk_list(world: World) -> No
     assert all(t.state in (State.NEW, State.OFFERED) for t in listed)
 
 
+async def test_a_follow_up_that_turns_dangerous_makes_the_ticket_urgent_once(
+        world: World) -> None:
+    """Urgency is read in follow-ups too: "现在冒烟了" on an open ticket makes it urgent, the
+    contact deadline the shortest the store allows, and the managers are told once."""
+    c = world.client
+    number = await file_complaint(world, "电热水壶用了两天就漏水,我要换货")
+    ticket = world.db.by_number(number)
+    assert ticket.urgency == []
+    before = datetime.fromisoformat(ticket.contact_by)
+    alerts = len(c.inbox(world.manager))
+    world.clock.advance(minutes=5)
+    await c.send(world.customer, "现在冒烟了")
+    ticket = world.db.by_number(number)
+    assert ticket.urgency == [Urgency.SAFETY] and ticket.urgency_words == ["冒烟"]
+    contact_by = datetime.fromisoformat(ticket.contact_by)
+    assert contact_by == START + timedelta(minutes=65) < before
+    assert [m.text.split("\n")[0] for m in c.inbox(world.manager)[alerts:]] == [
+        "🚨 旗舰店:投诉单 #1 因客户补充的信息变为紧急。"]
+    assert "联系期限:2026年11月23日 11:05" in c.last(world.manager).text
+    card = c.card(world.staff_group, number).text
+    assert "🚨 紧急:涉及人身安全(“冒烟”)" in card and "联系期限:2026年11月23日 11:05" in card
+    # More of the same, and then a threat: the reasons grow, the managers are not told again,
+    # and the deadline already set stays (it is not pushed later).
+    world.clock.advance(minutes=5)
+    await c.send(world.customer, "插头都烧黑了,再不来人我就打12315")
+    ticket = world.db.by_number(number)
+    assert ticket.urgency == [Urgency.SAFETY, Urgency.THREAT]
+    assert ticket.urgency_words == ["冒烟", "12315"]
+    assert datetime.fromisoformat(ticket.contact_by) == contact_by
+    assert len(c.inbox(world.manager)) == alerts + 1
+    # A calm follow-up changes nothing.
+    await c.send(world.customer, "补充一下:订单号 A20261120")
+    assert world.db.by_number(number).urgency == [Urgency.SAFETY, Urgency.THREAT]
+    assert len(c.inbox(world.manager)) == alerts + 1
+
+
 def test_urgent_deadline_counts_from_opening_when_closed(world: World) -> None:
     store = world.desk.store("hq")
     night = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 22:00 in Shanghai: closed
