@@ -14,9 +14,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from desk import lifecycle
+from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
-from desk.calendar import contact_deadline
 from desk.i18n import Translator
 from desk.models import State, Ticket
 from desk.storage import Transaction
@@ -100,7 +99,7 @@ def _answer(context: DeskContext, tx: Transaction, press: Press, user_id: int,
     if reopen:
         store = context.desk.store(ticket.store_id)
         if store is not None:
-            lifecycle.reopen(ticket, now, contact_deadline(store, now))
+            lifecycle.reopen(ticket, now, policy.contact_deadline(store, ticket, now))
     tx.save(ticket)
     outbox = context.outbox
     if survey["stage"] == "done":
