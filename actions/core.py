@@ -33,6 +33,7 @@ class Surface(StrEnum):
 
     GROUP = "group"  # a button on the card, or a reply, in the store's staff group
     PRIVATE = "private"  # a button in a manager's private chat with the bot
+    CUSTOMER = "customer"  # a button or a message in the customer's private chat
     DESK = "desk"  # the managers' desk (the Mini App's API)
 
 
@@ -41,6 +42,7 @@ class Who(StrEnum):
 
     STAFF = "staff"  # anyone in the ticket's own store group
     MANAGERS = "managers"  # the ticket's store's managers
+    CUSTOMER = "customer"  # the ticket's own customer
 
 
 class Reply(StrEnum):
@@ -48,6 +50,7 @@ class Reply(StrEnum):
 
     REPORT = "r:report"  # the one-line service report closes the service
     NOTE = "r:note"  # a staff note on the customer
+    COMMENT = "r:comment"  # the customer's comment, the satisfaction callback's last answer
 
 
 Verb = Action | Reply
@@ -137,6 +140,10 @@ def _store(outbox: Outbox, ticket: Ticket, actor: Actor, who: Who) -> StoreConfi
     store = outbox.desk.store(ticket.store_id)
     if store is None:
         raise Invalid
+    if who is Who.CUSTOMER:
+        if ticket.customer_id != actor.user_id:
+            raise Invalid
+        return store
     if not store.is_manager(actor.user_id):
         raise Refused(Reason.MANAGERS_ONLY)
     return store

@@ -1,20 +1,22 @@
 """Every verb on a ticket, once: its step, whose press counts, the surfaces that offer it.
 
 Adding a verb: its Action (desk/buttons.py) and arguments, its step in the module of its
-family (card, managers), its row here, its button (outbox/views.py), its texts in the catalogs.
-The chat's handlers and the desk's API find it here; nothing else needs to change.
+family (card, managers, survey), its row here, its button (outbox/views.py), its texts in the
+catalogs. The chat's handlers and the desk's API find it here; nothing else needs to change.
 """
 
 from __future__ import annotations
 
 import actions.card as card
 import actions.managers as managers
+import actions.survey as survey
 from actions.core import Reply, Row, Surface, Verb, Who
 from desk.buttons import Action
 
 GROUP = frozenset({Surface.GROUP})
 PRIVATE = frozenset({Surface.PRIVATE})
 MANAGERS_ANYWHERE = frozenset({Surface.PRIVATE, Surface.DESK})
+CUSTOMER = frozenset({Surface.CUSTOMER})
 
 
 def _staff(step) -> Row:
@@ -23,6 +25,10 @@ def _staff(step) -> Row:
 
 def _manager(step, surfaces=PRIVATE) -> Row:
     return Row(step, Who.MANAGERS, surfaces)
+
+
+def _customer(step) -> Row:
+    return Row(step, Who.CUSTOMER, CUSTOMER)
 
 
 VERBS: dict[Verb, Row] = {
@@ -48,6 +54,13 @@ VERBS: dict[Verb, Row] = {
     Action.REPLY_BY: _manager(managers.reply_by, MANAGERS_ANYWHERE),
     Action.ANSWERED: _manager(managers.answered),
     Action.ASSIGN: _manager(managers.assign, MANAGERS_ANYWHERE),
+    # the satisfaction callback, in the customer's private chat
+    Action.SURVEY_OVERALL: _customer(survey.overall),
+    Action.SURVEY_SOLVED: _customer(survey.solved),
+    Action.SURVEY_DRIVER: _customer(survey.driver),
+    Action.SURVEY_SKIP: _customer(survey.skip),
+    Action.SURVEY_NO_COMMENT: _customer(survey.no_comment),
+    Reply.COMMENT: _customer(survey.comment),
 }
 
 

@@ -221,9 +221,8 @@ class Ticket:
         if not self.missed:
             return None
         deadline = next((e.detail.get("deadline") for e in reversed(self.events)
-                         if e.action == "missed"), None)
-        return datetime.fromisoformat(deadline or self.contact_by) if (
-            deadline or self.contact_by) else None
+                         if e.action == "missed"), None) or self.contact_by
+        return datetime.fromisoformat(deadline) if deadline else None
 
     def record(self, at: datetime, actor: int, action: str, **detail: Any) -> None:
         self.events.append(Event(at=at.isoformat(), actor=actor, action=action, detail=detail))

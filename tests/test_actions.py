@@ -16,15 +16,18 @@ from desk.buttons import Action, encode
 from desk.deadlines import CALLBACK_STEPS, Step
 from handlers.manager import on_manager_button
 from handlers.staff import on_card_button
+from handlers.survey import on_survey_button
 from schedules.deadlines import STEPS as DEADLINE_STEPS
 from tests.conftest import World
 from tests.test_outbox import SAMPLE_ARGS
 from webapp.server import DECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-TICKET_AUDIENCES = {"t", "m"}  # the card in the group, a manager's alert in private
+# the card in the group, a manager's alert in private, the customer's satisfaction callback
+TICKET_AUDIENCES = {"t", "m", "s"}
 TICKET_ACTIONS = [a for a in Action if a.audience in TICKET_AUDIENCES]
-CHAT = {Surface.GROUP: on_card_button, Surface.PRIVATE: on_manager_button}
+CHAT = {Surface.GROUP: on_card_button, Surface.PRIVATE: on_manager_button,
+        Surface.CUSTOMER: on_survey_button}
 
 
 def _data(action: Action) -> str:
@@ -77,8 +80,13 @@ def test_the_desk_offers_exactly_the_verbs_it_may() -> None:
     assert len(DECISIONS) == len(actions.offered(Surface.DESK)), "one path per verb"
 
 
-def test_replies_to_prompts_are_verbs_of_the_group() -> None:
-    assert {v for v in actions.offered(Surface.GROUP) if isinstance(v, Reply)} == set(Reply)
+def test_replies_to_prompts_are_verbs_of_their_chat() -> None:
+    replies = {v for v in actions.VERBS if isinstance(v, Reply)}
+    assert replies == set(Reply)
+    assert {v for v in actions.offered(Surface.GROUP) if isinstance(v, Reply)} == {
+        Reply.REPORT, Reply.NOTE}
+    assert {v for v in actions.offered(Surface.CUSTOMER) if isinstance(v, Reply)} == {
+        Reply.COMMENT}
 
 
 def test_every_sweep_step_has_one_implementation_and_one_sweep() -> None:
@@ -86,7 +94,8 @@ def test_every_sweep_step_has_one_implementation_and_one_sweep() -> None:
     assert sorted(DEADLINE_STEPS + CALLBACK_STEPS) == sorted(Step), "each swept once"
 
 
-ADAPTERS = ["handlers/staff.py", "handlers/manager.py", "webapp/server.py",
+ADAPTERS = ["handlers/staff.py", "handlers/manager.py", "handlers/survey.py",
+            "webapp/server.py",
             *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "schedules").glob("*.py")))]
 
 
