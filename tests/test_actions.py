@@ -14,11 +14,13 @@ from actions import Reply, Surface
 from actions.sweeps import STEPS as SWEPT
 from desk.buttons import Action, encode
 from desk.deadlines import CALLBACK_STEPS, Step
+from desk.i18n import translator
+from desk.models import State
 from handlers.manager import on_manager_button
 from handlers.staff import on_card_button
 from handlers.survey import on_survey_button
 from schedules.deadlines import STEPS as DEADLINE_STEPS
-from tests.conftest import World
+from tests.conftest import World, file_complaint
 from tests.test_outbox import SAMPLE_ARGS
 from webapp.server import DECISIONS
 
@@ -78,6 +80,35 @@ def _update(data: str):
 def test_the_desk_offers_exactly_the_verbs_it_may() -> None:
     assert {verb for *_, verb in DECISIONS.values()} == actions.offered(Surface.DESK)
     assert len(DECISIONS) == len(actions.offered(Surface.DESK)), "one path per verb"
+
+
+async def test_a_verb_asked_where_it_is_not_offered_changes_nothing(world: World) -> None:
+    number = await file_complaint(world)
+    t = translator("zh_CN")
+    manager = world.manager.id
+    for actor, verb, args in [
+        (actions.Actor(manager, "赵经理", Surface.GROUP, t, world.staff_group.id),
+         Action.ASSIGN, (201,)),  # a manager's verb, pressed in the group
+        (actions.Actor(manager, "赵经理", Surface.DESK, t), Action.PICK_TECHNICIAN, ()),
+        (actions.Actor(201, "李工", Surface.PRIVATE, t, 201, 1), Action.CLAIM, ()),
+        (actions.Actor(201, "李工", Surface.GROUP, t, world.east_group.id), Action.CLAIM, ()),
+    ]:
+        answer = actions.apply(world.outbox, number, actor, verb, args)
+        assert answer.invalid and not answer.done, (verb, actor.surface)
+    assert world.db.by_number(number).state is State.OFFERED
+    assert world.db.by_number(number).assignee_id != 202
+
+
+async def test_an_alert_drawn_with_indexes_still_promises_its_time(world: World) -> None:
+    """Alerts sent before the buttons carried keys still work once: the index is read
+    against the options as the policy gives them now."""
+    c = world.client
+    await c.send(world.manager, "/start")
+    number = await file_complaint(world)
+    await c.click(world.li, c.last(world.staff_group), "无法解决")
+    alert = c.last(world.manager)
+    assert await c.press(world.manager, alert, f"m:reply:{number}:1") is None
+    assert world.db.by_number(number).reply_by == "2026-11-24T21:00:00+08:00"
 
 
 def test_replies_to_prompts_are_verbs_of_their_chat() -> None:
