@@ -25,6 +25,7 @@ from desk.models import Ticket
 from desk.storage import Transaction
 
 if TYPE_CHECKING:
+    from desk.context import Desk
     from outbox.post import Markup, Outbox
 
 
@@ -91,15 +92,22 @@ class Call:
     redraw: bool = True  # whether the ticket's card shows a change
     markup: Markup | bool = True  # the card's buttons after the step (True: the state's)
     note: Callable[[Translator], str] | None = None  # a short confirmation to the actor
-    after: list[Callable[[], None]] = field(default_factory=list)  # once the write is done
+    after: list[Callable[[], object]] = field(default_factory=list)  # once the write is done
 
     @property
     def t(self) -> Translator:
         return self.actor.t
 
     @property
-    def desk(self):
+    def desk(self) -> Desk:
         return self.outbox.desk
+
+    @property
+    def message_id(self) -> int:
+        """The message pressed, for the verbs that change it in place."""
+        if self.actor.message_id is None:
+            raise Invalid
+        return self.actor.message_id
 
 
 Step = Callable[[Call], None]

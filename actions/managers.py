@@ -19,7 +19,7 @@ from outbox.notices import tell_assigned, tell_technician
 
 
 def _in_chat(c: Call) -> bool:
-    return c.actor.surface is Surface.PRIVATE and c.actor.message_id is not None
+    return c.actor.surface is Surface.PRIVATE
 
 
 def pick(c: Call) -> None:
@@ -28,7 +28,7 @@ def pick(c: Call) -> None:
         raise Refused(Reason.STALE)
     if not policy.may_handle(c.ticket, c.actor.user_id):
         raise Refused(Reason.ABOUT_YOU)
-    c.outbox.keyboard(c.tx, c.actor.chat_id, c.actor.message_id,
+    c.outbox.keyboard(c.tx, c.actor.chat_id, c.message_id,
                       views.technician_keyboard(c.ticket, c.store), kind="technician_choice")
     c.redraw = False
 
@@ -56,7 +56,7 @@ def reply_by(c: Call) -> None:
         "at once. You will get an answer by {time} at the latest.").format(
             number=ticket.number, time=tc.datetime(when, store.timezone)), kind="reply_promised")
     if _in_chat(c):
-        c.outbox.edit(c.tx, c.actor.chat_id, c.actor.message_id, c.t.gettext(
+        c.outbox.edit(c.tx, c.actor.chat_id, c.message_id, c.t.gettext(
             "Done: the customer was promised an answer by {time}.").format(
                 time=c.t.datetime(when, store.timezone)), kind="reply_promised",
             markup=views.answered_keyboard(c.t, ticket))
@@ -65,7 +65,7 @@ def reply_by(c: Call) -> None:
 def answered(c: Call) -> None:
     """The manager answered the customer themselves: that is the contact."""
     lifecycle.manager_answered(c.ticket, c.actor.user_id, c.actor.name, c.now)
-    c.outbox.edit(c.tx, c.actor.chat_id, c.actor.message_id, c.t.gettext(
+    c.outbox.edit(c.tx, c.actor.chat_id, c.message_id, c.t.gettext(
         "Noted: you have answered the customer of ticket #{number}.").format(
             number=c.ticket.number), kind="manager_answered")
 
@@ -80,6 +80,6 @@ def assign(c: Call) -> None:
     tell_assigned(c.outbox, c.tx, c.ticket)
     tell_technician(c.outbox, c.tx, c.ticket, c.store)
     if _in_chat(c):
-        c.outbox.edit(c.tx, c.actor.chat_id, c.actor.message_id, c.t.gettext(
+        c.outbox.edit(c.tx, c.actor.chat_id, c.message_id, c.t.gettext(
             "Done: ticket #{number} is now with {name}.").format(
                 number=c.ticket.number, name=escape(tech.name)), kind="reassigned")

@@ -14,6 +14,8 @@ now: an answer to another stage is data we never drew for this moment.
 
 from __future__ import annotations
 
+from typing import Any
+
 from actions.core import Call, Invalid
 from desk import lifecycle, policy
 from desk.buttons import Action
@@ -32,14 +34,14 @@ STAGE_OF = {
 }
 
 
-def _survey(c: Call, action: Action) -> dict:
+def _survey(c: Call, action: Action) -> dict[str, Any]:
     survey = dict(c.ticket.survey or {})
     if STAGE_OF[action] != survey.get("stage"):
         raise Invalid
     return survey
 
 
-def _record(c: Call, action: Action, survey: dict, reopen: bool = False) -> None:
+def _record(c: Call, action: Action, survey: dict[str, Any], reopen: bool = False) -> None:
     """Store the answer, then show the next question (or thanks) in place of this one."""
     ticket, outbox, t = c.ticket, c.outbox, c.t
     c.redraw = False  # the card changes only on a reopen, which redraws it
@@ -49,14 +51,18 @@ def _record(c: Call, action: Action, survey: dict, reopen: bool = False) -> None
     if reopen:
         lifecycle.reopen(ticket, c.now, policy.contact_deadline(c.store, ticket, c.now))
     if survey["stage"] == "done":
-        outbox.edit(c.tx, c.actor.chat_id, c.actor.message_id, views.survey_thanks(t),
+        outbox.edit(c.tx, c.actor.chat_id, c.message_id, views.survey_thanks(t),
                     kind="survey")
         _file(c)
         return
     driver = next_driver(survey)
-    question = {"solved": views.survey_solved(t), "comment": views.survey_comment(t)}.get(
-        survey["stage"]) or views.survey_driver(t, driver)
-    outbox.edit(c.tx, c.actor.chat_id, c.actor.message_id, question, kind="survey",
+    if survey["stage"] == "solved":
+        question = views.survey_solved(t)
+    elif survey["stage"] == "comment" or driver is None:
+        question = views.survey_comment(t)
+    else:
+        question = views.survey_driver(t, driver)
+    outbox.edit(c.tx, c.actor.chat_id, c.message_id, question, kind="survey",
                 markup=views.survey_keyboard(t, ticket, survey["stage"], driver))
     if reopen:
         tell_reopened(outbox, c.tx, ticket)
@@ -118,7 +124,7 @@ def comment(c: Call) -> None:
     if (c.ticket.survey or {}).get("stage") != "comment":
         raise Invalid
     c.redraw = False
-    c.ticket.survey = {**c.ticket.survey, "comment": str(c.args[0])[:MAX_COMMENT],
+    c.ticket.survey = {**(c.ticket.survey or {}), "comment": str(c.args[0])[:MAX_COMMENT],
                        "stage": "done"}
     c.ticket.record(c.now, c.ticket.customer_id, "survey_answer", step="comment")
     c.outbox.send(c.tx, c.ticket.customer_id, views.survey_thanks(c.t), kind="survey")

@@ -58,7 +58,10 @@ def deadline_step(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
     """Reminders, nudges, breaches: the assignee or the group, the managers, the customer."""
     t = translator(store.language)
     name = escape(store.name)
-    deadline = datetime.fromisoformat(ticket.contact_by) if ticket.contact_by else None
+    if item.step in (Step.CONTACT_REMINDER, Step.BREACH):
+        deadline = _time(ticket.contact_by)
+    if item.step in (Step.REPLY_REMINDER, Step.REPLY_BREACH):
+        reply_by = _time(ticket.reply_by)
     if item.step is Step.CONTACT_REMINDER:
         outbox.in_thread(tx, ticket, _contact_reminder(t, ticket, store, deadline),
                          kind="contact_reminder")
@@ -79,14 +82,12 @@ def deadline_step(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
                 store=name, number=ticket.number, time=tm.datetime(deadline, store.timezone)),
             kind="breach", ticket=ticket)
     elif item.step is Step.REPLY_REMINDER:
-        reply_by = datetime.fromisoformat(ticket.reply_by)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⏰ {store}: the customer of ticket #{number} was promised an answer by {time}."
         ).format(store=name, number=ticket.number,
                  time=tm.datetime(reply_by, store.timezone)), kind="reply_reminder",
             ticket=ticket)
     elif item.step is Step.REPLY_BREACH:
-        reply_by = datetime.fromisoformat(ticket.reply_by)
         _renew_reply_promise(outbox, tx, ticket, store, reply_by)
         outbox.card(tx, ticket)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
@@ -146,7 +147,16 @@ def _renew_reply_promise(outbox: Outbox, tx: Transaction, ticket: Ticket, store:
         kind="promise_renewed")
 
 
+def _time(iso: str | None) -> datetime:
+    """A promised time the step is due for: set, or the step would not be due."""
+    if iso is None:
+        raise ValueError("a step is due for a time that is not set")
+    return datetime.fromisoformat(iso)
+
+
 def _owner(ticket: Ticket) -> str:
+    if ticket.assignee_id is None:
+        return ""
     return views.mention(ticket.assignee_id, ticket.assignee_name or "")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import actions.card as card
 import actions.managers as managers
 import actions.survey as survey
-from actions.core import Reply, Row, Surface, Verb, Who
+from actions.core import Reply, Row, Step, Surface, Verb, Who
 from desk.buttons import Action
 
 GROUP = frozenset({Surface.GROUP})
@@ -19,15 +19,15 @@ MANAGERS_ANYWHERE = frozenset({Surface.PRIVATE, Surface.DESK})
 CUSTOMER = frozenset({Surface.CUSTOMER})
 
 
-def _staff(step) -> Row:
+def _staff(step: Step) -> Row:
     return Row(step, Who.STAFF, GROUP)
 
 
-def _manager(step, surfaces=PRIVATE) -> Row:
+def _manager(step: Step, surfaces: frozenset[Surface] = PRIVATE) -> Row:
     return Row(step, Who.MANAGERS, surfaces)
 
 
-def _customer(step) -> Row:
+def _customer(step: Step) -> Row:
     return Row(step, Who.CUSTOMER, CUSTOMER)
 
 
