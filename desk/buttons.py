@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desk.models import Kind, Outcome, Want
+from desk.promises import REPLY_KEYS
 from desk.survey import DRIVERS, SCORES, SOLVED
 
 MAX_DATA = 64  # bytes, Telegram's limit for callback_data
@@ -116,7 +117,8 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.SAY: (NUMBER,),
     Action.CANNED: (NUMBER, _one_of(("apology", "unclear", "call", "photo"))),
     Action.PICK_TECHNICIAN: (NUMBER,),
-    Action.REPLY_BY: (NUMBER, NUMBER),
+    # The reply option's key; the digits are the indexes older alerts carry.
+    Action.REPLY_BY: (NUMBER, _one_of((*REPLY_KEYS, "0", "1", "2"))),
     Action.ANSWERED: (NUMBER,),
     Action.ASSIGN: (NUMBER, NUMBER),
     Action.SURVEY_OVERALL: (NUMBER, SCORE),

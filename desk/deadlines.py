@@ -66,7 +66,8 @@ def due(ticket: Ticket, store: StoreConfig, now: datetime) -> list[Due]:
         # A reminder whose deadline has already passed would only confuse; the breach says it.
         if not ticket.contact_reminded and remind_at <= now < contact_by:
             items.append(Due(remind_at, number, Step.CONTACT_REMINDER))
-        if not ticket.missed and contact_by <= now:
+        # A promise renewed after a miss is a deadline of its own: breached when it passes.
+        if contact_by <= now and ticket.missed_deadline() != contact_by:
             items.append(Due(contact_by, number, Step.BREACH))
     if ticket.state in UNCLAIMED:
         last = _time(ticket.nudged_at or ticket.confirmed_at)

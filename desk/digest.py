@@ -178,7 +178,8 @@ def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end:
         first_contact_seen = False
         for event in ticket.events:
             moment = datetime.fromisoformat(event.at)
-            if event.action in ("confirmed", "reopened") and inside(
+            # A promise renewed after a miss is a deadline of its own.
+            if event.action in ("confirmed", "reopened", "promise_renewed") and inside(
                     _at(event.detail.get("contact_by"))):
                 result.deadlines_due += 1
             if event.action == "missed":

@@ -216,6 +216,15 @@ class Ticket:
     def is_urgent(self) -> bool:
         return bool(self.urgency)
 
+    def missed_deadline(self) -> datetime | None:
+        """The contact deadline last missed, while the miss stands (``missed``); the promise
+        renewed after it is ``contact_by``, watched like the first."""
+        if not self.missed:
+            return None
+        deadline = next((e.detail.get("deadline") for e in reversed(self.events)
+                         if e.action == "missed"), None) or self.contact_by
+        return datetime.fromisoformat(deadline) if deadline else None
+
     def record(self, at: datetime, actor: int, action: str, **detail: Any) -> None:
         self.events.append(Event(at=at.isoformat(), actor=actor, action=action, detail=detail))
 

@@ -2,7 +2,9 @@
 
 Seed 003 forbids promising what cannot be done (忌做出一些不可能实现的承诺), so the choices are
 computed from the store's opening hours, never typed freely: close of business today (when at
-least an hour is left), on the next opening day, or on the third opening day.
+least an hour is left), on the next opening day, or on the third opening day. Each has a key
+(``today``, ``next``, ``third``) that buttons and the desk carry. desk.policy.reply_options is
+the one entry point.
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from desk.models import Ticket
 MIN_TIME_LEFT_TODAY = timedelta(hours=1)
 
 
-def reply_options(store: StoreConfig, since: datetime) -> list[datetime]:
+REPLY_KEYS = ("today", "next", "third")
+
+
+def reply_options(store: StoreConfig, since: datetime) -> list[tuple[str, datetime]]:
+    """The keyed reply times from ``since``, earliest first."""
     local = since.astimezone(store.timezone)
-    options: list[datetime] = []
+    options: list[tuple[str, datetime]] = []
     today_close = closing_on(store, local.date())
     if today_close is not None and today_close - local >= MIN_TIME_LEFT_TODAY:
-        options.append(today_close)
+        options.append(("today", today_close))
     later = [d for d in opening_days_from(store, local.date()) if d > local.date()]
-    for index in (0, 2):
+    for key, index in (("next", 0), ("third", 2)):
         if index < len(later):
             closing = closing_on(store, later[index])
             if closing is not None:
-                options.append(closing)
+                options.append((key, closing))
     return options
 
 

@@ -6,14 +6,20 @@ the update changed, and the sender delivers it.
 
 from __future__ import annotations
 
-from telegram import Message, Update, User
+import re
 
+from telegram import CallbackQuery, Message, Update, User
+
+import actions
+from actions import Answer, Surface
+from desk.buttons import Action
 from desk.context import Desk
 from desk.i18n import Translator, translator
 from desk.models import Customer
 from desk.text import person_name
 from outbox.context import DeskContext
 from outbox.post import Markup
+from outbox.refusals import invalid_button, refusal
 
 
 def display_name(user: User) -> str:
@@ -78,3 +84,22 @@ def media_of(message: Message) -> str | None:
         if getattr(message, kind, None):
             return kind
     return None
+
+
+def button_pattern(surface: Surface) -> re.Pattern[str]:
+    """The callback data of the verbs ``surface`` offers, by their Actions' audience."""
+    audiences = sorted({verb.audience for verb in actions.offered(surface)
+                        if isinstance(verb, Action)})
+    return re.compile("^(?:" + "|".join(re.escape(a) for a in audiences) + "):")
+
+
+def answer_press(context: DeskContext, query: CallbackQuery, t: Translator, answer: Answer,
+                 *, show_ticket: bool = True) -> None:
+    """Answer a press on a ticket verb: its short note, or why not (an alert)."""
+    if answer.refused is not None:
+        context.outbox.answer(query, refusal(t, answer.refused,
+                                             answer.ticket if show_ticket else None), alert=True)
+    elif not answer.done:
+        context.outbox.answer(query, invalid_button(t), alert=True)
+    else:
+        context.outbox.answer(query, answer.note(t) if answer.note else None)

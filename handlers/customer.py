@@ -29,12 +29,11 @@ from telegram.ext import (
 
 from desk import answers, lifecycle, policy
 from desk.buttons import Action, Press, decode
-from desk.calendar import contact_deadline, local_day, urgent_contact_deadline
+from desk.calendar import local_day, urgent_contact_deadline
 from desk.config import StoreConfig
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
 from desk.names import contact_name
-from desk.promises import reply_options
 from desk.restatement import named_person, read_complaint, read_urgency
 from desk.roster import pick_technician
 from desk.storage import Transaction
@@ -273,11 +272,11 @@ def _file_question(context: DeskContext, tx: Transaction, draft: Ticket, custome
     reply time kept like an escalation's (reminded before, alerted when missed)."""
     outbox = context.outbox
     now = context.desk.clock()
-    options = reply_options(store, now)
+    options = policy.reply_options(store, now)
     draft.want = Want.EXPLANATION
     draft.language = t.language
     draft.number = tx.next_number()
-    lifecycle.file_question(draft, now, options[0] if options else None)
+    lifecycle.file_question(draft, now, options[0].at if options else None)
     tx.save(draft)
     ask_phone = not customer.phone and not customer.phone_declined
     outbox.send(tx, draft.customer_id, views.question_filed(t, draft, store, now, ask_phone),
@@ -588,13 +587,8 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
                 (tech.user_id for tech in store.technicians if tech.name == named), None)
         offer_to = pick_technician(store, desk.db.open_load(store.id), now,
                                    exclude=policy.barred(draft))
-        contact_by = contact_deadline(store, now)
-        vip = customer.tier == TIER_VIP
-        if vip and store.promises.vip_contact_within is not None:
-            contact_by = min(contact_by, now + store.promises.vip_contact_within)
-        if draft.urgency:  # safety or a threat: the shortest deadline the store allows
-            contact_by = min(contact_by, urgent_contact_deadline(store, now))
-        draft.vip = vip
+        draft.vip = customer.tier == TIER_VIP
+        contact_by = policy.contact_deadline(store, draft, now)  # VIP and urgency shorten it
         draft.language = t.language
         draft.number = tx.next_number()
         lifecycle.confirm(draft, now, offer_to, contact_by)

@@ -14,32 +14,30 @@ promised time. Only the store's configured managers may press these buttons.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from html import escape
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from desk import lifecycle, policy
-from desk.buttons import Action, Press, decode
+import actions
+from actions import Actor, Surface
+from desk.buttons import Action, decode
 from desk.calendar import local_day, parse_day
 from desk.config import StoreConfig
 from desk.export import EXPORT_DAYS, export_csv, export_filename
-from desk.i18n import N_, Translator
-from desk.lifecycle import Reason, Refused
-from desk.models import Ticket
+from desk.i18n import N_
+from desk.lifecycle import Reason
 from desk.outgoing import Method, Priority
-from desk.storage import Transaction
 from handlers.common import (
+    answer_press,
+    button_pattern,
     display_name,
     managers_only,
     remember_user,
     reply,
     user_translator,
 )
-from outbox import decisions, views
 from outbox.context import DESK_KEY, DeskContext
 from outbox.digests import build, charts, queue_digest, reader_languages
 from outbox.post import new_id
@@ -47,107 +45,22 @@ from outbox.refusals import ONLY_MANAGERS, invalid_button, refusal
 
 log = logging.getLogger(__name__)
 
-class Invalid(Exception):
-    """Data we never drew, or a press outside a manager's private chat."""
-
-
-@dataclass
-class ManagerPress:
-    context: DeskContext
-    tx: Transaction
-    press: Press
-    ticket: Ticket
-    store: StoreConfig
-    user_id: int
-    user_name: str
-    chat_id: int
-    message_id: int
-    now: datetime
-    t: Translator
-    card: bool = True  # whether the ticket's card shows a change
-
-    @property
-    def outbox(self):
-        return self.context.outbox
-
-
-def _pick(p: ManagerPress) -> None:
-    if not p.ticket.is_active:
-        raise Refused(Reason.STALE)
-    if not policy.may_handle(p.ticket, p.user_id):
-        raise Refused(Reason.ABOUT_YOU)
-    p.outbox.keyboard(p.tx, p.chat_id, p.message_id, views.technician_keyboard(p.ticket, p.store),
-                      kind="technician_choice")
-    p.card = False
-
-
-def _reply_by(p: ManagerPress) -> None:
-    when = decisions.promise_reply(p.outbox, p.tx, p.ticket, p.store, p.user_id,
-                                   p.press.args[1], p.now)
-    p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
-        "Done: the customer was promised an answer by {time}.").format(
-            time=p.t.datetime(when, p.store.timezone)), kind="reply_promised",
-        markup=views.answered_keyboard(p.t, p.ticket))
-
-
-def _answered(p: ManagerPress) -> None:
-    lifecycle.manager_answered(p.ticket, p.user_id, p.user_name, p.now)
-    p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
-        "Noted: you have answered the customer of ticket #{number}.").format(
-            number=p.ticket.number), kind="manager_answered")
-
-
-def _assign(p: ManagerPress) -> None:
-    tech = decisions.hand_to(p.outbox, p.tx, p.ticket, p.store, p.user_id, p.press.args[1],
-                             p.now)
-    p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
-        "Done: ticket #{number} is now with {name}.").format(
-            number=p.ticket.number, name=escape(tech.name)), kind="reassigned")
-
-
-MANAGER_STEPS: dict[Action, Callable[[ManagerPress], None]] = {
-    Action.PICK_TECHNICIAN: _pick,
-    Action.REPLY_BY: _reply_by,
-    Action.ANSWERED: _answered,
-    Action.ASSIGN: _assign,
-}
-
-
 async def on_manager_button(update: Update, context: DeskContext) -> None:
-    """A manager's press: re-check that they manage the ticket's store and its state."""
-    desk = context.desk
+    """A manager's press in private: actions.apply re-checks that they manage the ticket's
+    store, and its state."""
     query = update.callback_query
     user = update.effective_user
-    t = user_translator(desk, user)
+    t = user_translator(context.desk, user)
     press = decode(query.data)
-    step = MANAGER_STEPS.get(press.action) if press else None
     private = query.message is not None and query.message.chat.type == "private"
-    ticket = None
-    try:
-        if step is None or not private:
-            raise Invalid
-        with context.outbox.transaction() as tx:
-            ticket = tx.ticket_by_number(press.number)
-            store = desk.store(ticket.store_id) if ticket else None
-            if ticket is None or store is None:
-                raise Invalid
-            if not store.is_manager(user.id):
-                raise Refused(Reason.MANAGERS_ONLY)
-            done = ManagerPress(context, tx, press, ticket, store, user.id, display_name(user),
-                                query.message.chat.id, query.message.message_id, desk.clock(),
-                                t)
-            step(done)
-            tx.save(ticket)
-            if done.card:
-                context.outbox.card(tx, ticket)
-    except Refused as refused:
-        shown = ticket if refused.reason is not Reason.MANAGERS_ONLY else None
-        context.outbox.answer(query, refusal(t, refused.reason, shown), alert=True)
-        return
-    except Invalid:
+    if press is None or not private or press.action not in actions.offered(Surface.PRIVATE):
         context.outbox.answer(query, invalid_button(t), alert=True)
         return
-    context.outbox.answer(query)
+    actor = Actor(user.id, display_name(user), Surface.PRIVATE, t, query.message.chat.id,
+                  query.message.message_id)
+    answer = actions.apply(context.outbox, press.number, actor, press.action, press.args[1:])
+    answer_press(context, query, t, answer,
+                 show_ticket=answer.refused is not Reason.MANAGERS_ONLY)
 
 
 # -- records: digest on demand, served counts, exports, fed-back marks ---------------------------
@@ -327,7 +240,8 @@ def register(application: Application) -> None:
             has_args=False))
         application.add_handler(CommandHandler(
             "help", manager_start, filters=private & filters.User(user_id=managers)))
-    application.add_handler(CallbackQueryHandler(on_manager_button, pattern=r"^m:"))
+    application.add_handler(CallbackQueryHandler(on_manager_button,
+                                                 pattern=button_pattern(Surface.PRIVATE)))
     application.add_handler(CallbackQueryHandler(on_fed_back, pattern=r"^d:fed:", block=False))
     application.add_handler(CommandHandler("digest", digest_command, filters=private,
                                            block=False))

@@ -7,19 +7,17 @@ service report (asked for in a reply prompt), or "can't solve here" to escalate 
 
 Every press is checked again on the server: the press must come from the ticket's own store
 group, the ticket must still be in the state the button was drawn for, and the presser must
-have the right (assignee or manager) where it matters. Callback data can be forged. The ticket
-is read, changed and written in one transaction with the messages the step causes.
+have the right (assignee or manager) where it matters. Callback data can be forged. The verbs
+themselves are actions.card: here a press or a reply becomes ``actions.apply``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     Application,
@@ -30,230 +28,50 @@ from telegram.ext import (
     filters,
 )
 
-from desk import lifecycle, policy
-from desk.buttons import Action, Press, decode
-from desk.calendar import callback_time
+import actions
+from actions import Actor, Reply, Surface
+from actions.card import MAX_REPORT, one_line_report
+from desk.buttons import decode
 from desk.config import StoreConfig
 from desk.i18n import Translator, translator
-from desk.lifecycle import Reason, Refused
-from desk.models import TIER_LABELS, Customer, Outcome, State, Ticket
-from desk.outgoing import Priority
-from desk.roster import pick_technician
-from desk.storage import Transaction
-from desk.text import one_line
 from handlers import relay
-from handlers.common import display_name, remember_user, reply, user_translator
-from outbox import views
+from handlers.common import (
+    answer_press,
+    button_pattern,
+    display_name,
+    remember_user,
+    reply,
+    user_translator,
+)
 from outbox.context import DESK_KEY, DeskContext
-from outbox.notices import alert_escalation, tell_assigned, tell_done, tell_technician
-from outbox.post import Markup
 from outbox.refusals import invalid_button, refusal
-from outbox.relay import canned_menu, canned_text, say_to_customer
 
 log = logging.getLogger(__name__)
 
 GROUPS = filters.ChatType.GROUPS
-MAX_REPORT = 500
 
 
-class Invalid(Exception):
-    """Data we never drew, or a press outside the ticket's own group."""
-
-
-@dataclass
-class CardPress:
-    """One press on a card, inside its transaction."""
-
-    context: DeskContext
-    tx: Transaction
-    press: Press
-    ticket: Ticket
-    store: StoreConfig
-    user_id: int
-    name: str  # the roster's name for a technician, else Telegram's
-    is_manager: bool
-    now: datetime
-    t: Translator
-    card_markup: Markup | bool = True  # the card's buttons after the step (True: the state's)
-    answer: str | None = None  # a short confirmation on the button
-
-    @property
-    def outbox(self):
-        return self.context.outbox
-
-
-def _claim(p: CardPress) -> None:
-    lifecycle.claim(p.ticket, p.user_id, p.name, p.now)
-    tell_assigned(p.outbox, p.tx, p.ticket)
-
-
-def _accept(p: CardPress) -> None:
-    lifecycle.accept(p.ticket, p.user_id, p.now)
-    tell_assigned(p.outbox, p.tx, p.ticket)
-
-
-def _pass(p: CardPress) -> None:
-    next_tech = pick_technician(p.store, p.context.desk.db.open_load(p.store.id), p.now,
-                                exclude=[*p.ticket.passed_by, p.user_id,
-                                         *policy.barred(p.ticket)])
-    lifecycle.pass_on(p.ticket, p.user_id, p.now, next_tech)
-    if p.ticket.state is State.OFFERED:
-        tell_technician(p.outbox, p.tx, p.ticket, p.store)
-
-
-def _contacted(p: CardPress) -> None:
-    lifecycle.mark_contacted(p.ticket, p.user_id, p.is_manager, p.now)
-    number = p.ticket.number
-    p.outbox.to_customer(p.tx, p.ticket, lambda t: t.gettext(
-        "Our technician has been in touch with you about ticket #{number}. Anything to add? "
-        "Just write it here.").format(number=number), kind="contacted")
-
-
-def _no_answer(p: CardPress) -> None:
-    lifecycle.no_answer(p.ticket, p.user_id, p.is_manager, p.now,
-                        p.now + p.store.promises.retry_after)
-    number = p.ticket.number
-    p.outbox.to_customer(p.tx, p.ticket, lambda t: t.gettext(
-        "Our technician just tried to call you about ticket #{number} but could not get "
-        "through, and will call again later.").format(number=number), kind="call_attempt")
-
-
-def _require_service_owner(p: CardPress) -> None:
-    if p.ticket.state is not State.CONTACTED or p.ticket.pending_outcome is not None:
-        raise Refused(Reason.STALE)
-    if not (p.is_manager or p.ticket.assignee_id == p.user_id):
-        raise Refused(Reason.NOT_YOURS)
-
-
-def _service_done(p: CardPress) -> None:
-    _require_service_owner(p)
-    p.card_markup = views.outcome_keyboard(p.t, p.ticket)
-
-
-def _back(p: CardPress) -> None:
-    _require_service_owner(p)
-
-
-def _outcome(p: CardPress) -> None:
-    lifecycle.choose_outcome(p.ticket, p.user_id, p.is_manager, Outcome(p.press.args[1]),
-                             p.now)
-    t = translator(p.context.desk.person_language(p.user_id, p.store.language))
-    p.outbox.in_thread(p.tx, p.ticket, views.report_prompt(t, p.ticket, p.user_id, p.name),
-                       kind="report_prompt", markup=ForceReply(selective=True),
-                       remember="report_prompt_id", priority=_PROMPT)
-
-
-def _escalate(p: CardPress) -> None:
-    lifecycle.escalate(p.ticket, p.user_id, p.is_manager, p.now)
-    alert_escalation(p.outbox, p.tx, p.ticket, p.store)
-
-
-def _tier(p: CardPress) -> None:
-    """Grade the customer (seed 001: 对客户进行精确的分级): any member of the group may."""
-    tier = str(p.press.args[1])
-    if not p.ticket.is_active:
-        raise Invalid
-
-    def grade(customer: Customer) -> None:
-        customer.tier = None if customer.tier == tier else tier
-
-    customer = p.context.desk.db.update_customer(p.ticket.customer_id, grade)
-    if customer is None:
-        raise Invalid
-    label = p.t.gettext(TIER_LABELS[tier])
-    p.answer = (p.t.gettext("Now marked: {tier}") if customer.tier else
-                p.t.gettext("No longer marked: {tier}")).format(tier=label)
-
-
-def _note(p: CardPress) -> None:
-    """Ask for a note on the customer (seed 004: what the hotel remembered of its regular)."""
-    if not p.ticket.is_active:
-        raise Invalid
-    p.outbox.in_thread(p.tx, p.ticket, views.note_prompt(p.t, p.ticket, p.user_id, p.name),
-                       kind="note_prompt", markup=ForceReply(selective=True),
-                       remember="note_prompt_id", priority=_PROMPT)
-
-
-# A prompt someone just asked for comes before notices and edits.
-_PROMPT = Priority.REPLY
-
-def _may_write(p: CardPress) -> None:
-    """With a roster, only its technicians and the managers write to customers."""
-    if p.store.technicians and p.store.technician(p.user_id) is None and not p.is_manager:
-        raise Refused(Reason.NOT_ON_ROSTER)
-    if not p.ticket.is_active:
-        raise Refused(Reason.STALE)
-
-
-def _say(p: CardPress) -> None:
-    """Show the standard replies under the card."""
-    _may_write(p)
-    text, markup = canned_menu(p.t, p.ticket)
-    p.outbox.in_thread(p.tx, p.ticket, text, kind="canned_menu", markup=markup)
-    p.card_markup = True
-
-
-def _canned(p: CardPress) -> None:
-    """One of the SOP's standard sentences, to the customer in the customer's language."""
-    _may_write(p)
-    which = str(p.press.args[1])
-    sent = say_to_customer(p.outbox, p.tx, p.ticket, p.store, by=p.user_id, name=p.name,
-                           role="manager" if p.is_manager else "staff",
-                           text=lambda tc: canned_text(tc, which, p.ticket, p.store, p.now))
-    if not sent:
-        raise Refused(Reason.UNREACHABLE)
-    p.answer = p.t.gettext("Sent to the customer.")
-
-
-CARD_STEPS: dict[Action, Callable[[CardPress], None]] = {
-    Action.CLAIM: _claim,
-    Action.ACCEPT: _accept,
-    Action.PASS: _pass,
-    Action.CONTACTED: _contacted,
-    Action.NO_ANSWER: _no_answer,
-    Action.SERVICE_DONE: _service_done,
-    Action.BACK: _back,
-    Action.OUTCOME: _outcome,
-    Action.ESCALATE: _escalate,
-    Action.TIER: _tier,
-    Action.NOTE: _note,
-    Action.SAY: _say,
-    Action.CANNED: _canned,
-}
+def _actor(store: StoreConfig, user, t: Translator, chat_id: int,
+           message_id: int | None) -> Actor:
+    tech = store.technician(user.id)
+    return Actor(user.id, tech.name if tech else display_name(user), Surface.GROUP, t, chat_id,
+                 message_id)
 
 
 async def on_card_button(update: Update, context: DeskContext) -> None:
-    """A press on a ticket card: re-check chat, ticket state and the presser's role."""
+    """A press on a ticket card: actions.apply re-checks chat, ticket state and role."""
     desk = context.desk
     query = update.callback_query
-    user = update.effective_user
     chat_id = query.message.chat.id if query.message else 0
     store = desk.settings.store_for_group(chat_id)
     t = translator(store.language if store else desk.settings.default_language)
     press = decode(query.data)
-    step = CARD_STEPS.get(press.action) if press else None
-    if store is None or step is None:
+    if store is None or press is None or press.action not in actions.offered(Surface.GROUP):
         context.outbox.answer(query, invalid_button(t), alert=True)
         return
-    tech = store.technician(user.id)
-    try:
-        with context.outbox.transaction() as tx:
-            ticket = tx.ticket_by_number(press.number)
-            if ticket is None or ticket.store_id != store.id:
-                raise Invalid
-            done = CardPress(context, tx, press, ticket, store, user.id,
-                             tech.name if tech else display_name(user), store.is_manager(user.id),
-                             desk.clock(), t)
-            step(done)
-            tx.save(ticket)
-            context.outbox.card(tx, ticket, done.card_markup)
-    except Refused as refused:
-        context.outbox.answer(query, refusal(t, refused.reason, ticket), alert=True)
-        return
-    except Invalid:
-        context.outbox.answer(query, invalid_button(t), alert=True)
-        return
-    context.outbox.answer(query, done.answer)
+    actor = _actor(store, update.effective_user, t, chat_id, query.message.message_id)
+    answer_press(context, query, t, actions.apply(context.outbox, press.number, actor,
+                                                  press.action, press.args[1:]))
 
 
 async def on_report(update: Update, context: DeskContext) -> None:
@@ -267,39 +85,25 @@ async def on_report(update: Update, context: DeskContext) -> None:
     prompt_id = message.reply_to_message.message_id
     open_tickets = desk.db.open_tickets(store.id)
     noted = next((tk for tk in open_tickets if tk.note_prompt_id == prompt_id), None)
-    if noted is not None:
-        _record_note(update, context, store, noted.key)
-        return
     reported = next((tk for tk in open_tickets if tk.report_prompt_id == prompt_id), None)
-    if reported is None:
+    if noted is None and reported is None:
         relay.from_group(update, context, store)  # to the customer, or staff among themselves
         return
     t = translator(store.language)
-    user = update.effective_user
-    report = one_line(message.text)
-    outbox = context.outbox
-    if not report or len(report) > MAX_REPORT:
+    line = one_line_report(message.text)
+    if line is None:
         _one_line_please(update, context, t)
         return
-    now = desk.clock()
-    try:
-        with outbox.transaction() as tx:
-            ticket = tx.ticket(reported.key)
-            lifecycle.finish(ticket, user.id, store.is_manager(user.id), report, now,
-                             callback_time(store, now))
-            tx.save(ticket)
-            outbox.card(tx, ticket)
-            tell_done(outbox, tx, ticket)
-    except Refused as refused:
-        with outbox.transaction() as tx:
-            outbox.send(tx, message.chat.id, refusal(t, refused.reason, reported),
-                        kind="refusal", reply_to=message.message_id)
+    actor = _actor(store, update.effective_user, t, message.chat.id, message.message_id)
+    if noted is not None:
+        if not actions.apply(context.outbox, noted.key, actor, Reply.NOTE, (line,)).done:
+            _one_line_please(update, context, t)
         return
-
-    def completed(customer: Customer) -> None:  # counts towards becoming a regular
-        customer.completed += 1
-
-    desk.db.update_customer(ticket.customer_id, completed)
+    answer = actions.apply(context.outbox, reported.key, actor, Reply.REPORT, (line,))
+    if answer.refused is not None:
+        with context.outbox.transaction() as tx:
+            context.outbox.send(tx, message.chat.id, refusal(t, answer.refused, reported),
+                                kind="refusal", reply_to=message.message_id)
 
 
 def _one_line_please(update: Update, context: DeskContext, t: Translator) -> None:
@@ -308,36 +112,6 @@ def _one_line_please(update: Update, context: DeskContext, t: Translator) -> Non
         context.outbox.send(tx, message.chat.id, t.gettext(
             "Please reply with a single line of at most {limit} characters.").format(
                 limit=MAX_REPORT), kind="report_prompt", reply_to=message.message_id)
-
-
-def _record_note(update: Update, context: DeskContext, store: StoreConfig, key: str) -> None:
-    """A staff note on the customer (seed 004: preferences the hotel remembered)."""
-    desk = context.desk
-    t = translator(store.language)
-    message = update.effective_message
-    text = one_line(message.text)
-    if not text or len(text) > MAX_REPORT:
-        _one_line_please(update, context, t)
-        return
-    user = update.effective_user
-
-    def note(customer: Customer) -> None:
-        customer.notes.append({"at": desk.clock().isoformat(), "by": user.id,
-                               "by_name": display_name(user), "text": text})
-
-    ticket = desk.db.by_key(key)
-    if ticket is None or desk.db.update_customer(ticket.customer_id, note) is None:
-        _one_line_please(update, context, t)
-        return
-    with context.outbox.transaction() as tx:
-        ticket = tx.ticket(key)
-        if ticket is None:
-            return
-        ticket.note_prompt_id = None
-        tx.save(ticket)
-        context.outbox.card(tx, ticket)
-        context.outbox.send(tx, message.chat.id, t.gettext("Noted on the customer's profile."),
-                            kind="note_saved", reply_to=message.message_id, ticket=ticket)
 
 
 async def on_membership(update: Update, context: DeskContext) -> None:
@@ -463,7 +237,8 @@ async def on_other_group_command(update: Update, context: DeskContext) -> None:
 
 def register(application: Application) -> None:
     """Staff handlers: card buttons, report replies, group membership, stray commands."""
-    application.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^t:"))
+    application.add_handler(CallbackQueryHandler(on_card_button,
+                                                 pattern=button_pattern(Surface.GROUP)))
     application.add_handler(MessageHandler(
         GROUPS & filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND
         & ~filters.StatusUpdate.ALL, on_report))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from desk import policy
 from desk.config import StoreConfig
 from desk.i18n import Translator, translator
 from desk.models import OUTCOME_LABELS, State, Ticket
 from desk.outgoing import Priority
-from desk.promises import escalated_at, reply_options
 from desk.storage import Transaction
 from desk.survey import feedback_of
 from outbox import views
@@ -56,7 +56,7 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
     times the policy allows."""
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
-    options = reply_options(store, escalated_at(ticket))
+    options = policy.reply_choices(store, ticket)
     outbox.to_managers(
         tx, store, lambda t: views.escalation_alert(t, ticket, store, phone), kind="escalation",
         markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)

@@ -16,8 +16,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from desk import policy
 from desk.buttons import Action, encode
-from desk.calendar import contact_deadline
 from desk.config import StoreConfig
 from desk.i18n import N_, Translator, translator
 from desk.models import Ticket
@@ -61,7 +61,7 @@ def canned_text(t: Translator, which: str, ticket: Ticket, store: StoreConfig,
     if which == "call":
         promised = views.parse_time(ticket.contact_by)
         if promised is None or promised <= now:
-            promised = contact_deadline(store, now)
+            promised = policy.contact_deadline(store, ticket, now)
         template = CANNED["call"]
         return t.gettext(template).format(promise=t.promise(promised, store.timezone, now))
     return t.gettext(CANNED[which])

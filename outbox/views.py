@@ -38,7 +38,7 @@ from desk.models import (
     Want,
 )
 from desk.names import salutation
-from desk.policy import may_handle
+from desk.policy import ReplyOption, may_handle
 from desk.restatement import PROBLEM_LABELS, PROBLEMS_SHOWN, problems_of, quote
 from desk.survey import DRIVER_QUESTIONS, DRIVERS, SCORES, SOLVED, SOLVED_LABELS, quality_index
 from desk.text import field_name, isolate_rtl
@@ -304,6 +304,8 @@ def ticket_line(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
 # -- staff card --------------------------------------------------------------------------------
 
 
+
+
 def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
          customer: Customer | None = None) -> str:
     """The ticket's card in the staff group, edited in place as the ticket moves."""
@@ -351,9 +353,11 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
             lines.append(_("Assignee: {name}").format(name=owner))
     if ticket.contact_by and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED):
         deadline = t.datetime(parse_time(ticket.contact_by), store.timezone)
-        if ticket.missed:
-            lines.append(_("⚠️ Contact deadline {time} missed").format(time=deadline))
-        else:
+        missed = ticket.missed_deadline()
+        if missed is not None:
+            lines.append(_("⚠️ Contact deadline {time} missed").format(
+                time=t.datetime(missed, store.timezone)))
+        if missed != parse_time(ticket.contact_by):  # the promise renewed after the miss
             lines.append(_("Contact the customer by: {time}").format(time=deadline))
     if ticket.state is State.ESCALATED:
         reply_by = parse_time(ticket.reply_by)
@@ -510,11 +514,12 @@ def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str
 
 
 def reply_time_keyboard(
-    t: Translator, ticket: Ticket, store: StoreConfig, options: list[datetime]
+    t: Translator, ticket: Ticket, store: StoreConfig, options: list[ReplyOption]
 ) -> InlineKeyboardMarkup:
     _ = t.gettext
-    rows = [[button(_("By {time}").format(time=t.short_datetime(o, store.timezone)),
-                    encode(Action.REPLY_BY, ticket.number, i))] for i, o in enumerate(options)]
+    # Each button carries its option's key: the time is looked up again when it is pressed.
+    rows = [[button(_("By {time}").format(time=t.short_datetime(o.at, store.timezone)),
+                    encode(Action.REPLY_BY, ticket.number, o.key))] for o in options]
     if store.technicians:
         rows.append([button(_("👤 Hand to a technician"),
                             encode(Action.PICK_TECHNICIAN, ticket.number))])

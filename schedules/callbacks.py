@@ -10,13 +10,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from desk.config import StoreConfig
-from desk.deadlines import CALLBACK_STEPS, Due, Step
-from desk.models import Ticket
-from desk.storage import Transaction
+from desk.deadlines import CALLBACK_STEPS
 from outbox.context import DeskContext
-from outbox.notices import file_feedback, survey_question
-from outbox.post import Outbox
 from schedules.sweep import every, run_due
 
 SWEEP_EVERY_SECONDS = 60
@@ -24,16 +19,8 @@ JOB_NAME = "callback-sweep"
 
 
 async def sweep_callbacks(context: DeskContext) -> None:
-    """Ask, remind, or give up on the satisfaction callbacks that are due."""
-    await run_due(context, CALLBACK_STEPS, perform)
-
-
-def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
-            item: Due) -> bool:
-    if item.step is Step.CALLBACK_UNANSWERED:
-        return file_feedback(outbox, tx, ticket)
-    survey_question(outbox, tx, ticket, reminder=item.step is Step.CALLBACK_REMINDER)
-    return False
+    """Ask, remind, or give up on the satisfaction callbacks that are due (actions.sweeps)."""
+    await run_due(context, CALLBACK_STEPS)
 
 
 def register(application: Application) -> None:

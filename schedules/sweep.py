@@ -1,29 +1,23 @@
 """The one way promises are kept: sweep the open tickets, do what is due, oldest first.
 
-Each step is marked done in the same write as the messages it sends, so a crash or restart
-never does it twice and never loses it; what fell due while the bot was down is found by the
-sweep that runs at start-up and done at once.
+Each step is marked done in the same write as the messages it sends (actions.sweeps.run_step),
+so a crash or restart never does it twice and never loses it; what fell due while the bot was
+down is found by the sweep that runs at start-up and done at once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 from telegram.ext import Application, ContextTypes
 
-from desk.config import StoreConfig
-from desk.deadlines import Due, Step, due, mark
-from desk.models import Ticket
-from desk.storage import Transaction
+from actions.sweeps import run_step
+from desk.deadlines import Due, Step, due
 from outbox.context import DeskContext
-from outbox.post import Outbox
 
 log = logging.getLogger(__name__)
 
-# Queues the step's messages in the transaction; returns True when the ticket is finished and
-# is to be archived after the write.
-Perform = Callable[[Outbox, Transaction, Ticket, StoreConfig, Due], bool]
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
@@ -40,11 +34,10 @@ def every(application: Application, callback, seconds: float, name: str) -> None
                         job_kwargs=JOB_KWARGS)
 
 
-async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE, steps: Collection[Step],
-                  perform: Perform) -> int:
+async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE,
+                  steps: Collection[Step]) -> int:
     """Do every due step of ``steps`` across the open tickets; return how many were done."""
     desk = context.desk
-    outbox = context.outbox
     now = desk.clock()
     pending: list[tuple[Due, str]] = []
     for ticket in desk.db.hot_tickets():
@@ -55,23 +48,13 @@ async def run_due(context: DeskContext | ContextTypes.DEFAULT_TYPE, steps: Colle
                        if item.step in steps)
     done: list[str] = []
     for item, key in sorted(pending):
-        finished = None
         try:
-            with outbox.transaction() as tx:
-                ticket = tx.ticket(key)  # fresh: an earlier step may have moved it on
-                store = desk.store(ticket.store_id) if ticket else None
-                if ticket is None or store is None or item not in due(ticket, store, now):
-                    continue
-                mark(ticket, item, now)
-                tx.save(ticket)
-                if perform(outbox, tx, ticket, store, item):
-                    finished = key
+            if not run_step(context.outbox, key, item, now):
+                continue
         except Exception:  # one bad ticket must not stop the sweep for the others
             log.exception("step %s of ticket #%s failed", item.step, item.number)
             continue
         done.append(f"#{item.number} {item.step.value}")
-        if finished is not None:
-            desk.db.archive(finished)
     if done:  # one line per sweep that did something: ticket numbers and steps, nothing else
         log.info("sweep: %d done (%s)", len(done), ", ".join(done))
     return len(done)

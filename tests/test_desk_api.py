@@ -200,13 +200,17 @@ async def test_a_reply_time_from_the_desk_reaches_the_customer_once(desk: Desk) 
     detail = (await desk.get(f"/api/tickets/{number}")).json()
     choices = detail["actions"]["reply_choices"]
     assert choices
-    done = await desk.post(f"/api/tickets/{number}/reply-by", {"choice": 0})
+    # The choice is the option's key, never its place in a list computed twice.
+    assert (await desk.post(f"/api/tickets/{number}/reply-by", {"choice": 0})).status_code == 400
+    assert (await desk.post(f"/api/tickets/{number}/reply-by",
+                            {"choice": "tomorrow"})).status_code == 400
+    done = await desk.post(f"/api/tickets/{number}/reply-by", {"choice": choices[0]["choice"]})
     assert done.status_code == 200
     await w.outbox.settle()
     assert w.db.by_number(number).reply_by is not None
     told = [t for t in w.client.texts(w.customer) if "最迟" in t or "答复" in t]
     assert len(told) == 1
-    again = await desk.post(f"/api/tickets/{number}/reply-by", {"choice": 0})
+    again = await desk.post(f"/api/tickets/{number}/reply-by", {"choice": choices[0]["choice"]})
     assert again.status_code == 409
     assert (await desk.get(f"/api/tickets/{number}")).json()["actions"]["reply_choices"] == []
 

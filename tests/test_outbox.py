@@ -104,7 +104,7 @@ def test_long_texts_are_split_into_valid_parts(text: str, limit: int, parts: int
 SAMPLE_ARGS = {
     Action.STORE: ("hq",), Action.LANGUAGE: ("zh_TW",), Action.FORGET: ("yes",),
     Action.SET_KIND: ("0a1b2c3d", "service"), Action.SET_WANT: ("0a1b2c3d", "refund"),
-    Action.OUTCOME: (12, "partly"), Action.TIER: (12, "vip"), Action.CANNED: (12, "call"), Action.REPLY_BY: (12, 2),
+    Action.OUTCOME: (12, "partly"), Action.TIER: (12, "vip"), Action.CANNED: (12, "call"), Action.REPLY_BY: (12, "next"),
     Action.ASSIGN: (12, 201), Action.SURVEY_OVERALL: (12, 5),
     Action.SURVEY_SOLVED: (12, "not"), Action.SURVEY_DRIVER: (12, "empathy", 4),
     Action.FED_BACK: ("hq", "0a1b2c3d"),

@@ -8,7 +8,7 @@ from pathlib import Path
 from desk.models import State
 from schedules.callbacks import JOB_NAME as CALLBACKS
 from schedules.deadlines import JOB_NAME as DEADLINES
-from tests.conftest import World, file_complaint, start_world
+from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
 
 
 async def tick(world: World, **advance: float) -> None:
@@ -338,3 +338,55 @@ async def test_steps_missed_while_down_run_at_once_in_order(tmp_path: Path) -> N
     assert group == ["🔔 投诉单 #1 仍在等待接单。"], "one catch-up nudge, no stale reminder"
     assert again.db.by_number(1).missed is True
     await again.stop()
+
+
+async def test_renewed_contact_promise_is_stored_and_watched(world: World) -> None:
+    """The new time the customer is told after a miss is kept like the first: reminded an hour
+    before, and when it passes too the managers hear of it again."""
+    c = world.client
+    await c.send(world.manager, "/start")
+    await file_complaint(world)
+    await c.click(world.li, c.last(world.staff_group), "接单")
+    card = c.inbox(world.staff_group)[0]
+    world.clock.set(at(16, 52))
+    await tick(world)
+    assert "明天 16:52 前" in c.texts(world.customer)[-1]
+    ticket = world.db.by_number(1)
+    assert datetime.fromisoformat(ticket.contact_by) == at(16, 52, day=24)
+    assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
+    assert "2026年11月24日 16:52" in card.text
+    alerts = len(c.inbox(world.manager))
+
+    world.clock.set(at(15, 52, day=24))
+    await tick(world)
+    assert c.last(world.staff_group).text == "⏰ 李工,投诉单 #1 请在 16:52 前联系客户。"
+    world.clock.set(at(16, 52, day=24))
+    await tick(world)
+    assert len(c.inbox(world.manager)) == alerts + 1
+    assert c.last(world.manager).text == (
+        "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月24日 16:52 前联系客户,已记为遗漏。")
+    ticket = world.db.by_number(1)
+    assert [datetime.fromisoformat(e.detail["deadline"]) for e in ticket.events
+            if e.action == "missed"] == [at(16, 52), at(16, 52, day=24)]
+    await tick(world, hours=1)
+    assert len(c.inbox(world.manager)) == alerts + 1, "one alert per missed promise"
+
+
+async def test_a_vips_renewed_promise_keeps_the_vip_rule(tmp_path: Path) -> None:
+    """One function gives every contact deadline: the one renewed after a VIP's miss is the
+    VIP's (within 120 min here), not the day's end the store gives everyone."""
+    toml = CHAIN_TOML.replace('products = ["电热水壶", "空气净化器"]',
+                              'products = ["电热水壶"]\npromises = {{ vip_contact_within_minutes = 120 }}')
+    world = await start_world(tmp_path / "data", toml=toml)
+    c = world.client
+    await c.send(world.customer, "/start s_hq")
+    world.db.update_customer(world.customer.id, lambda cu: setattr(cu, "tier", "vip"))
+    await file_complaint(world)
+    ticket = world.db.by_number(1)
+    assert ticket.vip and datetime.fromisoformat(ticket.contact_by) == at(12, 0)
+    world.clock.set(at(12, 0))
+    await tick(world)
+    ticket = world.db.by_number(1)
+    assert datetime.fromisoformat(ticket.contact_by) == at(14, 0)
+    assert "14:00" in c.texts(world.customer)[-1]
+    await world.stop()

@@ -223,8 +223,10 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     assert c.last(world.customer).text == (
         "您的投诉单 #1 需要门店经理亲自处理,我们已第一时间通知经理。"
         "经理最迟会在 2026年11月24日 21:00 前给您答复,请您耐心等候。")
+    assert await c.press(world.manager, alert, "m:reply:1:today") == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.manager, alert, "m:reply:1:0") == "这张卡片已过期:投诉单状态已经变化。"
-    assert await c.press(world.manager, alert, "m:reply:1:7") == "这张卡片已过期:投诉单状态已经变化。"
+    # The buttons carry the option's key: an index no alert ever drew is data we never drew.
+    assert await c.press(world.manager, alert, "m:reply:1:7") == "这个按钮已失效。"
 
 
 async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -> None:

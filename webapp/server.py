@@ -6,8 +6,8 @@ and ``webapp_port``); managers open the desk with /desk or the menu button in th
 An aiohttp server on the bot's event loop, over the same database: no second copy of the data.
 Every ``/api/`` call carries Telegram's init data and is checked on its own (a forged, expired
 or foreign request gets 401, a non-manager or another store's data 403, and nothing else).
-Decisions go through outbox.decisions, like the chat's buttons: the customer and technician
-are told by the sender, never from here.
+Decisions are verbs of actions/, the same as the chat's buttons (``DECISIONS``): the customer
+and technician are told by the sender, never from here.
 """
 
 from __future__ import annotations
@@ -25,17 +25,21 @@ from typing import Any
 
 from aiohttp import web
 
+import actions
+from actions import Actor, Surface
+from desk import policy
+from desk.buttons import Action
 from desk.calendar import local_day, parse_day
 from desk.config import StoreConfig
 from desk.context import Desk
 from desk.export import EXPORT_DAYS, export_csv, export_filename
 from desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate, translator
-from desk.lifecycle import Refused
+from desk.lifecycle import Reason
 from desk.listing import Filters, open_tickets
 from desk.models import ACTIVE_STATES, KIND_LABELS, STATE_LABELS, State
+from desk.promises import REPLY_KEYS
 from desk.search import ArchiveIndex, Query, archived_ticket, row_of, search
 from desk.trends import PERIODS, Trends, trends_job
-from outbox import decisions
 from outbox.context import DESK_KEY, OUTBOX_KEY
 from outbox.post import Outbox
 from outbox.refusals import refusal
@@ -65,8 +69,12 @@ SECURITY_HEADERS = {
 
 # What a manager may decide from the desk: the body's field, and the decision it feeds (the
 # same as the chat's buttons).
-DECISIONS = {"reply-by": ("choice", decisions.promise_reply),
-             "assign": ("technician", decisions.hand_to)}
+# (the desk's reply choices carry the option's key, desk.policy.reply_options).
+DECISIONS: dict[str, tuple[str, str, Callable[[Any], bool], Action]] = {
+    "reply-by": ("choice", "one of " + ", ".join(REPLY_KEYS),
+                 lambda v: isinstance(v, str) and v in REPLY_KEYS, Action.REPLY_BY),
+    "assign": ("technician", "a number",
+               lambda v: isinstance(v, int) and not isinstance(v, bool), Action.ASSIGN)}
 
 
 class Denied(Exception):
@@ -222,7 +230,7 @@ class WebDesk:
             self.desk.db.all_followups, ticket)
         profile = self.desk.db.customer(ticket.customer_id)
         store = self.desk.store(ticket.store_id)
-        choices = (decisions.reply_choices(store, ticket)
+        choices = (policy.reply_choices(store, ticket)
                    if store and ticket.state is State.ESCALATED and ticket.reply_by is None
                    else [])
         return _json(views.ticket_detail(c.t, self.desk, ticket, followups,
@@ -234,7 +242,7 @@ class WebDesk:
         c = self.caller(request)
         number = _number(request)
         name = request.match_info["decision"]
-        field_name, act = DECISIONS[name]
+        field_name, expected, valid, verb = DECISIONS[name]
         try:
             body = await request.json()
         except (ValueError, RecursionError) as exc:
@@ -243,21 +251,16 @@ class WebDesk:
             raise Denied(400, "the body is not JSON, or holds a number too long to read") \
                 from exc
         value = body.get(field_name) if isinstance(body, dict) else None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise Denied(400, f"{field_name} must be a number")
-        try:
-            with self.outbox.transaction() as tx:
-                ticket = tx.ticket_by_number(number)
-                if ticket is None:
-                    raise Denied(404, "no open ticket with this number")
-                store = self.desk.store(ticket.store_id)
-                if store is None or store not in c.stores:
-                    raise Denied(403, "not your store")
-                act(self.outbox, tx, ticket, store, c.user.id, value, self.desk.clock())
-                tx.save(ticket)
-                self.outbox.card(tx, ticket)
-        except Refused as refused:
-            return _json({"error": refusal(c.t, refused.reason, ticket)}, status=409)
+        if not valid(value):
+            raise Denied(400, f"{field_name} must be {expected}")
+        actor = Actor(c.user.id, c.user.name, Surface.DESK, c.t)
+        answer = actions.apply(self.outbox, number, actor, verb, (value,))
+        if answer.missing or answer.invalid:
+            raise Denied(404, "no open ticket with this number")
+        if answer.refused is Reason.MANAGERS_ONLY:
+            raise Denied(403, "not your store")
+        if answer.refused is not None:
+            return _json({"error": refusal(c.t, answer.refused, answer.ticket)}, status=409)
         log.info("ticket #%s: %s from the desk by %s", number, name, c.user.id)
         return _json({"ok": True, "message": page_texts(c.t.language)["done"]})
 

@@ -21,7 +21,7 @@ from desk.models import (
     Kind,
     State,
 )
-from desk.policy import may_handle
+from desk.policy import ReplyOption, may_handle
 from desk.search import Row
 from desk.survey import DRIVERS, SOLVED_LABELS, quality_index, survey_records
 from desk.trends import Controls, Trends
@@ -90,7 +90,7 @@ def _person(desk: Desk, store: StoreConfig, ticket, actor: int) -> str:
 
 def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, Any]],
                   phone: str | None, now: datetime, archived: bool,
-                  reply_choices: list[datetime]) -> dict[str, Any]:
+                  reply_choices: list[ReplyOption]) -> dict[str, Any]:
     """One ticket whole: the card's facts, the conversation and audit trail in order, the
     feedback record, and what a manager may still decide on it."""
     store = desk.display_store(ticket.store_id)
@@ -133,8 +133,9 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
         "report": ticket.report or "", "archived": archived,
         "conversation": conversation, "audit": audit, "feedback": feedback,
         "actions": {
-            "reply_choices": [{"choice": i, "label": t.datetime(when, store.timezone)}
-                              for i, when in enumerate(reply_choices)],
+            # The option's key, sent back as is: the time is looked up again on the server.
+            "reply_choices": [{"choice": o.key, "label": t.datetime(o.at, store.timezone)}
+                              for o in reply_choices],
             "technicians": [{"id": tech.user_id, "name": tech.name}
                             for tech in store.technicians
                             if may_handle(ticket, tech.user_id)
