@@ -30,7 +30,7 @@ import bot
 from bench.intake import percentile, write_files
 from desk.clock import FakeClock
 from desk.models import Kind, State, Ticket, Want
-from desk.storage import CUSTOMER_SHARDS
+from desk.storage.layout import shard_of
 from outbox.context import outbox_of
 from outbox.limits import Limits
 from sandbox.fake_telegram import FakeTelegram
@@ -88,7 +88,7 @@ def seed(data_dir: Path, archived: int) -> list[str]:
         doc = ticket_doc(number, customer, rng, month)
         (months.setdefault(month, {}) if month else hot)[
             str(number) if month else doc["key"]] = doc
-        customers.setdefault(customer % CUSTOMER_SHARDS, {})[str(customer)] = {
+        customers.setdefault(shard_of(customer), {})[str(customer)] = {
             "user_id": customer, "name": doc["customer_name"], "language": None,
             "telegram_language": "zh-hans", "store_id": "flagship", "phone": phone_of(customer),
             "phone_declined": False, "blocked": False, "closed_tickets": []}

@@ -20,13 +20,10 @@ from desk.files import MONTH, check_name, read_private
 from desk.models import Customer, Ticket
 from desk.storage.hot import TICKETS, Transaction
 from desk.storage.jsonfile import open_db
-from desk.storage.layout import archive_files, archive_path
+from desk.storage.layout import ARCHIVE_TABLE, archive_files, archive_path
 from desk.storage.locking import WriteLock
 
 log = logging.getLogger("desk.storage")
-
-_TABLE = "tickets"
-
 
 class Archive:
     """The database's part that keeps finished tickets."""
@@ -58,7 +55,7 @@ class Archive:
             return None
         ticket.followups = self.all_followups(ticket)
         month = (ticket.confirmed_at or ticket.created_at)[:7]
-        self._archive(month).table(_TABLE).upsert(
+        self._archive(month).table(ARCHIVE_TABLE).upsert(
             Document(ticket.to_dict(), doc_id=ticket.number or 0)
         )
         with self.transaction() as tx:
@@ -74,7 +71,7 @@ class Archive:
     def archived(self, number: int, month: str | None = None) -> Ticket | None:
         months = [month] if month else self.archive_months()
         for m in reversed(months):
-            doc = self._archive(m).table(_TABLE).get(doc_id=number)
+            doc = self._archive(m).table(ARCHIVE_TABLE).get(doc_id=number)
             if doc:
                 return self._ticket(doc)  # an unreadable one is set aside, as in the hot file
         return None
@@ -90,7 +87,7 @@ class Archive:
 
     def archived_docs(self, month: str) -> list[dict[str, Any]]:
         """A month's archived ticket documents as stored: read them, never change them."""
-        return self._archive(month).table(_TABLE).all()
+        return self._archive(month).table(ARCHIVE_TABLE).all()
 
     def _archive(self, month: str) -> TinyDB:
         check_name(MONTH, month, "the month")
@@ -102,7 +99,7 @@ class Archive:
     def _anonymise_archived(self, user_id: int, anonymise: Callable[[Ticket], Ticket]) -> int:
         count = 0
         for month in self.archive_months():
-            table = self._archive(month).table(_TABLE)
+            table = self._archive(month).table(ARCHIVE_TABLE)
             for doc in table.search(Query().customer_id == user_id):
                 table.upsert(Document(anonymise(Ticket.from_dict(doc)).to_dict(),
                                       doc_id=doc.doc_id))
@@ -119,7 +116,7 @@ class Archive:
             if not MONTH.fullmatch(month) or type(number) is not int:
                 continue  # an odd record: set aside when it is read
             if number and archive_path(self.data_dir, month).exists():
-                if self._archive(month).table(_TABLE).contains(doc_id=number):
+                if self._archive(month).table(ARCHIVE_TABLE).contains(doc_id=number):
                     log.warning("finishing the archiving of ticket #%s after a crash", number)
                     done.append(key)
         if done:
@@ -150,7 +147,7 @@ def load_tickets(data_dir: Path, hot_snapshot: str, months: list[str]) -> list[T
         if not path.exists():
             continue
         try:
-            archived = json.loads(read_private(path)).get(_TABLE, {}).values()
+            archived = json.loads(read_private(path)).get(ARCHIVE_TABLE, {}).values()
         except (OSError, json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
             log.error("archive %s cannot be read: %s", path, exc)
             continue

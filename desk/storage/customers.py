@@ -13,10 +13,8 @@ from tinydb.table import Document
 from desk.models import Customer, State, Ticket
 from desk.storage.hot import Transaction
 from desk.storage.jsonfile import open_db
-from desk.storage.layout import customer_shard_files, customer_shard_path, shard_of
+from desk.storage.layout import CUSTOMERS_TABLE, customer_shard_files, customer_shard_path, shard_of
 from desk.storage.locking import WriteLock
-
-_TABLE = "customers"
 
 
 class Customers:
@@ -30,11 +28,11 @@ class Customers:
     _anonymise_archived: Callable[[int, Callable[[Ticket], Ticket]], int]
 
     def customer(self, user_id: int) -> Customer | None:
-        doc = self._shard(user_id).table(_TABLE).get(doc_id=user_id)
+        doc = self._shard(user_id).table(CUSTOMERS_TABLE).get(doc_id=user_id)
         return Customer.from_dict(doc) if doc else None
 
     def save_customer(self, customer: Customer) -> None:
-        self._shard(customer.user_id).table(_TABLE).upsert(
+        self._shard(customer.user_id).table(CUSTOMERS_TABLE).upsert(
             Document(customer.to_dict(), doc_id=customer.user_id)
         )
 
@@ -55,7 +53,7 @@ class Customers:
     def customer_docs(self) -> Iterator[tuple[int, Document]]:
         """Every customer document as stored, with its shard: read them, never change them."""
         for index, _path in customer_shard_files(self.data_dir):
-            for doc in self._shard(index).table(_TABLE).all():
+            for doc in self._shard(index).table(CUSTOMERS_TABLE).all():
                 yield index, doc
 
     def forget_customer(self, user_id: int, now: datetime) -> int:
@@ -87,7 +85,7 @@ class Customers:
                     tx.save(anonymise(ticket))
                     count += 1
         count += self._anonymise_archived(user_id, anonymise)
-        self._shard(user_id).table(_TABLE).remove(doc_ids=[user_id])
+        self._shard(user_id).table(CUSTOMERS_TABLE).remove(doc_ids=[user_id])
         return count
 
     def _shard(self, user_id: int) -> TinyDB:

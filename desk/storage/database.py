@@ -7,13 +7,14 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from desk.files import check_tree, private_folder
+from desk.files import DataError, check_tree, private_folder
+from desk.models import Customer
 from desk.storage.archive import Archive
 from desk.storage.customers import Customers
 from desk.storage.followups import Followups
 from desk.storage.hot import HotFile
 from desk.storage.jsonfile import check_ends
-from desk.storage.layout import archive_folder, customer_shard_files
+from desk.storage.layout import archive_folder, customer_shard_files, customer_shard_path
 from desk.storage.locking import WriteLock
 from desk.storage.logs import Logs
 from desk.storage.records import Records
@@ -56,6 +57,29 @@ class Database(HotFile, Followups, Archive, Customers, Records, Logs):
             self._shard(index)
         for path in sorted(archive_folder(self.data_dir).glob("*.json")):
             check_ends(path)
+
+    def check_records(self) -> list[str]:
+        """Read every record as the bot would (``sundown restore`` does, before it unpacks): a
+        line for each one that would be set aside and each file that cannot be read; empty
+        when all of them are fit to use."""
+        problems = []
+        try:
+            self.tickets()
+            self.outgoings()
+            self.campaigns()
+            for month in self.archive_months():
+                for doc in self.archived_docs(month):
+                    self._ticket(doc)
+            for index, doc in self.customer_docs():
+                try:
+                    Customer.from_dict(doc)
+                except Exception as exc:
+                    problems.append(f"{customer_shard_path(Path(), index).as_posix()}: "
+                                    f"customer {doc.doc_id}: {type(exc).__name__}")
+        except DataError as exc:
+            problems.append(f"{exc.path.relative_to(self.data_dir)}: {exc.problem}")
+        problems += [f"{key}: {info['reason']}" for key, info in self.unreadable.items()]
+        return problems
 
     def close(self) -> None:
         for db in [self._hot, self._records, self._campaign_db,

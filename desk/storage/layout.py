@@ -44,6 +44,9 @@ CUSTOMERS_FOLDER = "customers"
 FOLLOWUPS_FOLDER = "followups"
 CAMPAIGNS_FOLDER = "campaigns"
 CUSTOMER_SHARDS = 32
+# The TinyDB table each archive month file and customer shard holds its documents in.
+ARCHIVE_TABLE = "tickets"
+CUSTOMERS_TABLE = "customers"
 # The running instance's files (see desk/instance.py and desk/health.py): never backed up.
 INSTANCE_LOCK_FILE = "sundown.lock"
 HEARTBEAT_FILE = "heartbeat.json"
@@ -120,6 +123,11 @@ def outbox_folder(data_dir: Path) -> Path:
 def outbox_file_ref(name: str) -> str:
     """How an outbox entry names a file the bot made (relative to the data folder)."""
     return f"{OUTBOX_FOLDER}/{check_name(OUTBOX_NAME, name, 'the outbox file')}"
+
+
+def is_outbox_file(ref: str) -> bool:
+    """Whether an outbox entry's file is one the bot made (else it is a Telegram file id)."""
+    return ref.startswith(OUTBOX_FOLDER + "/")
 
 
 def sent_log_path(data_dir: Path, day: date | str) -> Path:
