@@ -4,9 +4,10 @@
 
 Archives of 1,000 and 50,000 tickets over eleven months (varied customers, phones, products
 and words) and 300 open tickets in the hot file, on disk as the bot keeps them. The bot runs
-with its desk listening on a local port; each figure is the whole HTTP round trip a manager's
-phone makes (init data checked, the store read, JSON written), measured from a client on the
-same loop. Searches mix phone numbers, names, products, ticket numbers, words, and misses.
+with its managers' desk listening on a local port; each figure is the whole HTTP round trip a
+manager's phone makes (init data checked, the database read, JSON written), measured from a
+client on the same loop. Searches mix phone numbers, names, products, ticket numbers, words,
+and misses.
 Target: list and search p99 <= 200 ms at 50k.
 """
 

@@ -3,7 +3,7 @@
     python bench/deadlines.py
 
 1k open tickets (in every state that has a pending step), with 1k and with 50k archived
-tickets. Start-up = open the store, build and initialise the Application, and run the first
+tickets. Start-up = open the database, build and initialise the Application, and run the first
 sweeps (which do whatever fell due while the bot was down). A tick = one run of both sweeps.
 Targets: start-up <= 1 s, ratio 50k/1k <= 1.5.
 """

@@ -59,7 +59,7 @@ def seed_history(data_dir: Path, closed: int) -> None:
 def write_files(data_dir: Path, months: dict[str, dict[str, dict]],
                 customers: dict[int, dict[str, dict]], hot: dict[str, dict],
                 last_number: int) -> None:
-    """Archive month files, customer shards and the hot file, as the store keeps them."""
+    """Archive month files, customer shards and the hot file, as the database keeps them."""
     for month, docs in months.items():
         write_archive_month(data_dir, month, docs)
     for shard, docs in customers.items():
