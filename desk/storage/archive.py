@@ -85,7 +85,7 @@ class Archive:
             if ticket is not None:
                 yield ticket
 
-    def archived_docs(self, month: str) -> list[dict[str, Any]]:
+    def archived_docs(self, month: str) -> list[Document]:
         """A month's archived ticket documents as stored: read them, never change them."""
         return self._archive(month).table(ARCHIVE_TABLE).all()
 

@@ -92,8 +92,8 @@ class HotReads:
         for key, doc in self._changed(TICKETS).items():
             if isinstance(doc, dict) and doc.get("number") == number:
                 return self.ticket(key)
-        key = self._database._number_index().get(number)
-        return self.ticket(key) if key else None
+        indexed = self._database._number_index().get(number)
+        return self.ticket(indexed) if indexed else None
 
     def tickets(self) -> list[Ticket]:
         """Every draft and open ticket, for sweeps and start-up."""
@@ -184,8 +184,8 @@ class HotReads:
         for key, doc in self._changed(ROUTES).items():
             if isinstance(doc, dict) and [chat_id, message_id] in (doc.get("messages") or []):
                 return self.ticket(key)
-        key = self._database._route_index().get((chat_id, message_id))
-        return self.ticket(key) if key else None
+        routed = self._database._route_index().get((chat_id, message_id))
+        return self.ticket(routed) if routed else None
 
     def setup_state(self) -> dict[str, Any] | None:
         """The set-up's document while the bot is being set up, else None."""
