@@ -4,9 +4,10 @@
 
 Archives of 1,000 and 50,000 tickets over eleven months (varied customers, phones, products
 and words) and 300 open tickets in the hot file, on disk as the bot keeps them. The bot runs
-with its desk listening on a local port; each figure is the whole HTTP round trip a manager's
-phone makes (init data checked, the store read, JSON written), measured from a client on the
-same loop. Searches mix phone numbers, names, products, ticket numbers, words, and misses.
+with its managers' desk listening on a local port; each figure is the whole HTTP round trip a
+manager's phone makes (init data checked, the database read, JSON written), measured from a
+client on the same loop. Searches mix phone numbers, names, products, ticket numbers, words,
+and misses.
 Target: list and search p99 <= 200 ms at 50k.
 """
 
@@ -30,7 +31,7 @@ import bot
 from bench.intake import percentile, write_files
 from desk.clock import FakeClock
 from desk.models import Kind, State, Ticket, Want
-from desk.storage import CUSTOMER_SHARDS
+from desk.storage.layout import shard_of
 from outbox.context import outbox_of
 from outbox.limits import Limits
 from sandbox.fake_telegram import FakeTelegram
@@ -88,7 +89,7 @@ def seed(data_dir: Path, archived: int) -> list[str]:
         doc = ticket_doc(number, customer, rng, month)
         (months.setdefault(month, {}) if month else hot)[
             str(number) if month else doc["key"]] = doc
-        customers.setdefault(customer % CUSTOMER_SHARDS, {})[str(customer)] = {
+        customers.setdefault(shard_of(customer), {})[str(customer)] = {
             "user_id": customer, "name": doc["customer_name"], "language": None,
             "telegram_language": "zh-hans", "store_id": "flagship", "phone": phone_of(customer),
             "phone_declined": False, "blocked": False, "closed_tickets": []}

@@ -3,7 +3,7 @@
     python bench/deadlines.py
 
 1k open tickets (in every state that has a pending step), with 1k and with 50k archived
-tickets. Start-up = open the store, build and initialise the Application, and run the first
+tickets. Start-up = open the database, build and initialise the Application, and run the first
 sweeps (which do whatever fell due while the bot was down). A tick = one run of both sweeps.
 Targets: start-up <= 1 s, ratio 50k/1k <= 1.5.
 """
@@ -11,7 +11,6 @@ Targets: start-up <= 1 s, ratio 50k/1k <= 1.5.
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import bot
 from bench.intake import seed_history
 from desk.clock import FakeClock
 from desk.models import Kind, State, Ticket, Want
+from desk.storage.bulk import write_hot_file
 from sandbox.fake_telegram import FakeTelegram
 from sandbox.story import DEMO_START, demo_settings, sweep
 
@@ -55,8 +55,7 @@ def seed_open(data_dir: Path, first_number: int) -> None:
         )
         ticket.record(DEMO_START, ticket.customer_id, "confirmed")
         docs[str(i + 1)] = ticket.to_dict()
-    hot = {"tickets": docs, "meta": {"1": {"last_number": first_number + OPEN}}}
-    (data_dir / "desk.json").write_text(json.dumps(hot, ensure_ascii=False), encoding="utf-8")
+    write_hot_file(data_dir, docs, first_number + OPEN)
 
 
 async def measure(archived: int) -> tuple[float, float]:

@@ -12,7 +12,6 @@ while digests are computed back to back. Targets: <= 2 s at 50k; acknowledgement
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import bot
 from bench.intake import percentile, seed_history
 from desk.chart import chart_job
 from desk.i18n import translator
+from desk.storage.bulk import read_archive_month, remove_archive_month, write_archive_month
+from desk.storage.layout import archive_files
 from outbox import reports
 from outbox.context import desk_of, outbox_of
 from outbox.digests import build, worker_pool
@@ -38,14 +39,13 @@ SAMPLES = 150
 def squeeze_into_one_month(data_dir: Path) -> None:
     """Stress: move every archived ticket into the digest's own month."""
     merged: dict[str, dict] = {}
-    for path in sorted((data_dir / "archive").glob("*.json")):
-        docs = json.loads(path.read_text(encoding="utf-8"))["tickets"]
+    for month in archive_files(data_dir):
+        docs = read_archive_month(data_dir, month)
         for doc in docs.values():
             doc["confirmed_at"] = doc["created_at"] = "2026-11-20T02:00:00+00:00"
         merged.update(docs)
-        path.unlink()
-    (data_dir / "archive" / "2026-11.json").write_text(
-        json.dumps({"tickets": merged}, ensure_ascii=False), encoding="utf-8")
+        remove_archive_month(data_dir, month)
+    write_archive_month(data_dir, "2026-11", merged)
 
 
 async def one_digest(application, store, day) -> float:

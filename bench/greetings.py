@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -28,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot
 from desk.clock import FakeClock
-from desk.storage import CUSTOMER_SHARDS
+from desk.storage.bulk import write_customer_shard
+from desk.storage.layout import shard_of
 from outbox.campaigns import TASKS_KEY
 from outbox.context import outbox_of
 from sandbox.fake_telegram import FakeTelegram, TelegramLimits
@@ -44,15 +44,13 @@ def seed_regulars(data_dir: Path, count: int) -> None:
     shards: dict[int, dict[str, dict]] = {}
     for i in range(count):
         user_id = FIRST_ID + i
-        shards.setdefault(user_id % CUSTOMER_SHARDS, {})[str(user_id)] = {
+        shards.setdefault(shard_of(user_id), {})[str(user_id)] = {
             "user_id": user_id, "name": f"客户{i}", "language": None,
             "telegram_language": "zh-hans", "store_id": "flagship", "phone": None,
             "phone_declined": False, "blocked": False, "closed_tickets": [], "tier": "regular",
             "notes": [], "visits": [], "completed": 0, "greetings": True}
-    (data_dir / "customers").mkdir(parents=True)
     for shard, docs in shards.items():
-        (data_dir / "customers" / f"{shard:02d}.json").write_text(
-            json.dumps({"customers": docs}, ensure_ascii=False), encoding="utf-8")
+        write_customer_shard(data_dir, shard, docs)
 
 
 async def child(data_dir: Path, server_log: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -22,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot
 from desk.models import Kind, State, Ticket, Want
-from desk.storage import CUSTOMER_SHARDS
+from desk.storage.bulk import write_archive_month, write_customer_shard, write_hot_file
+from desk.storage.layout import shard_of
 from outbox.context import desk_of, outbox_of
 from outbox.limits import Limits
 from sandbox.fake_telegram import FakeTelegram, FakeUser, TelegramClient
@@ -49,7 +49,7 @@ def seed_history(data_dir: Path, closed: int) -> None:
         ticket.record(DEMO_START, customer_id, "confirmed")
         ticket.record(DEMO_START, 201, "done", outcome="solved", report="已更换")
         months.setdefault(month, {})[str(number)] = ticket.to_dict()
-        customers.setdefault(customer_id % CUSTOMER_SHARDS, {})[str(customer_id)] = {
+        customers.setdefault(shard_of(customer_id), {})[str(customer_id)] = {
             "user_id": customer_id, "name": "历史客户", "language": None,
             "telegram_language": "zh-hans", "store_id": "flagship", "phone": "13800000000",
             "phone_declined": False, "blocked": False, "closed_tickets": [number]}
@@ -59,18 +59,12 @@ def seed_history(data_dir: Path, closed: int) -> None:
 def write_files(data_dir: Path, months: dict[str, dict[str, dict]],
                 customers: dict[int, dict[str, dict]], hot: dict[str, dict],
                 last_number: int) -> None:
-    """Archive month files, customer shards and the hot file, as the store keeps them."""
-    (data_dir / "archive").mkdir(parents=True)
+    """Archive month files, customer shards and the hot file, as the database keeps them."""
     for month, docs in months.items():
-        (data_dir / "archive" / f"{month}.json").write_text(
-            json.dumps({"tickets": docs}, ensure_ascii=False), encoding="utf-8")
-    (data_dir / "customers").mkdir()
+        write_archive_month(data_dir, month, docs)
     for shard, docs in customers.items():
-        (data_dir / "customers" / f"{shard:02d}.json").write_text(
-            json.dumps({"customers": docs}, ensure_ascii=False), encoding="utf-8")
-    (data_dir / "desk.json").write_text(json.dumps(
-        {"tickets": hot, "meta": {"1": {"last_number": last_number}}}, ensure_ascii=False),
-        encoding="utf-8")
+        write_customer_shard(data_dir, shard, docs)
+    write_hot_file(data_dir, hot, last_number)
 
 
 async def measure(closed: int, samples: int) -> list[float]:

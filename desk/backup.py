@@ -2,7 +2,7 @@
 
 How it stays consistent:
 
-- The bot takes the folder's write lock (``write.lock``, see :class:`desk.storage.WriteLock`)
+- The bot takes the folder's write lock (see :class:`desk.storage.WriteLock`)
   for every write, and for a move across files (a ticket archived: the archive, the hot file,
   its side file, the customer's profile) from the first file to the last.
 - The backup takes the same lock only long enough to hard-link every file into a staging
@@ -29,7 +29,6 @@ outbox entry and campaign valid. A bad backup is refused whole, with one line.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import tarfile
@@ -39,39 +38,20 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from desk.files import (
-    CAMPAIGN_ID,
     FILE_MODE,
-    MONTH,
-    OUTBOX_NAME,
-    TICKET_KEY,
     DataError,
     fsync_folder,
     open_private,
     private_folder,
     walk,
 )
-from desk.health import HEARTBEAT_FILE
-from desk.instance import LOCK_FILE, WEBHOOK_SECRET_FILE
-from desk.models import Customer
-from desk.storage import CUSTOMER_SHARDS, WRITE_LOCK_FILE, Database, WriteLock
+from desk.storage import Database, WriteLock
+from desk.storage.layout import INSTANCE_FILES, KNOWN_FILES, KNOWN_FOLDERS
 
-SKIPPED = {LOCK_FILE, WRITE_LOCK_FILE, HEARTBEAT_FILE, WEBHOOK_SECRET_FILE}
+SKIPPED = INSTANCE_FILES  # never backed up nor restored: locks, the heartbeat, the secret
 STAGING_PREFIX = ".backup-"
 RESTORE_PREFIX = ".restore-"
 STALE_STAGING = 3600  # seconds: a staging folder this old was left by a backup that died
-
-# Every file a data folder holds, by the names the bot gives them.
-_DAY = r"\d{4}-\d{2}-\d{2}"
-KNOWN_FILES = [
-    re.compile(r"desk\.json|records\.json|greetings\.json"),
-    re.compile(rf"archive/{MONTH.pattern}\.json"),
-    re.compile("customers/(" + "|".join(f"{i:02d}" for i in range(CUSTOMER_SHARDS)) + r")\.json"),
-    re.compile(rf"followups/{TICKET_KEY.pattern}\.jsonl"),
-    re.compile(rf"outbox/sent-{_DAY}\.jsonl"),
-    re.compile(rf"outbox/{OUTBOX_NAME.pattern}"),
-    re.compile(rf"campaigns/{CAMPAIGN_ID.pattern}\.log"),
-]
-KNOWN_FOLDERS = {"archive", "customers", "followups", "outbox", "campaigns"}
 
 
 class BackupError(Exception):
@@ -197,21 +177,7 @@ def check_data(data_dir: Path) -> list[str]:
         return [f"{exc.path.relative_to(data_dir)}: {exc.problem}"]
     try:
         db.check_files()
-        db.hot_tickets()
-        db.outgoing()
-        db.campaigns()
-        for month in db.archive_months():
-            for doc in db._archive(month).table("tickets").all():
-                db._ticket(doc)
-        for index in range(CUSTOMER_SHARDS):
-            if (data_dir / "customers" / f"{index:02d}.json").exists():
-                for doc in db._shard(index).table("customers").all():
-                    try:
-                        Customer.from_dict(doc)
-                    except Exception as exc:
-                        problems.append(f"customers/{index:02d}.json: customer {doc.doc_id}: "
-                                        f"{type(exc).__name__}")
-        problems += [f"{key}: {info['reason']}" for key, info in db.unreadable.items()]
+        problems += db.check_records()
     except DataError as exc:
         problems.append(f"{exc.path.relative_to(data_dir)}: {exc.problem}")
     finally:

@@ -1,8 +1,8 @@
 """What a ticket's promises make due at a given moment, as a pure function of the stored ticket.
 
 Nothing is scheduled per ticket: a sweep asks ``due(ticket, store, now)`` for every open ticket
-and carries out what it returns, in time order, after marking each item done in the store. So
-everything pending is re-derived from the store at start-up, and whatever fell due while the
+and carries out what it returns, in time order, after marking each item done in the database. So
+everything pending is re-derived from the database at start-up, and whatever fell due while the
 bot was down runs at once (APScheduler's misfire grace drops one-job-per-item schedules when
 the event loop stalls; a sweep cannot miss).
 """

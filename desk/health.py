@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from desk.files import read_private, write_atomic
+from desk.storage.layout import HEARTBEAT_FILE
 
-HEARTBEAT_FILE = "heartbeat.json"
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=3)  # no heartbeat for this long: the bot is not running
 STUCK_AFTER = timedelta(minutes=30)  # a message waiting this long: delivery is stuck

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import IO
 
 from desk.files import open_private, private_folder, read_private, write_atomic
+from desk.storage.layout import INSTANCE_LOCK_FILE as LOCK_FILE
+from desk.storage.layout import WEBHOOK_SECRET_FILE
 
-LOCK_FILE = "sundown.lock"
-WEBHOOK_SECRET_FILE = "webhook-secret"
 # Telegram takes 1-256 of these characters; fewer than 32 is too easy to guess.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 

@@ -2,7 +2,7 @@
 
 A ticket starts as a *draft* holding the customer's words and the bot's restatement; only a
 confirmed restatement becomes a numbered ticket. Records are plain dataclasses that round-trip
-through JSON so the store can keep them in TinyDB.
+through JSON so the database can keep them in TinyDB.
 """
 
 from __future__ import annotations

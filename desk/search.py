@@ -22,9 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desk.files import MONTH, check_name, read_private
+from desk.files import read_private
 from desk.models import Ticket
-from desk.storage import CUSTOMER_SHARDS
+from desk.storage.layout import (
+    ARCHIVE_TABLE,
+    CUSTOMER_SHARDS,
+    CUSTOMERS_TABLE,
+    archive_files,
+    archive_path,
+    customer_shard_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +167,7 @@ class ArchiveIndex:
             return changed
 
     def _refresh_months(self) -> bool:
-        folder = self.data_dir / "archive"
-        paths = {p.stem: p for p in folder.glob("*.json")
-                 if MONTH.fullmatch(p.stem)} if folder.is_dir() else {}
+        paths = archive_files(self.data_dir)
         changed = False
         for month in set(self._months) - set(paths):
             del self._months[month]
@@ -171,7 +176,7 @@ class ArchiveIndex:
             stamp = _stamp(path)
             if stamp is None or self._months.get(month, ((-1, -1), []))[0] == stamp:
                 continue
-            docs = _read_table(path, "tickets")
+            docs = _read_table(path, ARCHIVE_TABLE)
             self._months[month] = (stamp, [r for d in docs if (r := row_of(d, month))])
             changed = True
         return changed
@@ -179,7 +184,7 @@ class ArchiveIndex:
     def _refresh_phones(self) -> bool:
         changed = False
         for index in range(CUSTOMER_SHARDS):
-            path = self.data_dir / "customers" / f"{index:02d}.json"
+            path = customer_shard_path(self.data_dir, index)
             stamp = _stamp(path)
             if stamp is None:
                 changed |= self._shards.pop(index, None) is not None
@@ -187,7 +192,7 @@ class ArchiveIndex:
             if self._shards.get(index, ((-1, -1), {}))[0] == stamp:
                 continue
             phones = {int(d["user_id"]): phone_digits(d["phone"])
-                      for d in _read_table(path, "customers")
+                      for d in _read_table(path, CUSTOMERS_TABLE)
                       if d.get("phone") and isinstance(d.get("user_id"), int)}
             self._shards[index] = (stamp, phones)
             changed = True
@@ -213,8 +218,7 @@ def _read_table(path: Path, table: str) -> list[dict[str, Any]]:
 
 def archived_ticket(data_dir: Path, month: str, number: int) -> Ticket | None:
     """One archived ticket, read straight from its month file (safe in a worker thread)."""
-    check_name(MONTH, month, "the month")
-    doc = next((d for d in _read_table(Path(data_dir) / "archive" / f"{month}.json", "tickets")
+    doc = next((d for d in _read_table(archive_path(data_dir, month), ARCHIVE_TABLE)
                 if d.get("number") == number), None)
     try:
         return Ticket.from_dict(doc) if doc else None

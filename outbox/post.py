@@ -1,6 +1,6 @@
 """Handing messages over: what handlers and sweeps call, inside the transaction that causes them.
 
-    with context.outbox.transaction() as tx:
+    with context.desk.db.transaction() as tx:
         ticket = tx.ticket_by_number(number)        # fresh, in this write
         lifecycle.claim(ticket, user.id, name, now)
         tx.save(ticket)
@@ -56,6 +56,9 @@ class Outbox:
         self.sender = sender
 
     def transaction(self) -> Transaction:
+        """Deprecated alias of ``desk.db.transaction()``, the one way to open a transaction:
+        the transaction is the database's, the outbox only writes into it. Kept until the
+        callers are renamed."""
         return self.desk.db.transaction()
 
     # -- running the sender --------------------------------------------------------------------

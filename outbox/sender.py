@@ -70,6 +70,7 @@ from desk.clock import Clock
 from desk.files import FileRefused, read_outbox_file
 from desk.outgoing import Method, Outgoing, Priority, Ref, Status
 from desk.storage import Database
+from desk.storage.layout import is_outbox_file
 from outbox.limits import Limits, Pacer, SlidingWindow, TokenBucket
 from outbox.split import CAPTION_LIMIT, TEXT_LIMIT, shorten_html
 
@@ -507,7 +508,7 @@ class Sender:
 
     def _file(self, entry: Outgoing) -> InputFile | str:
         name = entry.file or ""
-        if name.startswith("outbox/"):  # a file we made (a chart, an export): never a link
+        if is_outbox_file(name):  # a file we made (a chart, an export): never a link
             data = read_outbox_file(Path(self.db.data_dir), name)
             return InputFile(data, filename=entry.filename or Path(name).name)
         return name  # a Telegram file id: a photo a user sent

@@ -1,4 +1,4 @@
-"""What the bot's two web servers (the desk, and the webhook in webhook mode) allow a client.
+"""What the bot's two web servers (the managers' desk, the webhook in webhook mode) allow.
 
 A client that opens a connection and sends its request a byte at a time (or never) holds a
 file descriptor for as long as the server waits; before these limits, hundreds of such
@@ -25,7 +25,7 @@ class ServerLimits:
     max_connections: int = 100
 
 
-# The desk: a few managers' phones; its largest body is a decision of a few bytes.
+# The managers' desk: a few managers' phones; its largest body is a decision of a few bytes.
 DESK = ServerLimits()
 # The webhook: Telegram opens up to 40 connections (setWebhook's max_connections); an update
 # is a few kilobytes.
