@@ -40,6 +40,11 @@ class Method(StrEnum):
     VIDEO = "video"
     COPY = "copy"  # copyMessage: a user's own message passed on as it is
     DELETE = "delete"
+    TOPIC = "topic"  # createForumTopic (the name in ``text``); remembers the thread id
+    RENAME = "rename"  # editForumTopic of ``target`` (a thread id)
+    CLOSE = "close"  # closeForumTopic
+    REOPEN = "reopen"  # reopenForumTopic
+    PIN = "pin"  # pinChatMessage of ``target``
 
 
 class Status(StrEnum):
@@ -84,6 +89,7 @@ class Outgoing:
     markup: dict[str, Any] | None = None  # reply_markup as the Bot API's JSON
     target: Pointer = None  # the message an edit, keyboard change or delete applies to
     reply_to: Pointer = None
+    thread: Pointer = None  # the forum topic it goes into (message_thread_id)
     file: str | None = None  # a photo or document: a path in the data folder, or a file id
     filename: str | None = None
     source: tuple[int, int] | None = None  # COPY: (from chat, message id)
@@ -108,6 +114,7 @@ class Outgoing:
         data["status"] = self.status.value
         data["target"] = _pointer_dict(self.target)
         data["reply_to"] = _pointer_dict(self.reply_to)
+        data["thread"] = _pointer_dict(self.thread)
         data["source"] = list(self.source) if self.source else None
         return data
 
@@ -119,6 +126,7 @@ class Outgoing:
         data["status"] = Status(data.get("status", Status.PENDING))
         data["target"] = _pointer(data.get("target"))
         data["reply_to"] = _pointer(data.get("reply_to"))
+        data["thread"] = _pointer(data.get("thread"))
         data["source"] = tuple(data["source"]) if data.get("source") else None
         data["markup"] = dict(data["markup"]) if data.get("markup") else None
         data["extra"] = dict(data.get("extra") or {})

@@ -303,6 +303,17 @@ class Transaction:
     def _meta(self) -> dict[str, Any]:
         return dict(self._get(META, _META_ID) or {})
 
+    def set_topics(self, store_id: str, state: str | None) -> None:
+        """A store's staff group as the bot found it: "forum", "plain", or "refused" (the bot
+        may not make topics there); see outbox/topics.py."""
+        meta = self._meta()
+        found = dict(meta.get("topics") or {})
+        if found.get(store_id) == state:
+            return
+        found[store_id] = state
+        meta["topics"] = found
+        self._put(META, _META_ID, meta)
+
     def next_number(self) -> int:
         """The next ticket number; the counter lives in the same file as the tickets, so a
         crash can neither lose a confirmed ticket nor hand its number out twice."""
@@ -576,6 +587,10 @@ class Database:
                 load[assignee] = load.get(assignee, 0) + 1
         return load
 
+    def topics_state(self, store_id: str) -> str | None:
+        return ((self._hot_data().get(META, {}).get(_META_ID) or {}).get("topics") or {}).get(
+            store_id)
+
     def last_number(self) -> int:
         return (self._hot_data().get(META, {}).get(_META_ID) or {}).get("last_number", 0)
 
@@ -680,6 +695,9 @@ class Database:
         if ticket.number is not None:
             def remember(customer: Customer) -> None:
                 customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+                if ticket.topic_id is not None:  # a later ticket's topic links this one
+                    customer.topics = [*customer.topics[-19:],
+                                       [ticket.number, ticket.topic_id]]
 
             self.update_customer(ticket.customer_id, remember)
         return ticket
