@@ -54,6 +54,7 @@ from outbox.limits import Limits
 from outbox.post import Outbox
 from outbox.sender import Sender
 from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
+from schedules import topics as topic_overview
 from webapp import server as webdesk
 from webapp import webhook
 
@@ -125,6 +126,7 @@ def build_application(
     digest.register(application)
     greetings.register(application)
     drafts.register(application)
+    topic_overview.register(application)  # General's daily overview in topics mode
     heartbeat.register(application)
 
     # The managers' desk (a Mini App): it listens once the application has started.

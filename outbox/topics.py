@@ -23,7 +23,10 @@ when the topic was made (the routes of ``desk.storage``), never from the topic's
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from html import escape
 
+from desk.calendar import local_day
 from desk.config import StoreConfig
 from desk.context import Desk
 from desk.i18n import Translator, translator
@@ -291,3 +294,56 @@ def install(outbox) -> None:
     if outbox.sender is not None:
         outbox.sender.on_topic_gone = lambda entry: topic_gone(outbox, entry)
         outbox.sender.on_no_topics = lambda entry, reason: no_topics(outbox, entry, reason)
+
+
+# -- the General topic: the day's overview -----------------------------------------------------
+
+
+def overview(t: Translator, store: StoreConfig, tickets: list[Ticket], now: datetime) -> str:
+    """The group's morning overview, in General (where the cards used to be): open tickets,
+    those due today and those overdue, each a link to its topic."""
+    today = local_day(store, now)
+    due, overdue = [], []
+    for ticket in tickets:
+        deadline = ticket.reply_by if ticket.state is State.ESCALATED else ticket.contact_by
+        if not deadline or ticket.state not in (State.NEW, State.OFFERED, State.CLAIMED,
+                                                State.ESCALATED):
+            continue
+        moment = datetime.fromisoformat(deadline)
+        if moment <= now:
+            overdue.append(ticket)
+        elif local_day(store, moment) == today:
+            due.append(ticket)
+    lines = [t.gettext("📋 {store}, {day}: {open} open · {due} due today · {overdue} overdue"
+                       ).format(store=escape(store.name), day=t.date(today),
+                                open=len(tickets), due=len(due), overdue=len(overdue))]
+    for ticket in tickets[:OVERVIEW_LISTED]:
+        name = escape(title(t, ticket))
+        mark = " ⚠️" if ticket in overdue else (" ⏰" if ticket in due else "")
+        if ticket.topic_id is not None:
+            name = f'<a href="{link(store.staff_chat_id, ticket.topic_id)}">{name}</a>'
+        lines.append(f"{name}{mark}")
+    if len(tickets) > OVERVIEW_LISTED:
+        lines.append(t.gettext("and {count} more").format(
+            count=len(tickets) - OVERVIEW_LISTED))
+    return "\n".join(lines)
+
+
+OVERVIEW_LISTED = 20
+
+
+def post_overview(outbox, store: StoreConfig, now: datetime) -> bool:
+    """Once a day per store in topics mode: the overview in General. True when posted."""
+    mark = f"overview:{store.id}:{local_day(store, now).isoformat()}"
+    desk = outbox.desk
+    if desk.db.marked(mark) or not enabled(desk, store):
+        return False
+    t = translator(store.language)
+    with outbox.transaction() as tx:
+        tickets = sorted((tk for tk in tx.tickets() if tk.store_id == store.id
+                          and tk.is_active), key=lambda tk: tk.number or 0)
+        tx.mark(mark, now)
+        outbox.put(tx, Outgoing(
+            id="", chat_id=store.staff_chat_id, kind="overview", priority=Priority.NOTICE,
+            text=overview(t, store, tickets, now), store_id=store.id))
+    return True

@@ -165,6 +165,7 @@ class Shown:
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeTelegram(BaseRequest):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+import bot
 from desk.models import State
+from handlers import topics as handlers_topics
 from outbox import topics
-from sandbox.fake_telegram import FakeUser, Shown
+from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown
+from schedules import topics as topic_overview
 from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
 from tests.test_promises import tick
 
@@ -235,5 +239,65 @@ async def test_switching_modes_keeps_open_tickets_working(tmp_path: Path) -> Non
         assert c.texts(w.other_customer)[-1].endswith("您好,新单")
         third = await file_complaint(w, "空气净化器坏了", user=FakeUser(1003, "陈", "先生"))
         assert w.db.by_number(third).topic_id is None
+    finally:
+        await w.stop()
+
+
+async def test_general_gets_the_days_overview_instead_of_cards(forum: World) -> None:
+    w, c = forum, forum.client
+    first = await file_complaint(w)
+    await file_complaint(w, "空气净化器有异响", user=w.other_customer)
+    general = [m for m in c.inbox(w.staff_group) if m.thread_id is None]
+    assert general == [], "no cards in General"
+    (job,) = w.app.job_queue.get_jobs_by_name(topic_overview.JOB_NAME)
+    await job.run(w.app)
+    await job.run(w.app)
+    await c.settle()
+    general = [m for m in c.inbox(w.staff_group) if m.thread_id is None]
+    assert len(general) == 1, "once a day"
+    overview = general[0]
+    assert overview.text.startswith("📋 旗舰店 ")
+    assert "未结 2 单 · 今日到期 2 单 · 已逾期 0 单" in overview.text
+    assert topics.link(w.staff_group.id, topic_of(w, first).thread_id) in overview.html
+
+
+@pytest.mark.parametrize(("may_manage", "expected"), [
+    (False, "✗ hq: staff group -1001: the bot may manage topics\n    → the right “Manage topics” "
+            "is missing"),
+    (True, "✓ hq: staff group -1001: topics mode, the bot may manage topics"),
+])
+def test_check_says_which_right_topics_mode_misses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        may_manage: bool, expected: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(CHAIN_TOML.format(data_dir=(tmp_path / "data").as_posix()),
+                      encoding="utf-8")
+    monkeypatch.setenv(bot.TOKEN_ENV, "123456:SECRET-TOKEN-abcdefghijklmnopqrstuv")
+    telegram = FakeTelegram()
+    telegram.forum(FakeGroup(-1001, "旗舰店员工群"), may_manage=may_manage)
+    assert bot.check(argparse.Namespace(config=str(config)), request=telegram) == (
+        0 if may_manage else 1)
+    out = capsys.readouterr().out
+    assert expected in out
+    assert "east: staff group -1002: topics" not in out, "a plain group: cards, no row"
+
+
+async def test_the_bot_learns_a_forum_from_the_group_and_falls_back_without_the_right(
+        tmp_path: Path) -> None:
+    """No staff_topics in the config: a forum group (seen in an update) gets topics; at
+    start-up without the right to manage them, the store stays with cards."""
+    w = await start_world(tmp_path / "data")
+    try:
+        w.telegram.forum(w.staff_group)
+        await w.client.send(w.li, "/help", group=w.staff_group)
+        assert w.db.topics_state("hq") == topics.FORUM
+        number = await file_complaint(w)
+        assert topic_of(w, number).name.startswith("🆕 #1")
+        w.telegram.topic_rights[w.staff_group.id] = False
+        await handlers_topics.detect_groups(w.app)
+        assert w.db.topics_state("hq") == topics.REFUSED
+        second = await file_complaint(w, "空气净化器有异响", user=w.other_customer)
+        assert w.db.by_number(second).topic_id is None
+        assert w.client.card(w.staff_group, second).thread_id is None
     finally:
         await w.stop()
