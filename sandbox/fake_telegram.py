@@ -579,6 +579,7 @@ class FakeTelegram(BaseRequest):
         # The service message "topic created" takes the next id: that is the thread id.
         thread_id = next(self._message_ids.setdefault(chat_id, itertools.count(1)))
         self.topics[(chat_id, thread_id)] = Topic(chat_id, thread_id, name)
+        self._notify_topic("topic_created", self.topics[(chat_id, thread_id)])
         return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
 
     def _api_editForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
@@ -590,6 +591,7 @@ class FakeTelegram(BaseRequest):
             return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
         topic.name = params["name"]
         topic.renames += 1
+        self._notify_topic("topic_renamed", topic)
         return True
 
     def _close(self, params: dict, closed: bool) -> bool | tuple[int, bytes]:
@@ -600,6 +602,7 @@ class FakeTelegram(BaseRequest):
         if topic.closed == closed:
             return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
         topic.closed = closed
+        self._notify_topic("topic_closed" if closed else "topic_reopened", topic)
         return True
 
     def _api_closeForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
@@ -618,6 +621,13 @@ class FakeTelegram(BaseRequest):
             chat.remove(shown)
             self.deleted.append(shown)
         return True
+
+    def _notify_topic(self, event: str, topic: Topic) -> None:
+        """Listeners hear of a topic made, renamed, closed or reopened as a ``Shown`` of kind
+        "topic" (its message id is the thread id, its text the topic's name)."""
+        self._notify(event, Shown(chat_id=topic.chat_id, message_id=topic.thread_id,
+                                  text=topic.name, sender_id=BOT_ID, kind="topic",
+                                  thread_id=topic.thread_id, at=time.monotonic()))
 
     def _api_pinChatMessage(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
         shown = self.find(int(params["chat_id"]), int(params["message_id"]))
