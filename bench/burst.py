@@ -69,6 +69,7 @@ class Rush:
     first_confirmation: float = 0.0
     last_card: float = 0.0
     rejected: int = 0
+    rejected_by: str = ""
     duplicates: int = 0
     unacknowledged: int = 0
     without_card: int = 0
@@ -219,6 +220,8 @@ async def rush(customers: int, seconds: float, faults: float, topics: bool = Fal
                 and str(call.params.get("chat_id")) == str(store.staff_chat_id))
         result.group_times = result.group_times or chats.group_times
         result.rejected = telegram.rejected
+        result.rejected_by = ", ".join(f"{k} {v}" for k, v in sorted(
+            telegram.rejected_by.items()))
         await outbox.stop()
         await application.shutdown()
         return result
@@ -256,7 +259,7 @@ def main() -> None:
     clean = asyncio.run(rush(args.customers, args.seconds, faults=0.0))
     print(f"customer reply p99 (idle): {p99(clean.idle):.2f} s")
     print(f"customer reply p99 (burst): {p99(clean.burst):.2f} s")
-    print(f"429 answers: {clean.rejected}")
+    print(f"429 answers: {clean.rejected} {clean.rejected_by}".rstrip())
     print(f"duplicate cards: {clean.duplicates}")
     print(f"customers without acknowledgement: {clean.unacknowledged}")
     print(f"group messages in the busiest 60 s: {busiest_minute(clean.group_times)}")
@@ -280,7 +283,7 @@ def topics(args: argparse.Namespace, cards: Rush) -> None:
     print("topics mode:")
     print(f"customer reply p99 (burst, topics): {p99(forum.burst):.2f} s "
           f"(card mode {p99(cards.burst):.2f} s)")
-    print(f"429 answers (topics): {forum.rejected}")
+    print(f"429 answers (topics): {forum.rejected} {forum.rejected_by}".rstrip())
     print(f"duplicate cards (topics): {forum.duplicates}")
     print(f"customers without acknowledgement (topics): {forum.unacknowledged}")
     print(f"tickets without card (topics): {forum.without_card}")

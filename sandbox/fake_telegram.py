@@ -187,6 +187,7 @@ class FakeTelegram(BaseRequest):
         self._groups: dict[int, collections.deque[float]] = {}
         self._privates: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
         self.rejected = 0  # 429 answers
+        self.rejected_by: collections.Counter[str] = collections.Counter()  # which limit
         self.html_errors: list[tuple[str, str, str]] = []  # (method, text, Telegram's 400)
         self.deleted: list[Shown] = []
         self.injected: collections.Counter[str] = collections.Counter()
@@ -314,18 +315,21 @@ class FakeTelegram(BaseRequest):
         while overall and overall[0] <= now - 1.0:
             overall.popleft()
         if len(overall) >= limits.overall:
+            self.rejected_by["overall"] += 1
             return max(1, math.ceil(overall[0] + 1.0 - now))
         if chat_id < 0:
             window = self._groups.setdefault(chat_id, collections.deque())
             while window and window[0] <= now - limits.group_window:
                 window.popleft()
             if len(window) >= limits.group:
+                self.rejected_by["group"] += 1
                 return max(1, math.ceil(window[0] + limits.group_window - now))
             window.append(now)
         else:
             tokens, stamp = self._privates.get(chat_id, (float(limits.private_burst), now))
             tokens = min(limits.private_burst, tokens + (now - stamp) / limits.private_interval)
             if tokens < 1:
+                self.rejected_by["private"] += 1
                 return max(1, math.ceil((1 - tokens) * limits.private_interval))
             self._privates[chat_id] = (tokens - 1, now)
         overall.append(now)

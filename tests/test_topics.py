@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 import bot
+from desk import lifecycle
 from desk.models import State
+from desk.outgoing import Method
 from handlers import topics as handlers_topics
 from outbox import topics
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown
@@ -301,3 +303,24 @@ async def test_the_bot_learns_a_forum_from_the_group_and_falls_back_without_the_
         assert w.client.card(w.staff_group, second).thread_id is None
     finally:
         await w.stop()
+
+
+async def test_renames_coalesce_like_card_edits(forum: World) -> None:
+    """Two state changes before the rename went out: one rename, with the newest name."""
+    w = forum
+    number = await file_complaint(w)
+    topic = topic_of(w, number)
+    await w.outbox.stop()  # the sender is away: what is queued stays queued
+    for step in (lambda tk, now: lifecycle.claim(tk, 201, "李工", now),
+                 lambda tk, now: lifecycle.escalate(tk, 201, False, now)):
+        with w.outbox.transaction() as tx:
+            ticket = tx.ticket_by_number(number)
+            step(ticket, w.clock())
+            tx.save(ticket)
+            w.outbox.card(tx, ticket)
+    renames = [e for e in w.db.outgoing() if e.method is Method.RENAME]
+    assert [e.text for e in renames] == ["🆘 #1 张女士 · 电热水壶 漏水"]
+    w.outbox.start()
+    await w.client.settle()
+    assert topic.name == "🆘 #1 张女士 · 电热水壶 漏水" and topic.renames == 1
+    assert len(w.telegram.sent("editForumTopic")) == 1
