@@ -111,9 +111,9 @@ class Chats:
 async def rush(customers: int, seconds: float, faults: float, topics: bool = False) -> Rush:
     with tempfile.TemporaryDirectory() as folder:
         settings = demo_settings(Path(folder) / "data")
-        if topics:
-            settings = dataclasses.replace(settings, stores=tuple(
-                dataclasses.replace(s, staff_topics=True) for s in settings.stores))
+        # The demo's store has topics mode on: card mode turns it off.
+        settings = dataclasses.replace(settings, stores=tuple(
+            dataclasses.replace(s, staff_topics=topics) for s in settings.stores))
         store = settings.stores[0]
         telegram = FakeTelegram(limits=TelegramLimits(), faults=faults, seed=7)
         if topics:

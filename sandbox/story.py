@@ -60,8 +60,7 @@ timezone = "Asia/Shanghai"
 language = "{lang}"
 location = {{ lat = 31.2304, lon = 121.4737 }}
 products = {products}
-# The staff group is a forum: a topic per ticket (the demo's group has Topics switched on).
-staff_topics = true
+staff_topics = {topics}
 
 [stores.hours]
 mon = "09:00-21:00"
@@ -190,12 +189,14 @@ NARRATION = {
 }
 
 
-def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
-    """The demo chain's one store, in ``language``, keeping its data in ``data_dir``."""
+def demo_settings(data_dir: Path, language: str = "zh_CN", topics: bool = False) -> Settings:
+    """The demo chain's one store, in ``language``, keeping its data in ``data_dir``;
+    ``topics``: its staff group in topics mode (the story's; benchmarks use cards)."""
     cast = CAST[language]
     return parse_settings(DEMO_TOML.format(
         data_dir=data_dir.as_posix(), lang=language, store=cast["store"],
-        products=cast["products"], li=cast["li"], wang=cast["wang"]))
+        products=cast["products"], li=cast["li"], wang=cast["wang"],
+        topics="true" if topics else "false"))
 
 
 async def sweep(application) -> None:
@@ -322,7 +323,7 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
     cast = CAST[language]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(data_dir or scratch)
-        settings = demo_settings(folder, language)
+        settings = demo_settings(folder, language, topics=True)  # a forum staff group
         telegram = FakeTelegram()
         clock = FakeClock(DEMO_START)
         telegram.clock = clock
