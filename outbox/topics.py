@@ -134,7 +134,7 @@ def after_card(outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> N
         id="", chat_id=store.staff_chat_id, kind="pin", priority=Priority.CARD,
         method=Method.PIN, target=Ref(ticket.key, CARD), ticket=ticket.key,
         number=ticket.number, store_id=store.id))
-    earlier = _earlier(outbox.desk, tx, ticket)
+    earlier = _earlier(outbox.desk, ticket)
     if not earlier:
         return
     t = translator(store.language)
@@ -147,13 +147,13 @@ def after_card(outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> N
         store_id=store.id))
 
 
-def _earlier(desk: Desk, tx: Transaction, ticket: Ticket) -> list[tuple[int, int]]:
+def _earlier(desk: Desk, ticket: Ticket) -> list[tuple[int, int]]:
     found: dict[int, int] = {}
     customer = desk.db.customer(ticket.customer_id)
     for number, thread in (customer.topics if customer else []):
         found[number] = thread
-    for other in tx.tickets():
-        if other.customer_id == ticket.customer_id and other.key != ticket.key \
+    for other in desk.db.tickets_of(ticket.customer_id):  # their open ones
+        if other.key != ticket.key \
                 and other.store_id == ticket.store_id and other.topic_id is not None \
                 and other.number is not None:
             found[other.number] = other.topic_id
@@ -165,7 +165,7 @@ def follow(outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> None:
     done, reopened when it reopens. A rename still queued takes the newest name."""
     if not ticket.topic:
         return
-    creating = _pending(tx, ticket, Method.TOPIC)
+    creating = _pending(tx, ticket, Method.TOPIC) if ticket.topic_id is None else None
     if ticket.topic_id is None and creating is None:
         return
     t = translator(store.language)
