@@ -14,6 +14,9 @@ from one chat never holds up another. Rules:
   unreachable and their queued messages fail. 403 in a group: the bot was removed; the group
   waits until it is added back. 400: permanent, logged with the message's kind; a card whose
   message was deleted is posted again; HTML Telegram cannot parse goes out as plain text.
+  Topics mode (outbox/topics.py): a ticket's topic deleted by hand is made again with its
+  card; a group that refuses topics falls back to cards. Making and renaming a topic count
+  against the group's minute, closing, reopening and pinning do not.
 - An edit identical to the last one sent is not sent.
 
 Delivery is at-least-once: Telegram can execute a request and lose the answer, and the message
@@ -103,12 +106,12 @@ class Job:
 @dataclass
 class Result:
     """How a request went: ``sent``, ``hold`` (429), ``retry``, ``blocked``, ``unreachable``
-    (a group without the bot), ``failed``, ``repost`` or ``plain``."""
+    (a group without the bot), ``failed``, ``repost`` or ``plain``; in topics mode also
+    ``topic_gone`` (the ticket's topic was deleted by hand) and ``no_topics`` (the group
+    refuses topics: no right to manage them, or no forum)."""
 
     kind: str
     message_ids: tuple[int, ...] = ()
-    # ``topic_gone``: the ticket's topic was deleted by hand; ``no_topics``: the bot may not
-    # make topics in the group (no right, or not a forum).
     wait: float = 0.0
     reason: str = ""
     never_sent: bool = False
