@@ -77,8 +77,9 @@ async def on_topic_message(update: Update, context: DeskContext) -> None:
     store, ticket = found
     text = message.text or ""
     if text.startswith("/") and not text.startswith(NOTE_MARK):
-        command = text.split(maxsplit=1)[0].split("@")[0][1:].lower()
-        args = text.split(maxsplit=1)[1] if " " in text.strip() else ""
+        parts = text.split(maxsplit=1)
+        command = parts[0].split("@")[0][1:].lower()
+        args = parts[1] if len(parts) > 1 else ""
         if command == "note":
             _note(update, context, store, ticket, args)
         elif command == "report":
