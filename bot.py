@@ -45,7 +45,7 @@ from desk.clock import Clock, system_clock
 from desk.config import PROXY_SCHEMES, ConfigError, Settings, load_settings
 from desk.context import Desk
 from desk.storage import Database, DataError
-from handlers import customer, errors, manager, relay, staff, survey, whoami
+from handlers import customer, errors, manager, relay, staff, survey, topics, whoami
 from handlers import setup as setup_chat
 from outbox import campaigns, menus
 from outbox.context import DESK_KEY, OUTBOX_KEY, DeskContext, desk_of, outbox_of
@@ -54,6 +54,7 @@ from outbox.limits import Limits
 from outbox.post import Outbox
 from outbox.sender import Sender
 from schedules import callbacks, deadlines, digest, drafts, greetings, heartbeat
+from schedules import topics as topic_overview
 from webapp import server as webdesk
 from webapp import webhook
 
@@ -88,6 +89,7 @@ def build_application(
     whoami.register(application)
     relay.register(application)
     manager.register(application)
+    topics.register(application)  # a ticket's forum topic, before the staff group's handlers
     staff.register(application)
     customer.register(application)
     survey.register(application)
@@ -99,6 +101,7 @@ def build_application(
     digest.register(application)
     greetings.register(application)
     drafts.register(application)
+    topic_overview.register(application)  # General's daily overview in topics mode
     heartbeat.register(application)
 
     # The managers' desk (a Mini App): it listens once the application has started.
@@ -115,6 +118,7 @@ async def _started(application: Application) -> None:
         with desk.db.transaction() as tx:
             tx.mark(f"downtime:{down[0].isoformat()}", down[1], since=down[0].isoformat())
         log.warning("the bot was down from %s to %s", down[0].isoformat(), down[1].isoformat())
+    await topics.detect_groups(application)  # forums, and the right to manage topics
     outbox_of(application).start()
     # Once the application runs: a task made here, before it runs, would not be awaited at
     # stop, and PTB warned so at every start.
@@ -471,6 +475,7 @@ async def _check_chats(bot: Bot, settings: Settings) -> list[tuple[bool, str, st
                                   "its own messages, which is all it needs"), "")]
     for store in settings.stores:
         rows.append(await _check_group(bot, store.id, store.staff_chat_id))
+        rows += await topics.check_rows(bot, store)
         for manager_id in store.managers:
             what = f"{store.id}: manager {manager_id} has started the bot"
             try:  # shows "typing…" to the manager for a moment: the bot may write to them

@@ -28,7 +28,7 @@ _STORE_KEYS = {
     "id", "name", "staff_chat_id", "managers", "timezone", "language", "location", "hours",
     "products", "product_aliases", "technicians", "holidays_country", "holidays_subdivision",
     "closed_on_holidays", "closed_dates", "promises", "digest_time", "greetings",
-    "relay_signature", "guard", "facts",
+    "relay_signature", "guard", "facts", "staff_topics",
 }
 # A store's facts that answer customers' questions at once (desk/answers.py); the opening
 # hours come from ``hours``.
@@ -119,6 +119,9 @@ class StoreConfig:
     guard_phrases: tuple[Phrase, ...] = DEFAULT_PHRASES
     # fact key -> {language: text}; a fact written once (a plain string) is under "".
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Forum topics in the staff group (a topic per ticket): None follows the group (a forum
+    # gets topics), true or false forces it.
+    staff_topics: bool | None = None
 
     def technician(self, user_id: int) -> Technician | None:
         return next((t for t in self.technicians if t.user_id == user_id), None)
@@ -347,7 +350,14 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
                                          f"{key}.relay_signature"),
         guard_phrases=_guard(raw.get("guard", {}), f"{key}.guard"),
         facts=_facts(raw.get("facts", {}), f"{key}.facts"),
+        staff_topics=_staff_topics(raw.get("staff_topics"), f"{key}.staff_topics"),
     )
+
+
+def _staff_topics(raw: Any, key: str) -> bool | None:
+    if raw is not None and not isinstance(raw, bool):
+        raise ConfigError(key, "must be true or false (or left out: a forum group gets topics)")
+    return raw
 
 
 def _facts(raw: Any, key: str) -> dict[str, dict[str, str]]:

@@ -179,6 +179,13 @@ class Ticket:
     # No longer written (replies are routed by the hot file's routes); read so older files load.
     thread_message_ids: list[int] = field(default_factory=list)
     card_message_id: int | None = None
+    # Topics mode (outbox/topics.py): the ticket's forum topic in the staff group (its thread
+    # id), the name last asked for, and whether it is closed. ``topic`` marks a ticket whose
+    # messages go into its topic.
+    topic: bool = False
+    topic_id: int | None = None
+    topic_title: str | None = None
+    topic_closed: bool = False
     restatement_message_id: int | None = None
     followups: list[dict[str, str]] = field(default_factory=list)
     outcome: Outcome | None = None
@@ -292,6 +299,9 @@ class Customer:
     visits: list[str] = field(default_factory=list)  # "<store>:<date>" from the QR code link
     completed: int = 0  # tickets whose service was done
     greetings: bool = True  # consent to holiday greetings (/greetings off)
+    # The forum topics of their archived tickets, [number, thread id], so that a new
+    # ticket's topic links the previous ones (outbox/topics.py).
+    topics: list[list[int]] = field(default_factory=list)
 
     @property
     def stores(self) -> set[str]:
@@ -308,7 +318,8 @@ class Customer:
     def from_dict(cls, data: dict[str, Any]) -> Customer:
         return cls(**{**data, "closed_tickets": list(data.get("closed_tickets", [])),
                       "notes": [dict(n) for n in data.get("notes", [])],
-                      "visits": list(data.get("visits", []))})
+                      "visits": list(data.get("visits", [])),
+                      "topics": [list(x) for x in data.get("topics", [])]})
 
 
 TIER_REGULAR = "regular"

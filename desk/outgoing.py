@@ -22,8 +22,9 @@ from typing import Any
 
 from desk.files import TICKET_KEY, check_attachment, check_name
 
-# A ticket field that keeps a message id (``card_message_id``, ``report_prompt_id``).
-MESSAGE_FIELD = re.compile(r"[a-z_]{1,40}_(message_id|message_ids|prompt_id)")
+# A ticket field that keeps a message id (``card_message_id``, ``report_prompt_id``), or the
+# forum topic Telegram made for the ticket (``topic_id``).
+MESSAGE_FIELD = re.compile(r"[a-z_]{1,40}_(message_id|message_ids|prompt_id)|topic_id")
 
 
 class Priority(IntEnum):
@@ -46,6 +47,11 @@ class Method(StrEnum):
     VIDEO = "video"
     COPY = "copy"  # copyMessage: a user's own message passed on as it is
     DELETE = "delete"
+    TOPIC = "topic"  # createForumTopic (the name in ``text``); remembers the thread id
+    RENAME = "rename"  # editForumTopic of ``target`` (a thread id)
+    CLOSE = "close"  # closeForumTopic
+    REOPEN = "reopen"  # reopenForumTopic
+    PIN = "pin"  # pinChatMessage of ``target``
 
 
 class Status(StrEnum):
@@ -93,6 +99,7 @@ class Outgoing:
     markup: dict[str, Any] | None = None  # reply_markup as the Bot API's JSON
     target: Pointer = None  # the message an edit, keyboard change or delete applies to
     reply_to: Pointer = None
+    thread: Pointer = None  # the forum topic it goes into (message_thread_id)
     file: str | None = None  # a photo or document: a path in the data folder, or a file id
     filename: str | None = None
     source: tuple[int, int] | None = None  # COPY: (from chat, message id)
@@ -117,6 +124,7 @@ class Outgoing:
         data["status"] = self.status.value
         data["target"] = _pointer_dict(self.target)
         data["reply_to"] = _pointer_dict(self.reply_to)
+        data["thread"] = _pointer_dict(self.thread)
         data["source"] = list(self.source) if self.source else None
         return data
 
@@ -128,6 +136,7 @@ class Outgoing:
         data["status"] = Status(data.get("status", Status.PENDING))
         data["target"] = _pointer(data.get("target"))
         data["reply_to"] = _pointer(data.get("reply_to"))
+        data["thread"] = _pointer(data.get("thread"))
         data["source"] = tuple(data["source"]) if data.get("source") else None
         data["markup"] = dict(data["markup"]) if data.get("markup") else None
         data["extra"] = dict(data.get("extra") or {})

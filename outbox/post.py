@@ -28,7 +28,7 @@ from desk.models import Ticket
 from desk.outgoing import Method, Outgoing, Priority, Ref, Status
 from desk.policy import may_handle
 from desk.storage import Transaction
-from outbox import views
+from outbox import topics, views
 from outbox.sender import Sender
 from outbox.split import CAPTION_LIMIT, TEXT_LIMIT, split_html
 
@@ -54,6 +54,7 @@ class Outbox:
     def __init__(self, desk: Desk, sender: Sender | None = None):
         self.desk = desk
         self.sender = sender
+        topics.install(self)
 
     def transaction(self) -> Transaction:
         """Deprecated alias of ``desk.db.transaction()``, the one way to open a transaction:
@@ -81,6 +82,8 @@ class Outbox:
         """Queue ``entry`` in this write; a text too long for one message becomes several."""
         entry.id = entry.id or new_id()
         entry.created_at = entry.created_at or self.desk.clock().isoformat()
+        if entry.ticket and entry.chat_id < 0 and entry.thread is None:
+            topics.thread_into(tx, entry, self.desk.store(entry.store_id or ""))
         if entry.method in MEDIA and entry.text:
             return self._media(tx, entry)
         if entry.method is not Method.SEND or entry.text is None:
@@ -231,19 +234,24 @@ class Outbox:
         if queued is not None:
             queued.text, queued.markup = text, data
             tx.put(queued)
+            topics.follow(self, tx, ticket, store)
             return
         posting = any(e.ticket == ticket.key and e.remember == CARD
                       and e.status is Status.PENDING for e in tx.outgoings())
         if ticket.card_message_id is None and not posting:
+            in_topic = topics.prepare(self, tx, ticket, store)  # topics mode: its own topic
             self.put(tx, Outgoing(
                 id="", chat_id=store.staff_chat_id, kind="card", priority=Priority.CARD,
                 text=text, markup=data, ticket=ticket.key, number=ticket.number,
                 store_id=store.id, remember=CARD, merge=merge))
+            if in_topic:
+                topics.after_card(self, tx, ticket, store)
         else:
             self.put(tx, Outgoing(
                 id="", chat_id=store.staff_chat_id, kind="card", priority=Priority.EDIT,
                 method=Method.EDIT, text=text, markup=data, target=Ref(ticket.key, CARD),
                 ticket=ticket.key, number=ticket.number, store_id=store.id, merge=merge))
+        topics.follow(self, tx, ticket, store)
 
     def in_thread(self, tx: Transaction, ticket: Ticket, text: Text, *, kind: str,
                   priority: Priority = Priority.NOTICE, merge: str | None = None,

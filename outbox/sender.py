@@ -14,6 +14,9 @@ from one chat never holds up another. Rules:
   unreachable and their queued messages fail. 403 in a group: the bot was removed; the group
   waits until it is added back. 400: permanent, logged with the message's kind; a card whose
   message was deleted is posted again; HTML Telegram cannot parse goes out as plain text.
+  Topics mode (outbox/topics.py): a ticket's topic deleted by hand is made again with its
+  card; a group that refuses topics falls back to cards. Making and renaming a topic count
+  against the group's minute, closing, reopening and pinning do not.
 - An edit identical to the last one sent is not sent.
 
 Delivery is at-least-once: Telegram can execute a request and lose the answer, and the message
@@ -80,6 +83,10 @@ SHOWN_KEPT = 20_000  # last rendering per message, to skip identical edits
 REAP_AT_MOST = 5  # unknown message ids probed for a duplicate after a lost answer
 SENDS = frozenset({Method.SEND, Method.PHOTO, Method.DOCUMENT, Method.VOICE, Method.VIDEO,
                    Method.COPY})
+# Forum topics (outbox/topics.py): creating and renaming one count as group messages; closing,
+# reopening and pinning are not messages and do not count against the group's minute.
+TOPIC_METHODS = frozenset({Method.TOPIC, Method.RENAME, Method.CLOSE, Method.REOPEN, Method.PIN})
+UNCOUNTED = frozenset({Method.CLOSE, Method.REOPEN, Method.PIN})
 REPLY_HOLD_MARGIN = 0.05  # seconds added to Telegram's retry_after
 PRUNE_EVERY = 60.0  # seconds between sweeps of idle chats' lines
 _TAGS = re.compile(r"<[^>]+>")
@@ -101,7 +108,9 @@ class Job:
 @dataclass
 class Result:
     """How a request went: ``sent``, ``hold`` (429), ``retry``, ``blocked``, ``unreachable``
-    (a group without the bot), ``failed``, ``repost`` or ``plain``."""
+    (a group without the bot), ``failed``, ``repost`` or ``plain``; in topics mode also
+    ``topic_gone`` (the ticket's topic was deleted by hand) and ``no_topics`` (the group
+    refuses topics: no right to manage them, or no forum)."""
 
     kind: str
     message_ids: tuple[int, ...] = ()
@@ -159,6 +168,10 @@ class Sender:
         self._tasks: set[asyncio.Task] = set()
         self._pruned_at = 0.0
         self._ephemeral_seq = itertools.count(1 << 40)
+        # Set by the outbox (outbox/topics.py): what to do when a ticket's topic is gone, or
+        # the group refuses topics. Each gets the entry and the reason.
+        self.on_topic_gone: Callable[[Outgoing], None] | None = None
+        self.on_no_topics: Callable[[Outgoing, str], None] | None = None
         db.listeners.append(self.accept)
 
     # -- what comes in -------------------------------------------------------------------------
@@ -369,7 +382,7 @@ class Sender:
             job = self._head(line)
             if job is None:
                 continue  # waits for a message in another line; its completion wakes us
-            free_at = line.limiter.available_at(now)
+            free_at = now if job.entry.method in UNCOUNTED else line.limiter.available_at(now)
             if free_at > now:
                 wake_at = min(wake_at, free_at)
                 continue
@@ -385,7 +398,7 @@ class Sender:
         return None
 
     def _ready(self, entry: Outgoing) -> bool:
-        for pointer in (entry.target, entry.reply_to):
+        for pointer in (entry.target, entry.reply_to, entry.thread):
             if isinstance(pointer, Ref) and self._resolve(pointer) is None \
                     and self._coming(pointer):
                 return False
@@ -412,7 +425,8 @@ class Sender:
         self.overall.record(now)
         if job.entry.priority is Priority.BULK:
             self.bulk.record(now)
-        line.limiter.record(now)
+        if job.entry.method not in UNCOUNTED:
+            line.limiter.record(now)
         if job.on_dispatch is not None:
             job.on_dispatch()
         self._spawn(self._deliver(job))
@@ -445,6 +459,10 @@ class Sender:
         reply_id = self._resolve(entry.reply_to)
         reply = ReplyParameters(reply_id, allow_sending_without_reply=True) if reply_id else None
         method = entry.method
+        if method in TOPIC_METHODS:
+            return await self._topic(entry)
+        thread = self._resolve(entry.thread)
+        options = {"message_thread_id": thread} if thread is not None else {}
         if method in (Method.EDIT, Method.KEYBOARD, Method.DELETE):
             target = self._resolve(entry.target)
             if target is None:
@@ -476,35 +494,55 @@ class Sender:
             return (target,)
         if method is Method.COPY and entry.source:
             copied = await self.bot.copy_message(
-                chat, entry.source[0], entry.source[1], reply_parameters=reply,
+                chat, entry.source[0], entry.source[1], reply_parameters=reply, **options,
                 caption=shorten_html(entry.text, CAPTION_LIMIT) if entry.text else None,
                 parse_mode=parse_mode if entry.text else None, reply_markup=markup)
             return (copied.message_id,)
         caption = shorten_html(entry.text, CAPTION_LIMIT) if entry.text else None
         sent: Message
         if method is Method.PHOTO:
-            sent = await self.bot.send_photo(chat, self._file(entry), caption=caption,
+            sent = await self.bot.send_photo(chat, self._file(entry), caption=caption, **options,
                                              parse_mode=parse_mode, reply_markup=markup,
                                              reply_parameters=reply)
         elif method is Method.DOCUMENT:
-            sent = await self.bot.send_document(chat, self._file(entry), caption=caption,
+            sent = await self.bot.send_document(chat, self._file(entry), caption=caption, **options,
                                                 parse_mode=parse_mode, reply_markup=markup,
                                                 reply_parameters=reply)
         elif method is Method.VOICE:
-            sent = await self.bot.send_voice(chat, self._file(entry), caption=caption,
+            sent = await self.bot.send_voice(chat, self._file(entry), caption=caption, **options,
                                              parse_mode=parse_mode, reply_markup=markup,
                                              reply_parameters=reply)
         elif method is Method.VIDEO:
-            sent = await self.bot.send_video(chat, self._file(entry), caption=caption,
+            sent = await self.bot.send_video(chat, self._file(entry), caption=caption, **options,
                                              parse_mode=parse_mode, reply_markup=markup,
                                              reply_parameters=reply)
         else:
             sent = await self.bot.send_message(
-                chat, shorten_html(entry.text or "", TEXT_LIMIT), parse_mode=parse_mode,
+                chat, shorten_html(entry.text or "", TEXT_LIMIT), parse_mode=parse_mode, **options,
                 reply_markup=markup, reply_parameters=reply,
                 link_preview_options=LinkPreviewOptions(is_disabled=True))
         self._remember_shown(chat, sent.message_id, f"{entry.text}\x00{entry.markup}")
         return (sent.message_id,)
+
+    async def _topic(self, entry: Outgoing) -> tuple[int, ...]:
+        """A forum topic made, renamed, closed or reopened; or a message pinned."""
+        chat = entry.chat_id
+        if entry.method is Method.TOPIC:
+            topic = await self.bot.create_forum_topic(chat, (entry.text or "")[:128])
+            return (topic.message_thread_id,)
+        target = self._resolve(entry.target)
+        if target is None:
+            log.info("nothing to %s for %s (%s)", entry.method.value, entry.kind, entry.id)
+            return ()
+        if entry.method is Method.RENAME:
+            await self.bot.edit_forum_topic(chat, target, name=(entry.text or "")[:128])
+        elif entry.method is Method.CLOSE:
+            await self.bot.close_forum_topic(chat, target)
+        elif entry.method is Method.REOPEN:
+            await self.bot.reopen_forum_topic(chat, target)
+        else:
+            await self.bot.pin_chat_message(chat, target, disable_notification=True)
+        return (target,)
 
     def _file(self, entry: Outgoing) -> InputFile | str:
         name = entry.file or ""
@@ -536,6 +574,15 @@ class Sender:
                 return Result("sent", (target,) if target else ())
             if "message to delete not found" in text:
                 return Result("sent")
+            if "topic_not_modified" in text:  # already so: closed, reopened, that name
+                return Result("sent")
+            if ("thread not found" in text or "topic_id_invalid" in text
+                    or "topic_deleted" in text) and (
+                    isinstance(entry.thread, Ref) or entry.method in TOPIC_METHODS):
+                return Result("topic_gone", reason=exc.message)
+            if entry.method is Method.TOPIC and ("not enough rights" in text
+                                                 or "not a forum" in text):
+                return Result("no_topics", reason=exc.message)
             if ("message to edit not found" in text or "message can't be edited" in text) \
                     and isinstance(entry.target, Ref) and entry.method is Method.EDIT:
                 return Result("repost", reason=exc.message)
@@ -578,6 +625,16 @@ class Sender:
             return
         if kind == "repost":
             self._repost(job)
+            return
+        if kind in ("topic_gone", "no_topics"):
+            self._remove(job)
+            hook = self.on_topic_gone if kind == "topic_gone" else None
+            log.warning("%s for %s %s (ticket #%s): %s", kind, entry.kind, entry.id,
+                        entry.number, result.reason)
+            if hook is not None:
+                hook(entry)
+            elif self.on_no_topics is not None:
+                self.on_no_topics(entry, result.reason)
             return
         if kind == "plain":
             log.error("Telegram could not parse the HTML of %s (%s): %s; sending it as plain "
@@ -667,7 +724,7 @@ class Sender:
                 else:
                     setattr(ticket, entry.remember, message_ids[-1])
                 tx.save(ticket)
-        if entry.ticket and message_ids and entry.method in SENDS:
+        if entry.ticket and message_ids and entry.method in SENDS | {Method.TOPIC}:
             tx.add_route(entry.ticket, entry.chat_id, message_ids)  # replies find it
         tx.drop(entry.id)
 

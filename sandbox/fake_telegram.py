@@ -49,6 +49,8 @@ CAPTION_LIMIT = 1024
 MESSAGE_METHODS = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "copyMessage",
     "editMessageText", "editMessageReplyMarkup", "editMessageCaption", "sendMediaGroup",
+    # A topic made or renamed is a message in the group, for the limits too.
+    "createForumTopic", "editForumTopic",
 })
 MEDIA_KINDS = ("photo", "voice", "video", "video_note", "document", "sticker")
 FAULT_KINDS = ("server_error", "bad_gateway", "timeout", "lost")
@@ -101,9 +103,25 @@ class FakeUser:
 class FakeGroup:
     id: int
     title: str
+    is_forum: bool = False  # Topics switched on (register it with FakeTelegram.forum too)
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "type": "supergroup", "title": self.title}
+        data: dict[str, Any] = {"id": self.id, "type": "supergroup", "title": self.title}
+        if self.is_forum:
+            data["is_forum"] = True
+        return data
+
+
+@dataclass
+class Topic:
+    """A forum topic as the group shows it."""
+
+    chat_id: int
+    thread_id: int
+    name: str
+    closed: bool = False
+    deleted: bool = False
+    renames: int = 0
 
 
 @dataclass
@@ -124,6 +142,8 @@ class Shown:
     edits: int = 0
     at: float = 0.0  # time.monotonic() when it was sent
     file_id: str | None = None
+    thread_id: int | None = None  # the forum topic it is in
+    pinned: bool = False
 
     @property
     def from_bot(self) -> bool:
@@ -145,6 +165,7 @@ class Shown:
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeTelegram(BaseRequest):
@@ -166,6 +187,7 @@ class FakeTelegram(BaseRequest):
         self._groups: dict[int, collections.deque[float]] = {}
         self._privates: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
         self.rejected = 0  # 429 answers
+        self.rejected_by: collections.Counter[str] = collections.Counter()  # which limit
         self.html_errors: list[tuple[str, str, str]] = []  # (method, text, Telegram's 400)
         self.deleted: list[Shown] = []
         self.injected: collections.Counter[str] = collections.Counter()
@@ -178,6 +200,32 @@ class FakeTelegram(BaseRequest):
         self._failures: list[tuple[str, int | None, str, int]] = []
         # Like Telegram: each chat numbers its own messages, users' and the bot's alike.
         self._message_ids: dict[int, itertools.count] = {}
+        # Forum groups (Topics on), whether the bot may manage topics there, and the topics
+        # (a topic's thread id is the id of the service message that opened it).
+        self.forums: set[int] = set()
+        self.topic_rights: dict[int, bool] = {}
+        self.topics: dict[tuple[int, int], Topic] = {}
+
+    def forum(self, group: FakeGroup, may_manage: bool = True) -> None:
+        """Switch Topics on in ``group``; ``may_manage``: the bot is an administrator with the
+        right to manage topics."""
+        group.is_forum = True
+        self.forums.add(group.id)
+        self.topic_rights[group.id] = may_manage
+        # An administrator (with or without "Manage topics"), for this fake only.
+        self.bot_status = {**self.bot_status, group.id: "administrator"}
+
+    def topic_list(self, chat_id: int) -> list[Topic]:
+        """The group's topics that exist (not deleted), oldest first."""
+        return [tp for (chat, _), tp in sorted(self.topics.items())
+                if chat == chat_id and not tp.deleted]
+
+    def in_topic(self, chat_id: int, thread_id: int) -> list[Shown]:
+        return [m for m in self.chats.get(chat_id, []) if m.thread_id == thread_id]
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Someone deletes a topic by hand: it and every message in it are gone."""
+        self._api_deleteForumTopic({"chat_id": chat_id, "message_thread_id": thread_id}, {})
 
     # -- BaseRequest -----------------------------------------------------------------------------
 
@@ -267,18 +315,21 @@ class FakeTelegram(BaseRequest):
         while overall and overall[0] <= now - 1.0:
             overall.popleft()
         if len(overall) >= limits.overall:
+            self.rejected_by["overall"] += 1
             return max(1, math.ceil(overall[0] + 1.0 - now))
         if chat_id < 0:
             window = self._groups.setdefault(chat_id, collections.deque())
             while window and window[0] <= now - limits.group_window:
                 window.popleft()
             if len(window) >= limits.group:
+                self.rejected_by["group"] += 1
                 return max(1, math.ceil(window[0] + limits.group_window - now))
             window.append(now)
         else:
             tokens, stamp = self._privates.get(chat_id, (float(limits.private_burst), now))
             tokens = min(limits.private_burst, tokens + (now - stamp) / limits.private_interval)
             if tokens < 1:
+                self.rejected_by["private"] += 1
                 return max(1, math.ceil((1 - tokens) * limits.private_interval))
             self._privates[chat_id] = (tokens - 1, now)
         overall.append(now)
@@ -371,8 +422,9 @@ class FakeTelegram(BaseRequest):
         full = {"accent_color_id": 0, "max_reaction_count": 11}
         if chat_id < 0:
             may_post = self.members_may_post.get(chat_id, True)
+            forum = {"is_forum": True} if chat_id in self.forums else {}
             return {"id": chat_id, "type": "supergroup", "title": f"group {chat_id}",
-                    "permissions": {"can_send_messages": may_post}, **full}
+                    "permissions": {"can_send_messages": may_post}, **forum, **full}
         return {"id": chat_id, "type": "private", "first_name": "user", **full}
 
     def _api_getChatMember(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
@@ -392,6 +444,14 @@ class FakeTelegram(BaseRequest):
                 "can_react_to_messages")}})
         if status == "kicked":
             member["until_date"] = 0
+        if status == "administrator":
+            member.update({"can_be_edited": False, "is_anonymous": False, **{
+                name: True for name in (
+                "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info",
+                "can_invite_users", "can_post_stories", "can_edit_stories",
+                "can_delete_stories", "can_pin_messages")},
+                "can_manage_topics": self.topic_rights.get(chat_id, True)})
         return member
 
     def _api_getUpdates(self, params: dict, files: dict) -> list:
@@ -402,9 +462,13 @@ class FakeTelegram(BaseRequest):
         too_long = self._check_length(params["text"], params.get("parse_mode"), TEXT_LIMIT)
         if too_long:
             return _error(400, "Bad Request: message is too long")
+        thread = self._thread(params)
+        if isinstance(thread, tuple):
+            return thread
         shown = self._add(int(params["chat_id"]), BOT_ID, params["text"], markup,
                           html_mode=params.get("parse_mode") == "HTML",
-                          reply_to=(params.get("reply_parameters") or {}).get("message_id"))
+                          reply_to=(params.get("reply_parameters") or {}).get("message_id"),
+                          thread_id=thread)
         return self._to_api(shown)
 
     def _check_length(self, text: str, parse_mode: str | None, limit: int) -> bool:
@@ -423,10 +487,13 @@ class FakeTelegram(BaseRequest):
             return _error(400, "Bad Request: message to copy not found")
         caption = params.get("caption")
         text = caption if caption is not None else source.html or source.text
+        thread = self._thread(params)
+        if isinstance(thread, tuple):
+            return thread
         shown = self._add(int(params["chat_id"]), BOT_ID, text, params.get("reply_markup") or {},
                           html_mode=caption is None or params.get("parse_mode") == "HTML",
                           reply_to=(params.get("reply_parameters") or {}).get("message_id"),
-                          kind=source.kind, file_id=source.file_id)
+                          kind=source.kind, file_id=source.file_id, thread_id=thread)
         return {"message_id": shown.message_id}
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:
@@ -442,10 +509,14 @@ class FakeTelegram(BaseRequest):
         if self._check_length(caption, params.get("parse_mode"), CAPTION_LIMIT):
             return _error(400, "Bad Request: message caption is too long")
         file_id = params.get(kind) if isinstance(params.get(kind), str) else None
+        thread = self._thread(params)
+        if isinstance(thread, tuple):
+            return thread
         shown = self._add(int(params["chat_id"]), BOT_ID, caption,
                           params.get("reply_markup") or {}, html_mode=True, kind=kind,
                           document=content, filename=filename, file_id=file_id,
-                          reply_to=(params.get("reply_parameters") or {}).get("message_id"))
+                          reply_to=(params.get("reply_parameters") or {}).get("message_id"),
+                          thread_id=thread)
         return self._to_api(shown)
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
@@ -493,6 +564,102 @@ class FakeTelegram(BaseRequest):
         self.deleted.append(shown)
         return True
 
+    # -- forum topics ----------------------------------------------------------------------------
+
+    def _topic(self, params: dict) -> Topic | tuple[int, bytes]:
+        topic = self.topics.get((int(params["chat_id"]), int(params["message_thread_id"])))
+        if topic is None or topic.deleted:
+            return _error(400, "Bad Request: TOPIC_ID_INVALID")
+        return topic
+
+    def _may_manage(self, chat_id: int) -> tuple[int, bytes] | None:
+        if chat_id not in self.forums:
+            return _error(400, "Bad Request: the chat is not a forum")
+        if not self.topic_rights.get(chat_id, True):
+            return _error(400, "Bad Request: not enough rights to create a topic")
+        return None
+
+    def _api_createForumTopic(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
+        chat_id = int(params["chat_id"])
+        refused = self._may_manage(chat_id)
+        if refused:
+            return refused
+        name = params["name"]
+        if not 1 <= len(name) <= 128:
+            return _error(400, "Bad Request: TOPIC_NAME_INVALID")
+        # The service message "topic created" takes the next id: that is the thread id.
+        thread_id = next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        self.topics[(chat_id, thread_id)] = Topic(chat_id, thread_id, name)
+        self._notify_topic("topic_created", self.topics[(chat_id, thread_id)])
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    def _api_editForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        refused = self._may_manage(int(params["chat_id"]))
+        topic = refused or self._topic(params)
+        if not isinstance(topic, Topic):
+            return topic
+        if params.get("name") in (None, topic.name):
+            return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.name = params["name"]
+        topic.renames += 1
+        self._notify_topic("topic_renamed", topic)
+        return True
+
+    def _close(self, params: dict, closed: bool) -> bool | tuple[int, bytes]:
+        refused = self._may_manage(int(params["chat_id"]))
+        topic = refused or self._topic(params)
+        if not isinstance(topic, Topic):
+            return topic
+        if topic.closed == closed:
+            return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        self._notify_topic("topic_closed" if closed else "topic_reopened", topic)
+        return True
+
+    def _api_closeForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        return self._close(params, True)
+
+    def _api_reopenForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        return self._close(params, False)
+
+    def _api_deleteForumTopic(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        topic = self._topic(params)
+        if not isinstance(topic, Topic):
+            return topic
+        topic.deleted = True
+        chat = self.chats.get(topic.chat_id, [])
+        for shown in [m for m in chat if m.thread_id == topic.thread_id]:
+            chat.remove(shown)
+            self.deleted.append(shown)
+        return True
+
+    def _notify_topic(self, event: str, topic: Topic) -> None:
+        """Listeners hear of a topic made, renamed, closed or reopened as a ``Shown`` of kind
+        "topic" (its message id is the thread id, its text the topic's name)."""
+        self._notify(event, Shown(chat_id=topic.chat_id, message_id=topic.thread_id,
+                                  text=topic.name, sender_id=BOT_ID, kind="topic",
+                                  thread_id=topic.thread_id, at=time.monotonic()))
+
+    def _api_pinChatMessage(self, params: dict, files: dict) -> bool | tuple[int, bytes]:
+        shown = self.find(int(params["chat_id"]), int(params["message_id"]))
+        if shown is None:
+            return _error(400, "Bad Request: message to pin not found")
+        shown.pinned = True
+        return True
+
+    def _thread(self, params: dict) -> int | tuple[int, bytes] | None:
+        """The topic a message goes into: the one asked for, or the replied-to message's."""
+        chat_id = int(params["chat_id"])
+        thread = params.get("message_thread_id")
+        if thread is not None:
+            topic = self.topics.get((chat_id, int(thread)))
+            if topic is None or topic.deleted:
+                return _error(400, "Bad Request: message thread not found")
+            return int(thread)
+        replied = (params.get("reply_parameters") or {}).get("message_id")
+        shown = self.find(chat_id, int(replied)) if replied else None
+        return shown.thread_id if shown else None
+
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
         self.callback_answers[params["callback_query_id"]] = params
         return True
@@ -502,14 +669,14 @@ class FakeTelegram(BaseRequest):
     def _add(self, chat_id: int, sender_id: int, text: str, markup: dict[str, Any],
              html_mode: bool = False, reply_to: int | None = None, kind: str = "text",
              document: bytes | None = None, filename: str | None = None,
-             file_id: str | None = None) -> Shown:
+             file_id: str | None = None, thread_id: int | None = None) -> Shown:
         shown = Shown(
             chat_id=chat_id,
             message_id=next(self._message_ids.setdefault(chat_id, itertools.count(1))),
             text=render_html(text) if html_mode else text, html=text, sender_id=sender_id,
             buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
             reply_to=reply_to, kind=kind, document=document, filename=filename,
-            at=time.monotonic(), file_id=file_id,
+            at=time.monotonic(), file_id=file_id, thread_id=thread_id,
         )
         self.chats.setdefault(chat_id, []).append(shown)
         self._notify("send", shown)
@@ -533,6 +700,9 @@ class FakeTelegram(BaseRequest):
                                                                           "first_name": "user"},
         }
         data["text" if shown.kind == "text" else "caption"] = shown.text
+        if shown.thread_id is not None:
+            data["message_thread_id"] = shown.thread_id
+            data["is_topic_message"] = True
         if shown.buttons:
             data["reply_markup"] = {"inline_keyboard": shown.buttons}
         return data
@@ -596,30 +766,53 @@ class TelegramClient:
             if kind != "text" else None
         shown = self.telegram._add(chat_id, user.id, text, {},
                                    reply_to=content.get("reply_to_message", {}).get("message_id"),
-                                   kind=kind, file_id=file_id)
+                                   kind=kind, file_id=file_id,
+                                   thread_id=content.get("message_thread_id"))
         return {"message_id": shown.message_id, "date": self._now(),
                 "chat": self._chat(user, group), "from": user.to_api(), **content}
 
     # -- what users do ---------------------------------------------------------------------------
 
+    def _topic_message(self, content: dict[str, Any], group: FakeGroup | None,
+                       thread: int | None) -> None:
+        """A message in a forum topic, as Telegram sends it: with the thread id, and (unless
+        it replies to something) replying to the service message that opened the topic."""
+        if group is None or thread is None:
+            return
+        content["message_thread_id"] = thread
+        content["is_topic_message"] = True
+        if "reply_to_message" not in content:
+            topic = self.telegram.topics.get((group.id, thread))
+            content["reply_to_message"] = {
+                "message_id": thread, "date": self._now(), "chat": group.to_api(),
+                "from": self.telegram.bot_user(), "message_thread_id": thread,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": topic.name if topic else "?",
+                                        "icon_color": 7322096}}
+
     async def send(self, user: FakeUser, text: str, group: FakeGroup | None = None,
-                   reply_to: Shown | None = None, settle: bool = True) -> None:
-        """``settle=False``: do not wait for the bot's answer (a user typing fast)."""
+                   reply_to: Shown | None = None, settle: bool = True,
+                   thread: int | None = None) -> None:
+        """``settle=False``: do not wait for the bot's answer (a user typing fast).
+        ``thread``: in that forum topic of ``group`` (a reply is in its message's topic)."""
         content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
+        if text.startswith("/") and text[1:2].isalnum():  # "//" is no command
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if reply_to is not None:
             content["reply_to_message"] = self.telegram._to_api(reply_to)
+            thread = thread or reply_to.thread_id
+        self._topic_message(content, group, thread)
         await self._process({"message": self._message(user, group, **content)}, settle)
 
     async def send_photo(self, user: FakeUser, caption: str | None = None,
-                         group: FakeGroup | None = None, reply_to: Shown | None = None) -> None:
-        await self.send_media(user, "photo", caption, group, reply_to)
+                         group: FakeGroup | None = None, reply_to: Shown | None = None,
+                         thread: int | None = None) -> None:
+        await self.send_media(user, "photo", caption, group, reply_to, thread=thread)
 
     async def send_media(self, user: FakeUser, kind: str, caption: str | None = None,
                          group: FakeGroup | None = None, reply_to: Shown | None = None,
-                         settle: bool = True) -> None:
+                         settle: bool = True, thread: int | None = None) -> None:
         """A photo, voice, video, video note or document, with an optional caption."""
         file_id = f"{kind}-{next(self._query_ids)}"
         media: Any = {
@@ -636,6 +829,8 @@ class TelegramClient:
             content["caption"] = caption
         if reply_to is not None:
             content["reply_to_message"] = self.telegram._to_api(reply_to)
+            thread = thread or reply_to.thread_id
+        self._topic_message(content, group, thread)
         icon = {"photo": "📷", "voice": "🎤", "video": "🎬", "video_note": "⏺",
                 "document": "📄"}[kind]
         await self._process({"message": self._message(

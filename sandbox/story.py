@@ -14,6 +14,9 @@ that evening the manager gets the daily digest, whose chart is saved to a file. 
 Day the regular gets a holiday greeting by name, and the manager a list of regulars to call
 instead. Simulated time; every chat is printed as its user would read it, with a narrator's
 lines between: what the story shows (first), who presses which button, when time jumps. The
+store's staff group is a forum in topics mode: each ticket has its own topic (shown as
+"group › topic"), staff write in it with no reply needed, and General gets the day's
+overview. The
 bot's messages are numbered per chat as [m12] (a ticket is #1), and an edit of one is marked as
 such."""
 
@@ -39,6 +42,7 @@ from outbox.context import outbox_of
 from outbox.limits import Limits
 from sandbox.fake_telegram import FakeGroup, FakeTelegram, FakeUser, Shown, TelegramClient
 from schedules import callbacks, deadlines, digest, greetings
+from schedules import topics as topic_overview
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_START = datetime(2026, 11, 23, 1, 47, tzinfo=UTC)  # Monday 09:47 in Shanghai
@@ -56,6 +60,7 @@ timezone = "Asia/Shanghai"
 language = "{lang}"
 location = {{ lat = 31.2304, lon = 121.4737 }}
 products = {products}
+staff_topics = {topics}
 
 [stores.hours]
 mon = "09:00-21:00"
@@ -89,7 +94,8 @@ CAST = {
               "blocked": "不能直接换,这是本店的规定。",
               "relay": "您好,我下午两点带新壶上门给您更换,可以吗?",
               "photo": "漏水的位置在壶底这里", "yes": "可以,两点见",
-              "photo_back": "新壶已经备好,就是这款"},
+              "photo_back": "新壶已经备好,就是这款",
+              "note": "// 仓库还有两台同款新壶,我带一台过去"},
     "zh_TW": {"store": "旗艦店", "products": '["電熱水壺", "空氣清淨機"]', "li": "李工",
               "wang": "王工", "customer": ("張", "女士"), "second": ("王", "先生"),
               "manager": "趙經理", "group": "旗艦店員工群", "code": "zh-hant",
@@ -102,7 +108,8 @@ CAST = {
               "blocked": "不能直接換,這是本店的規定。",
               "relay": "您好,我下午兩點帶新壺到府為您更換,可以嗎?",
               "photo": "漏水的位置在壺底這裡", "yes": "可以,兩點見",
-              "photo_back": "新壺已經備好,就是這款"},
+              "photo_back": "新壺已經備好,就是這款",
+              "note": "// 倉庫還有兩台同款新壺,我帶一台過去"},
     "en": {"store": "Flagship Store", "products": '["kettle", "air purifier"]', "li": "Li",
            "wang": "Wang", "customer": ("Anna", "Zhang"), "second": ("Tom", "Wang"),
            "manager": "Manager Zhao", "group": "Flagship staff", "code": "en",
@@ -116,7 +123,8 @@ CAST = {
            "relay": "Hello, I can bring a new kettle to your home at 2 pm and swap it. "
                     "Does that work for you?",
            "photo": "This is where it leaks, at the bottom", "yes": "Yes, see you at two",
-           "photo_back": "The new kettle is ready, it's this model"},
+           "photo_back": "The new kettle is ready, it's this model",
+           "note": "// Two of the same model left in the stockroom, I'm taking one"},
 }
 
 
@@ -133,6 +141,9 @@ NARRATION = {
             "机器人的消息按聊天编号为 [m12](投诉单号是 #1),✎ 表示修改了之前的消息。"),
         "press": "👆 {who} 按下 [{label}]",
         "edited": "已修改",
+        "topic": "话题",
+        "closed": "已关闭",
+        "reopened": "已重新打开",
         "same_day": "—— {time} ——",
         "next_day": "—— 第二天,{date} {time} ——",
         "other_day": "—— {date} {time} ——",
@@ -147,6 +158,9 @@ NARRATION = {
             "機器人的訊息按聊天室編號為 [m12](客訴單號是 #1),✎ 表示修改了先前的訊息。"),
         "press": "👆 {who} 按下 [{label}]",
         "edited": "已修改",
+        "topic": "話題",
+        "closed": "已關閉",
+        "reopened": "已重新開啟",
         "same_day": "—— {time} ——",
         "next_day": "—— 隔天,{date} {time} ——",
         "other_day": "—— {date} {time} ——",
@@ -165,6 +179,9 @@ NARRATION = {
             "[m12] (tickets are #1), and ✎ marks an edit of an earlier message."),
         "press": "👆 {who} presses [{label}]",
         "edited": "edited",
+        "topic": "topic",
+        "closed": "closed",
+        "reopened": "reopened",
         "same_day": "— {time} —",
         "next_day": "— the next day, {date}, {time} —",
         "other_day": "— {date}, {time} —",
@@ -172,18 +189,21 @@ NARRATION = {
 }
 
 
-def demo_settings(data_dir: Path, language: str = "zh_CN") -> Settings:
-    """The demo chain's one store, in ``language``, keeping its data in ``data_dir``."""
+def demo_settings(data_dir: Path, language: str = "zh_CN", topics: bool = False) -> Settings:
+    """The demo chain's one store, in ``language``, keeping its data in ``data_dir``;
+    ``topics``: its staff group in topics mode (the story's; benchmarks use cards)."""
     cast = CAST[language]
     return parse_settings(DEMO_TOML.format(
         data_dir=data_dir.as_posix(), lang=language, store=cast["store"],
-        products=cast["products"], li=cast["li"], wang=cast["wang"]))
+        products=cast["products"], li=cast["li"], wang=cast["wang"],
+        topics="true" if topics else "false"))
 
 
 async def sweep(application) -> None:
     """Run the schedules' sweeps once, as the job queue does every half minute, and let the
     outbox deliver what they said."""
-    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME, greetings.JOB_NAME):
+    for name in (deadlines.JOB_NAME, callbacks.JOB_NAME, digest.JOB_NAME, greetings.JOB_NAME,
+                 topic_overview.JOB_NAME):
         for job in application.job_queue.get_jobs_by_name(name):
             await job.run(application)
     await outbox_of(application).settle()
@@ -198,18 +218,22 @@ class Transcript:
         self.names = names
         self.out = out
         self.files = files or Path(tempfile.gettempdir())
-        self.current_chat: int | None = None
+        self.current_chat: tuple[int, int | None] | None = None
+        self.topics: dict[tuple[int, int], str] = {}  # (chat, thread) -> the topic's name
         self.seen: dict[tuple[int, int], list[str]] = {}
         self.language = language
         self.words = NARRATION[language]
         self.tz = tz
         self.day: date | None = None
 
-    def _chat(self, chat_id: int) -> None:
-        if chat_id != self.current_chat:
-            self.current_chat = chat_id
+    def _chat(self, chat_id: int, thread_id: int | None = None) -> None:
+        """A header when the story moves to another chat, or another topic of a group."""
+        if (chat_id, thread_id) != self.current_chat:
+            self.current_chat = (chat_id, thread_id)
             self.out("")
-            self.out(f"══ {self.names.get(chat_id, chat_id)} ══")
+            topic = self.topics.get((chat_id, thread_id or 0))
+            where = f" › {topic}" if topic else ""
+            self.out(f"══ {self.names.get(chat_id, chat_id)}{where} ══")
 
     def intro(self) -> None:
         """What the story shows, before it starts (Chinese: a sentence a line)."""
@@ -223,7 +247,7 @@ class Transcript:
         """A button press, as the person's action, in the chat where the button is."""
         label = next((b["text"] for row in message.buttons for b in row
                       if b["callback_data"] == data), data)
-        self._chat(message.chat_id)
+        self._chat(message.chat_id, message.thread_id)
         self.out(self.words["press"].format(who=self.names.get(user.id, user.id), label=label))
 
     def time(self, moment: datetime) -> None:
@@ -244,7 +268,10 @@ class Transcript:
         self.out(line)
 
     def __call__(self, event: str, shown: Shown) -> None:
-        self._chat(shown.chat_id)
+        if shown.kind == "topic":  # a forum topic made, renamed, closed or reopened
+            self._topic(event, shown)
+            return
+        self._chat(shown.chat_id, shown.thread_id)
         key = (shown.chat_id, shown.message_id)
         lines = shown.text.splitlines() or [""]
         if shown.kind in ("photo", "document") and shown.document:
@@ -271,6 +298,19 @@ class Transcript:
         if buttons and shown.from_bot:
             self.out("    " + " ".join(buttons))
 
+    def _topic(self, event: str, shown: Shown) -> None:
+        key = (shown.chat_id, shown.thread_id or 0)
+        if event == "topic_created":
+            self.topics[key] = shown.text
+            self._chat(shown.chat_id, shown.thread_id)
+            self.out(f"🤖 🗂 [{self.words['topic']}] {shown.text}")
+            return
+        self._chat(shown.chat_id, shown.thread_id)
+        self.topics[key] = shown.text
+        note = {"topic_renamed": self.words["edited"], "topic_closed": self.words["closed"],
+                "topic_reopened": self.words["reopened"]}.get(event, event)
+        self.out(f"🤖 🗂 ✎ [{self.words['topic']}, {note}] {shown.text}")
+
     def _rest(self, lines: list[str]) -> None:
         for line in lines:
             self.out(textwrap.indent(line, "    ") if line else "")
@@ -283,7 +323,7 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
     cast = CAST[language]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(data_dir or scratch)
-        settings = demo_settings(folder, language)
+        settings = demo_settings(folder, language, topics=True)  # a forum staff group
         telegram = FakeTelegram()
         clock = FakeClock(DEMO_START)
         telegram.clock = clock
@@ -301,6 +341,7 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         wang = FakeUser(202, cast["wang"], language_code=cast["code"])
         manager = FakeUser(500, cast["manager"], language_code=cast["code"])
         group = FakeGroup(-1001, cast["group"])
+        telegram.forum(group)  # Topics on, the bot an administrator who may manage them
         names = {customer.id: person_name(customer.first_name, customer.last_name),
                  second.id: person_name(second.first_name, second.last_name),
                  li.id: li.first_name, wang.id: wang.first_name,
@@ -346,18 +387,22 @@ async def play(build: Callable[..., Application], language: str = "zh_CN",
         # Li answers through the bot: a forbidden phrase is stopped with a better wording;
         # then the customer and Li talk on the ticket, photos both ways.
         wait(minutes=5)
-        await client.send(li, cast["blocked"], group=group, reply_to=card)
-        await client.send(li, cast["relay"], group=group, reply_to=card)
+        # In topics mode they write in the ticket's topic, no reply needed; "//" stays among
+        # staff.
+        topic = card.thread_id
+        await client.send(li, cast["note"], group=group, thread=topic)
+        await client.send(li, cast["blocked"], group=group, thread=topic)
+        await client.send(li, cast["relay"], group=group, thread=topic)
         wait(minutes=2)
         await client.send_photo(customer, caption=cast["photo"])
         await client.send(customer, cast["yes"])
-        await client.send_photo(li, caption=cast["photo_back"], group=group, reply_to=card)
+        await client.send_photo(li, caption=cast["photo_back"], group=group, thread=topic)
         wait(minutes=30)
         await click(li, card, "📞")
         wait(hours=4)  # he said he would come at 2 pm: the service is done after that
         await click(li, card, "🧰")
         await press(li, card, card.buttons[0][0]["callback_data"])  # solved
-        await client.send(li, cast["report"], group=group, reply_to=client.last(group))
+        await client.send(li, f"/report {cast['report']}", group=group, thread=topic)
 
         wait(minutes=30)
         await client.send(second, "/start s_flagship")

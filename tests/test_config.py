@@ -67,7 +67,7 @@ def test_bad_values_name_their_key(tmp_path: Path, change: tuple[str, str], key:
 STORE_KEYS = ("closed_dates, closed_on_holidays, digest_time, facts, greetings, guard, "
               "holidays_country, holidays_subdivision, hours, id, language, location, managers, "
               "name, product_aliases, products, "
-              "promises, relay_signature, staff_chat_id, technicians, timezone")
+              "promises, relay_signature, staff_chat_id, staff_topics, technicians, timezone")
 PRODUCTS = 'products = ["电热水壶", "空气净化器"]'
 
 

@@ -64,6 +64,9 @@ class Archive:
         if ticket.number is not None:
             def remember(customer: Customer) -> None:
                 customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+                if ticket.topic_id is not None:  # a later ticket's topic links this one
+                    customer.topics = [*customer.topics[-19:],
+                                       [ticket.number, ticket.topic_id]]
 
             self.update_customer(ticket.customer_id, remember)
         return ticket

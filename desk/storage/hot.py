@@ -149,6 +149,11 @@ class HotReads:
     def last_number(self) -> int:
         return (self._get(META, _META_ID) or {}).get("last_number", 0)
 
+    def topics_state(self, store_id: str) -> str | None:
+        """A store's staff group as the bot found it: "forum", "plain" or "refused"."""
+        found: str | None = ((self._get(META, _META_ID) or {}).get("topics") or {}).get(store_id)
+        return found
+
     # -- the outbox ----------------------------------------------------------------------------
 
     def outgoing(self, entry_id: str) -> Outgoing | None:
@@ -247,6 +252,17 @@ class Transaction(HotReads):
 
     def _meta(self) -> dict[str, Any]:
         return dict(self._get(META, _META_ID) or {})
+
+    def set_topics(self, store_id: str, state: str | None) -> None:
+        """A store's staff group as the bot found it: "forum", "plain", or "refused" (the bot
+        may not make topics there); see outbox/topics.py."""
+        meta = self._meta()
+        found = dict(meta.get("topics") or {})
+        if found.get(store_id) == state:
+            return
+        found[store_id] = state
+        meta["topics"] = found
+        self._put(META, _META_ID, meta)
 
     def next_number(self) -> int:
         """The next ticket number; the counter lives in the same file as the tickets, so a
