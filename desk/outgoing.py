@@ -65,7 +65,7 @@ Pointer = int | Ref | None
 def _pointer(value: Any) -> Pointer:
     if isinstance(value, dict):
         return Ref(value["ticket"], value["field"])
-    return value
+    return None if value is None else int(value)
 
 
 def _pointer_dict(value: Pointer) -> Any:

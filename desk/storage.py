@@ -27,10 +27,11 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from tinydb import Query, TinyDB
@@ -309,7 +310,8 @@ class Transaction:
         meta = self._meta()
         meta["last_number"] = meta.get("last_number", 0) + 1
         self._put(META, _META_ID, meta)
-        return meta["last_number"]
+        number: int = meta["last_number"]
+        return number
 
     # -- the outbox ----------------------------------------------------------------------------
 
@@ -342,13 +344,13 @@ class Transaction:
         """The ids of the bot's recent messages in a chat that Telegram confirmed."""
         return list((self._get(CHATS, str(chat_id)) or {}).get("ours", []))
 
-    def add_ours(self, chat_id: int, message_ids) -> None:
+    def add_ours(self, chat_id: int, message_ids: Iterable[int]) -> None:
         ours = sorted({*self.ours(chat_id), *message_ids})[-OURS_KEPT:]
         self._put(CHATS, str(chat_id), {"ours": ours})
 
     # -- what each message of ours is about ---------------------------------------------------
 
-    def add_route(self, key: str, chat_id: int, message_ids) -> None:
+    def add_route(self, key: str, chat_id: int, message_ids: Iterable[int]) -> None:
         """Record that these messages of ours in ``chat_id`` are about the ticket ``key``: a
         reply to one of them is routed to that ticket (never by the message's words). Not for
         the ticket's own customer's chat (their replies are theirs), nor for a ticket that left
@@ -379,7 +381,8 @@ class Transaction:
 
     def setup_state(self) -> dict[str, Any] | None:
         """The set-up's document while the bot is being set up, else None."""
-        return self._get(SETUP, _SETUP_ID)
+        doc: dict[str, Any] | None = self._get(SETUP, _SETUP_ID)
+        return doc
 
     def save_setup_state(self, doc: dict[str, Any] | None) -> None:
         """Keep the set-up's document in this write (None: the set-up is over)."""
@@ -420,7 +423,8 @@ class Transaction:
     def __enter__(self) -> Transaction:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self._db._open = None
         if exc_type is None:
             self.commit()
@@ -577,7 +581,8 @@ class Database:
         return load
 
     def last_number(self) -> int:
-        return (self._hot_data().get(META, {}).get(_META_ID) or {}).get("last_number", 0)
+        number: int = (self._hot_data().get(META, {}).get(_META_ID) or {}).get("last_number", 0)
+        return number
 
     def outgoing(self) -> list[Outgoing]:
         """The outbox: pending entries and failed ones not yet listed, oldest first."""
@@ -677,9 +682,9 @@ class Database:
         with self.transaction() as tx:
             tx.remove(key)
         (self.data_dir / FOLLOWUPS / f"{key}.jsonl").unlink(missing_ok=True)
-        if ticket.number is not None:
+        if (number := ticket.number) is not None:
             def remember(customer: Customer) -> None:
-                customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+                customer.closed_tickets = [*customer.closed_tickets[-49:], number]
 
             self.update_customer(ticket.customer_id, remember)
         return ticket
@@ -748,7 +753,7 @@ class Database:
         return {d["key"] for d in docs}
 
     def fed_back_records(self, store_id: str) -> list[dict[str, Any]]:
-        return self._records.table("fed_back").search(Query().store_id == store_id)
+        return list(map(dict, self._records.table("fed_back").search(Query().store_id == store_id)))
 
     def digest_sent(self, key: str, day: date) -> bool:
         """Whether the digest ``key`` (a store id, or ``chain:<manager>``) of ``day`` went out.

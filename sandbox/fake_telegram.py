@@ -198,7 +198,7 @@ class FakeTelegram(BaseRequest):
         # A real request suspends; let concurrent updates interleave.
         await asyncio.sleep(self.latency)
         name = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
         self.calls.append(Call(name, params))
         failure = self._take_failure(name, params)
@@ -422,10 +422,10 @@ class FakeTelegram(BaseRequest):
                           kind=source.kind, file_id=source.file_id)
         return {"message_id": shown.message_id}
 
-    def _api_sendDocument(self, params: dict, files: dict) -> dict:
+    def _api_sendDocument(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
         return self._send_file(params, files, "document")
 
-    def _api_sendPhoto(self, params: dict, files: dict) -> dict:
+    def _api_sendPhoto(self, params: dict, files: dict) -> dict | tuple[int, bytes]:
         return self._send_file(params, files, "photo")
 
     def _send_file(self, params: dict, files: dict, kind: str) -> dict | tuple[int, bytes]:
@@ -553,7 +553,8 @@ class TelegramClient:
         application.add_error_handler(self._record_error)
 
     async def _record_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.errors.append(context.error)
+        if context.error is not None:
+            self.errors.append(context.error)
 
     def _now(self) -> int:
         return int(self.telegram.clock().timestamp())
@@ -684,7 +685,7 @@ class TelegramClient:
 
     async def _membership(self, group: FakeGroup, by: FakeUser, old: str, new: str) -> None:
         bot = self.telegram.bot_user()
-        member = {"user": bot, "status": new}
+        member: dict[str, Any] = {"user": bot, "status": new}
         if new == "kicked":
             member["until_date"] = 0
         await self._process({"my_chat_member": {
