@@ -188,6 +188,7 @@ HOSTILE_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=HOSTILE, text=HOSTILE_TEXT, reply=HOSTILE_TEXT)
 def test_hostile_names_and_texts_pass_intake_card_relay_digest_and_export(

@@ -341,6 +341,7 @@ def kill_after_confirmation(data: Path) -> None:
     child.wait()
 
 
+@pytest.mark.slow
 async def test_sigkill_between_a_confirmation_and_its_sends(tmp_path: Path) -> None:
     data = tmp_path / "data"
     kill_after_confirmation(data)
