@@ -12,8 +12,12 @@ timeout, or executed with the answer lost. ``TelegramClient`` plays the users:
 
     client = TelegramClient(application, telegram)
     await client.send(alice, "水壶漏水")
-    await client.click(alice, client.last(alice), "提交")
+    await client.press_action(alice, client.last(alice), Action.CONFIRM)
     assert "#1" in client.last(alice).text
+
+Tests press buttons by what they do (``press_action`` with a ``desk.buttons.Action`` and, when
+several buttons share it, the last arguments), so a changed translation breaks no test;
+``click`` by a label's words is for the tests about labels.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
+from desk.buttons import Action, Press, decode
 from outbox.context import outbox_of
 from sandbox.telegram_html import HTMLParseError
 from sandbox.telegram_html import parse as parse_html
@@ -139,6 +144,37 @@ class Shown:
         if len(matches) != 1:
             raise AssertionError(f"{len(matches)} buttons match {label!r} in {self.labels}")
         return matches[0]["callback_data"]
+
+    @property
+    def presses(self) -> list[Press]:
+        """What each button asks for, decoded from its callback data (links and forged data
+        left out), in the order shown."""
+        return [press for row in self.buttons for b in row
+                if (press := decode(b.get("callback_data"))) is not None]
+
+    @property
+    def actions(self) -> list[Action]:
+        """The actions of the buttons, in the order shown: what a test asserts instead of
+        labels a translator may change."""
+        return [press.action for press in self.presses]
+
+    def data_of(self, action: Action, *args: int | str) -> str:
+        """The callback data of the one button that asks for ``action`` with arguments that
+        end with ``args``: ``data_of(Action.OUTCOME, Outcome.SOLVED)`` on a card (the ticket
+        number, the first argument, need not be given)."""
+        matches = [b["callback_data"] for row in self.buttons for b in row
+                   if (press := decode(b.get("callback_data"))) is not None
+                   and press.action is action and _ends_with(press.args, args)]
+        if len(matches) != 1:
+            shown = [(p.action.name, *p.args) for p in self.presses]
+            raise AssertionError(f"{len(matches)} buttons ask for {action.name} {args} in {shown}")
+        return matches[0]
+
+
+def _ends_with(values: tuple[int | str, ...], wanted: tuple[int | str, ...]) -> bool:
+    # Compared as the data holds them: Outcome.SOLVED is "solved", a score 4 is "4".
+    tail = values[len(values) - len(wanted):] if wanted else ()
+    return len(wanted) <= len(values) and [str(v) for v in tail] == [str(w) for w in wanted]
 
 
 @dataclass
@@ -665,6 +701,12 @@ class TelegramClient:
                     settle: bool = True) -> str | None:
         """Press the button whose label contains ``label``; return the bot's answer, if any."""
         return await self.press(user, message, message.data_for(label), settle)
+
+    async def press_action(self, user: FakeUser, message: Shown, action: Action,
+                           *args: int | str, settle: bool = True) -> str | None:
+        """Press the button that asks for ``action`` (with arguments ending with ``args``,
+        when several do); return the bot's answer, if any."""
+        return await self.press(user, message, message.data_of(action, *args), settle)
 
     async def press(self, user: FakeUser, message: Shown, data: str,
                     settle: bool = True) -> str | None:

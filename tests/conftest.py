@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import bot
+from desk.buttons import Action
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
 from desk.context import Desk
@@ -145,5 +146,5 @@ async def file_complaint(w: World, text: str = "电热水壶用了两天就漏�
     question = w.client.last(user)
     if any(b["callback_data"].startswith("c:want:") for row in question.buttons for b in row):
         await w.client.press(user, question, question.buttons[0][0]["callback_data"])
-    await w.client.click(user, w.client.last(user), "✅")
+    await w.client.press_action(user, w.client.last(user), Action.CONFIRM)
     return w.db.last_number()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desk.buttons import Action
 from desk.models import Kind, State, Want
 from tests.conftest import World, file_complaint
 
@@ -50,7 +51,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
     assert world.db.last_number() == 0, "nothing becomes a ticket before confirmation"
     assert c.inbox(world.staff_group) == []
 
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
 
     ticket = world.db.by_number(1)
     assert ticket.state is State.OFFERED and ticket.assignee_id == 201
@@ -88,7 +89,7 @@ async def test_missing_want_is_one_question_before_the_restatement(world: World)
     assert question.text == "谢谢您!再问一个小问题:您希望我们怎样处理?"
     assert question.labels == ["退款", "换货", "维修", "给个说法", "道歉", "赔偿", "送货",
                                "请负责人联系我", "其他"]
-    await c.click(world.customer, question, "维修")
+    await c.press_action(world.customer, question, Action.SET_WANT, Want.REPAIR)
     assert "您的诉求:维修" in question.text, "the question turns into the restatement in place"
     assert question.labels[0] == "✅ 对,提交"
 
@@ -101,11 +102,11 @@ async def test_chain_without_link_asks_the_store_first(world: World) -> None:
     await c.send(world.customer, "店员态度很差,我想要个说法")
     question = c.last(world.customer)
     assert question.text == "谢谢您!请问您要反映的是哪家门店?"
-    await c.click(world.customer, question, "东区店")
+    await c.press_action(world.customer, question, Action.STORE, "east")
     assert question.text == "门店:东区店"
     restatement = c.last(world.customer)
     assert "类型:服务投诉" in restatement.text and "您的诉求:给个说法" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).store_id == "east"
     assert c.last(world.east_group).text.startswith("🆕 投诉单 #1 · 服务投诉")
     assert c.inbox(world.staff_group) == []
@@ -122,11 +123,11 @@ async def test_customer_changes_the_kind(world: World) -> None:
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
     restatement = c.last(world.customer)
-    await c.click(world.customer, restatement, "更改类型")
+    await c.press_action(world.customer, restatement, Action.SHOW_KINDS)
     assert restatement.labels == ["购销合同投诉", "• 商品质量投诉", "服务投诉", "咨询"]
-    await c.click(world.customer, restatement, "购销合同投诉")
+    await c.press_action(world.customer, restatement, Action.SET_KIND, Kind.CONTRACT)
     assert "类型:购销合同投诉" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).kind is Kind.CONTRACT
 
 
@@ -134,13 +135,13 @@ async def test_customer_corrects_the_text(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
-    await c.click(world.customer, c.last(world.customer), "修改描述")
+    await c.press_action(world.customer, c.last(world.customer), Action.CORRECT)
     assert c.last(world.customer).text == "请重新发送完整的描述,我会再为您复述一遍。"
     await c.send(world.customer, "电热水壶底座漏电,我要退款")
     restatement = c.last(world.customer)
     assert "您反映的是电热水壶的问题:漏电,希望我们为您退款。" in restatement.text
     assert "您的诉求:退款" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
 
 
@@ -191,7 +192,7 @@ async def test_photo_with_caption_is_a_complaint(world: World) -> None:
     await c.send(world.customer, "/start s_hq")
     await c.send_photo(world.customer, caption="空气净化器外壳裂了,要换货")
     assert "照片:1 张" in c.last(world.customer).text
-    await c.click(world.customer, c.last(world.customer), "提交")
+    await c.press_action(world.customer, c.last(world.customer), Action.CONFIRM)
     assert world.db.by_number(1).photos == ["photo-1"]
 
 
@@ -265,7 +266,7 @@ async def test_cancel_drops_a_draft(world: World) -> None:
     await c.send(world.customer, "/cancel")
     assert c.last(world.customer).text == "草稿已放弃。有需要随时找我。"
     assert world.db.draft_for(world.customer.id) is None
-    answer = await c.click(world.customer, restatement, "提交")
+    answer = await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert answer == "这个按钮已失效。"
     assert world.db.last_number() == 0
     await c.send(world.customer, "/cancel")
@@ -277,7 +278,7 @@ async def test_language_command_switches_to_english(world: World) -> None:
     await c.send(world.customer, "/language")
     choice = c.last(world.customer)
     assert choice.labels == ["简体中文", "繁體中文", "English"]
-    await c.click(world.customer, choice, "English")
+    await c.press_action(world.customer, choice, Action.LANGUAGE, "en")
     assert choice.text == "I will write to you in English."
     await c.send(world.customer, "/start s_hq")
     assert c.last(world.customer).text.startswith("Hello! I'm the customer service assistant")
@@ -314,7 +315,7 @@ async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
     await world.client.send(world.customer, long_text + "我要退款")
     restatement = world.client.last(world.customer)
     assert len(restatement.text) < 1000
-    await world.client.click(world.customer, restatement, "提交")
+    await world.client.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).text == (long_text + "我要退款")[:4096]
     assert len(world.client.last(world.staff_group).text) < 4096
 

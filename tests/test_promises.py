@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desk.models import State
+from desk.buttons import Action
+from desk.models import Outcome, State
 from schedules.callbacks import JOB_NAME as CALLBACKS
 from schedules.deadlines import JOB_NAME as DEADLINES
 from tests.conftest import World, file_complaint, start_world
@@ -29,8 +30,9 @@ def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
 async def finish_service(world: World, report: str = "已更换密封圈") -> None:
     c = world.client
     card = c.inbox(world.staff_group)[0]
-    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.SOLVED)):
+        await c.press_action(world.li, card, action, *args)
     await c.send(world.li, report, group=world.staff_group, reply_to=c.last(world.staff_group))
 
 
@@ -38,7 +40,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     c = world.client
     await c.send(world.manager, "/start")
     await file_complaint(world)
-    await c.click(world.li, c.last(world.staff_group), "接单")
+    await c.press_action(world.li, c.last(world.staff_group), Action.ACCEPT)
     card = c.inbox(world.staff_group)[0]
     world.clock.set(at(15, 51))
     await tick(world)
@@ -74,8 +76,8 @@ async def test_contact_in_time_cancels_reminder_and_breach(world: World) -> None
     await world.client.send(world.manager, "/start")
     await file_complaint(world)
     card = world.client.inbox(world.staff_group)[0]
-    await world.client.click(world.li, card, "接单")
-    await world.client.click(world.li, card, "已联系客户")
+    await world.client.press_action(world.li, card, Action.ACCEPT)
+    await world.client.press_action(world.li, card, Action.CONTACTED)
     before = len(world.telegram.sent("sendMessage"))
     world.clock.set(at(18, 0))
     await tick(world)
@@ -122,8 +124,8 @@ async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None
     c = world.client
     await file_complaint(world)
     card = c.inbox(world.staff_group)[0]
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, card, "未接通")
+    await c.press_action(world.li, card, Action.ACCEPT)
+    await c.press_action(world.li, card, Action.NO_ANSWER)
     assert c.last(world.customer).text == (
         "我们的技术人员刚才就投诉单 #1 致电您,但未能接通,稍后会再与您联系。")
     ticket = world.db.by_number(1)
@@ -135,16 +137,16 @@ async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None
     assert c.last(world.staff_group).text == "📞 李工,请再次致电投诉单 #1 的客户。"
     await tick(world, minutes=30)
     assert len(c.inbox(world.staff_group)) == 2, "one retry reminder"
-    assert await c.click(world.wang, card, "未接通") == "只有负责人(李工)或经理可以进行此操作。"
+    assert await c.press_action(world.wang, card, Action.NO_ANSWER) == "只有负责人(李工)或经理可以进行此操作。"
 
 
 async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     c = world.client
     await c.send(world.manager, "/start")
     await file_complaint(world)
-    await c.click(world.li, c.last(world.staff_group), "无法解决")
+    await c.press_action(world.li, c.last(world.staff_group), Action.ESCALATE)
     alert = c.last(world.manager)
-    await c.click(world.manager, alert, "11月23日 21:00")
+    await c.press_action(world.manager, alert, Action.REPLY_BY, 0)
     assert alert.labels == ["✅ 我已答复客户"]
     world.clock.set(at(20, 0))
     await tick(world)
@@ -158,7 +160,7 @@ async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
         "收到提醒,您将在明天 21:00 前得到答复。")
     assert [e.action for e in world.db.by_number(1).events][-2:] == [
         "reply_missed", "promise_renewed"]
-    await c.click(world.manager, alert, "我已答复客户")
+    await c.press_action(world.manager, alert, Action.ANSWERED)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CONTACTED, 201)
     assert alert.text == "已记录:您已答复投诉单 #1 的客户。"
@@ -178,16 +180,16 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
     assert question.text == (
         "您好!这里是旗舰店,回访您的投诉单 #1。总体来说,您对我们的服务满意吗?(5 分为非常满意)")
     assert question.labels == ["1", "2", "3", "4", "5"]
-    await c.click(world.customer, question, "4")
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 4)
     assert question.text == "您的问题解决了吗?"
     assert question.labels == ["已经解决了", "解决了一部分,还有问题", "还没有解决"]
-    await c.click(world.customer, question, "已经解决")
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "fully")
     assert question.text == (
         "谢谢您,我们需要了解的就是这些。如果您还有一分钟,可以再回答五个关于这次服务的小问题"
         "(1 = 很差,5 = 很好):\n技术人员是否做到了我们答应您的事,并把问题处理好了?")
     assert question.labels[-1] == "不用了,就到这里"
-    for score in ("5", "4", "4", "5", "3"):
-        await c.click(world.customer, question, score)
+    for score in (5, 4, 4, 5, 3):
+        await c.press_action(world.customer, question, Action.SURVEY_DRIVER, score)
     assert question.text == "还有什么想对我们说的吗?请直接输入,或点击“跳过”。"
     await c.send(world.customer, "师傅很专业,谢谢")
     assert c.last(world.customer).text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
@@ -220,9 +222,9 @@ async def test_skipping_the_optional_questions(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = c.last(world.customer)
-    await c.click(world.customer, question, "5")
-    await c.click(world.customer, question, "已经解决")
-    await c.click(world.customer, question, "不用了")  # the third tap ends it
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 5)
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "fully")
+    await c.press_action(world.customer, question, Action.SURVEY_SKIP)  # the third tap ends it
     assert question.text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
     assert world.db.archived(1).feedback[0]["drivers"] == {}
 
@@ -234,8 +236,8 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = c.last(world.customer)
-    await c.click(world.customer, question, "2")
-    await c.click(world.customer, question, "解决了一部分")
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 2)
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "partly")
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
     assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
@@ -252,7 +254,7 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     card = c.inbox(world.staff_group)[0]
     assert "状态:已接单" in card.text and "客户评分:2/5 · 解决了一部分,还有问题" in card.text
     # The customer may still finish the optional questions; the ticket stays open.
-    await c.click(world.customer, question, "不用了")
+    await c.press_action(world.customer, question, Action.SURVEY_SKIP)
     assert world.db.by_number(1).state is State.CLAIMED
     assert len(world.db.by_number(1).feedback) == 1
 
@@ -262,8 +264,8 @@ async def test_not_solved_reopens_even_with_a_good_score(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = world.client.last(world.customer)
-    await world.client.click(world.customer, question, "4")
-    await world.client.click(world.customer, question, "没有解决")
+    await world.client.press_action(world.customer, question, Action.SURVEY_OVERALL, 4)
+    await world.client.press_action(world.customer, question, Action.SURVEY_SOLVED, "not")
     assert world.db.by_number(1).state is State.CLAIMED
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from desk.buttons import Action
 from desk.models import Outcome, State
 from sandbox.fake_telegram import FakeUser
 from tests.conftest import World, file_complaint
@@ -12,7 +13,7 @@ from tests.conftest import World, file_complaint
 async def test_offered_technician_accepts_and_the_customer_is_told(world: World) -> None:
     await file_complaint(world)
     card = world.client.last(world.staff_group)
-    assert await world.client.click(world.li, card, "接单") is None
+    assert await world.client.press_action(world.li, card, Action.ACCEPT) is None
     assert world.db.by_number(1).state is State.CLAIMED
     assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:2026年11月23日 16:52")
     assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
@@ -24,14 +25,14 @@ async def test_whole_service_with_report(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    await c.click(world.li, card, "接单")
+    await c.press_action(world.li, card, Action.ACCEPT)
     world.clock.advance(minutes=30)
-    await c.click(world.li, card, "已联系客户")
+    await c.press_action(world.li, card, Action.CONTACTED)
     assert c.last(world.customer).text == (
         "技术人员已就投诉单 #1 与您取得联系。如有补充,直接在这里发给我即可。")
-    await c.click(world.li, card, "服务完成")
+    await c.press_action(world.li, card, Action.SERVICE_DONE)
     assert card.labels == ["已圆满解决", "部分解决", "短期内无法解决", "↩️ 返回"]
-    await c.click(world.li, card, "已圆满解决")
+    await c.press_action(world.li, card, Action.OUTCOME, Outcome.SOLVED)
     prompt = c.last(world.staff_group)
     assert prompt.text == "李工,请回复本消息,用一句话写下投诉单 #1 的服务报告。"
     assert card.labels == [], "no buttons while the report is awaited"
@@ -58,10 +59,10 @@ async def test_back_restores_the_buttons(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, card, "已联系客户")
-    await c.click(world.li, card, "服务完成")
-    await c.click(world.li, card, "返回")
+    await c.press_action(world.li, card, Action.ACCEPT)
+    await c.press_action(world.li, card, Action.CONTACTED)
+    await c.press_action(world.li, card, Action.SERVICE_DONE)
+    await c.press_action(world.li, card, Action.BACK)
     assert card.labels == ["🧰 服务完成", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
 
 
@@ -69,8 +70,9 @@ async def test_report_from_someone_else_is_refused(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    for label in ("接单", "已联系客户", "服务完成", "部分解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.PARTLY)):
+        await c.press_action(world.li, card, action, *args)
     prompt = c.last(world.staff_group)
     await c.send(world.wang, "我来写", group=world.staff_group, reply_to=prompt)
     assert c.last(world.staff_group).text == "只有负责人(李工)或经理可以进行此操作。"
@@ -86,16 +88,16 @@ async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
     await file_complaint(world)
     card = c.last(world.staff_group)
     await c.send(world.wang, "/start")  # Wang can be written to in private
-    await c.click(world.li, card, "转交")
+    await c.press_action(world.li, card, Action.PASS)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.passed_by) == (State.OFFERED, 202, [201])
     assert "已分配给 王工:请接单或转交。" in card.text
     assert c.last(world.wang).text == "旗舰店的投诉单 #1 现在由您负责,请到员工群查看卡片。"
-    await c.click(world.wang, card, "转交")
+    await c.press_action(world.wang, card, Action.PASS)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
     assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
-    await c.click(world.outsider, card, "接单")
+    await c.press_action(world.outsider, card, Action.CLAIM)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.assignee_name) == (
         State.CLAIMED, 299, "Stranger")
@@ -122,9 +124,9 @@ async def test_saturday_roster_and_store_without_roster(world: World) -> None:
 async def test_only_the_offered_technician_may_accept(world: World) -> None:
     await file_complaint(world)
     card = world.client.last(world.staff_group)
-    assert await world.client.click(world.wang, card, "接单") == (
+    assert await world.client.press_action(world.wang, card, Action.ACCEPT) == (
         "这张投诉单已分配给 李工,由其接单或转交。")
-    assert await world.client.click(world.wang, card, "转交") == (
+    assert await world.client.press_action(world.wang, card, Action.PASS) == (
         "这张投诉单已分配给 李工,由其接单或转交。")
     assert world.db.by_number(1).state is State.OFFERED
 
@@ -132,21 +134,21 @@ async def test_only_the_offered_technician_may_accept(world: World) -> None:
 async def test_only_assignee_or_manager_records_contact(world: World) -> None:
     await file_complaint(world)
     card = world.client.last(world.staff_group)
-    await world.client.click(world.li, card, "接单")
-    assert await world.client.click(world.wang, card, "已联系客户") == (
+    await world.client.press_action(world.li, card, Action.ACCEPT)
+    assert await world.client.press_action(world.wang, card, Action.CONTACTED) == (
         "只有负责人(李工)或经理可以进行此操作。")
     assert world.db.by_number(1).state is State.CLAIMED
-    await world.client.click(world.manager, card, "已联系客户")
+    await world.client.press_action(world.manager, card, Action.CONTACTED)
     assert world.db.by_number(1).state is State.CONTACTED
 
 
 async def test_only_the_holder_or_a_manager_escalates(world: World) -> None:
     await file_complaint(world)
     card = world.client.last(world.staff_group)
-    assert await world.client.click(world.wang, card, "无法解决") == (
+    assert await world.client.press_action(world.wang, card, Action.ESCALATE) == (
         "只有负责人(李工)或经理可以进行此操作。")
     assert world.db.by_number(1).state is State.OFFERED
-    await world.client.click(world.manager, card, "无法解决")
+    await world.client.press_action(world.manager, card, Action.ESCALATE)
     assert world.db.by_number(1).state is State.ESCALATED
 
 
@@ -154,7 +156,7 @@ async def test_stale_button_changes_nothing(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    await c.click(world.li, card, "接单")
+    await c.press_action(world.li, card, Action.ACCEPT)
     stale = await c.press(world.li, card, "t:accept:1")
     assert stale == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.wang, card, "t:claim:1") == "已由 李工 接单。"
@@ -180,7 +182,7 @@ async def test_forged_callback_data_is_refused(world: World) -> None:
     newcomer = FakeUser(1003, "Ann", language_code="en")
     await c.send(newcomer, "/start s_hq")
     await c.send(newcomer, "Kettle leaks again, I want a refund")
-    stolen = c.last(newcomer).data_for("Yes")
+    stolen = c.last(newcomer).data_of(Action.CONFIRM)
     own_chat = c.last(world.customer)
     assert await c.press(world.customer, own_chat, stolen) == "这个按钮已失效。"
     assert world.db.draft_for(newcomer.id) is not None
@@ -189,7 +191,7 @@ async def test_forged_callback_data_is_refused(world: World) -> None:
 async def test_claim_race_has_exactly_one_winner(world: World) -> None:
     await file_complaint(world, "店员态度很差,我想要个说法", store="east")
     card = world.client.last(world.east_group)
-    data = card.data_for("接单")  # both press the same card as it was drawn
+    data = card.data_of(Action.CLAIM)  # both press the same card as it was drawn
     answers = await asyncio.gather(
         world.client.press(world.li, card, data),
         world.client.press(world.wang, card, data),
@@ -205,8 +207,8 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     await c.send(world.manager, "/start")
     await file_complaint(world)
     card = c.last(world.staff_group)
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, card, "无法解决")
+    await c.press_action(world.li, card, Action.ACCEPT)
+    await c.press_action(world.li, card, Action.ESCALATE)
     assert world.db.by_number(1).state is State.ESCALATED
     assert card.text.endswith("等待经理确定最迟答复时间。")
     alert = c.last(world.manager)
@@ -215,8 +217,8 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
                             "👤 交给技术人员"]
     assert c.inbox(world.east_manager) == [], "only the store's own managers"
 
-    assert await c.click(world.east_manager, alert, "11月24日") == "只有本店经理可以进行此操作。"
-    await c.click(world.manager, alert, "11月24日")
+    assert await c.press_action(world.east_manager, alert, Action.REPLY_BY, 1) == "只有本店经理可以进行此操作。"
+    await c.press_action(world.manager, alert, Action.REPLY_BY, 1)
     assert alert.text == "已完成:已告知客户最迟于 2026年11月24日 21:00 前答复。"
     assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
     assert card.text.endswith("最迟答复时间:2026年11月24日 21:00")
@@ -233,12 +235,12 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
     await c.send(world.wang, "/start")
     await file_complaint(world)
     card = c.last(world.staff_group)
-    await c.click(world.li, card, "无法解决")
+    await c.press_action(world.li, card, Action.ESCALATE)
     alert = c.last(world.manager)
-    await c.click(world.manager, alert, "交给技术人员")
+    await c.press_action(world.manager, alert, Action.PICK_TECHNICIAN)
     assert alert.labels == ["李工", "王工"]
     assert await c.press(world.manager, alert, "m:assign:1:299") == "这位技术人员不在本店的排班表上。"
-    await c.click(world.manager, alert, "王工")
+    await c.press_action(world.manager, alert, Action.ASSIGN, 202)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CLAIMED, 202)
     assert alert.text == "已完成:投诉单 #1 已交给 王工。"
@@ -250,14 +252,14 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
 async def test_unreachable_manager_is_reported_in_the_group(world: World) -> None:
     await file_complaint(world)
     world.telegram.blocked.add(world.manager.id)
-    await world.client.click(world.li, world.client.last(world.staff_group), "无法解决")
+    await world.client.press_action(world.li, world.client.last(world.staff_group), Action.ESCALATE)
     assert world.client.last(world.staff_group).text == (
         "⚠️ 无法就投诉单 #1 私信经理 500:经理需要先与我私聊并点击“开始”。")
 
 
 async def test_manager_buttons_only_in_private(world: World) -> None:
     await file_complaint(world)
-    await world.client.click(world.li, world.client.last(world.staff_group), "无法解决")
+    await world.client.press_action(world.li, world.client.last(world.staff_group), Action.ESCALATE)
     card = world.client.last(world.staff_group)
     assert await world.client.press(world.manager, card, "m:reply:1:0") == "这个按钮已失效。"
     assert world.db.by_number(1).reply_by is None
