@@ -6,6 +6,7 @@ Wang on weekdays) and manager Zhao; store ``east`` has no roster and manager Qia
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -89,6 +90,15 @@ class World:
     @property
     def outbox(self) -> Outbox:
         return self.app.bot_data[OUTBOX_KEY]
+
+    def told(self, kind: str) -> list[int]:
+        """The chats that were sent a message of this ``Outgoing.kind`` ("acknowledgement",
+        "card", "alert", ...), in the order delivered: what a test asserts instead of the
+        message's words."""
+        logs = sorted((self.db.data_dir / "outbox").glob("sent-*.jsonl"))
+        records = [json.loads(line) for path in logs
+                   for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [r["chat_id"] for r in records if r["kind"] == kind]
 
     async def stop(self) -> None:
         """Stop as run mode does: the sender finishes what is under way, the rest stays."""

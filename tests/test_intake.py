@@ -6,25 +6,6 @@ from desk.buttons import Action
 from desk.models import Kind, State, Want
 from tests.conftest import World, file_complaint
 
-RESTATEMENT = (
-    "感谢您提出意见!为确保我们理解无误,我把您的意见复述一遍:\n"
-    "\n"
-    "您反映的是电热水壶的问题:漏水,希望我们为您换货。\n"
-    "\n"
-    "类型:商品质量投诉\n"
-    "您的诉求:换货\n"
-    "\n"
-    "请问我们理解得对吗?"
-)
-
-ACKNOWLEDGEMENT = (
-    "无论是谁的责任,首先谢谢您使用了我们的产品,并感谢您的意见,也对由此向您造成的不便表示歉意。\n"
-    "\n"
-    "您的投诉单号:#1\n"
-    "\n"
-    "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。"
-)
-
 
 async def test_deep_link_greets_in_chinese_and_binds_the_store(world: World) -> None:
     await world.client.send(world.customer, "/start s_hq")
@@ -39,46 +20,6 @@ async def test_greeting_follows_telegram_language(world: World) -> None:
     await world.client.send(world.other_customer, "/start s_east")
     assert world.client.last(world.other_customer).text.startswith(
         "Hello! I'm the customer service assistant at 东区店.")
-
-
-async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) -> None:
-    c = world.client
-    await c.send(world.customer, "/start s_hq")
-    await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
-    restatement = c.last(world.customer)
-    assert restatement.text == RESTATEMENT
-    assert restatement.labels == ["✅ 对,提交", "🔄 更改类型", "✏️ 修改描述", "🎯 修改诉求"]
-    assert world.db.last_number() == 0, "nothing becomes a ticket before confirmation"
-    assert c.inbox(world.staff_group) == []
-
-    await c.press_action(world.customer, restatement, Action.CONFIRM)
-
-    ticket = world.db.by_number(1)
-    assert ticket.state is State.OFFERED and ticket.assignee_id == 201
-    assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
-    assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
-    assert [e.action for e in ticket.events] == ["confirmed", "offered"]
-    assert restatement.text.endswith("✅ 已提交。") and restatement.labels == []
-    assert c.texts(world.customer)[-2:] == [
-        ACKNOWLEDGEMENT,
-        "我们的技术人员会电话跟进。请问您愿意留下联系电话吗?不方便也没关系。",
-    ]
-    assert c.last(world.customer).reply_keyboard[0][0]["request_contact"] is True
-    card = c.last(world.staff_group)
-    assert card.text == (
-        "🆕 投诉单 #1 · 商品质量投诉\n"
-        "客户:张女士\n"
-        "收到:2026年11月23日 10:00\n"
-        "产品/订单:电热水壶\n"
-        "经过:“电热水壶用了两天就漏水,我要换货”\n"
-        "客户诉求:换货\n"
-        "\n"
-        "状态:待技术人员接单\n"
-        "已分配给 李工:请接单或转交。\n"
-        "联系期限:2026年11月23日 16:52"
-    )
-    assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
 
 
 async def test_missing_want_is_one_question_before_the_restatement(world: World) -> None:
