@@ -219,7 +219,7 @@ async def _hostile_round(name: str, text: str, reply: str) -> None:
                for b in row):
             await c.press(user, question, question.buttons[0][0]["callback_data"])
         restatement = c.last(user)
-        if any("✅" in label for label in restatement.labels):
+        if Action.CONFIRM in restatement.actions:
             await c.press_action(user, restatement, Action.CONFIRM)
         number = world.db.last_number()
         if number:

@@ -147,7 +147,7 @@ async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     await c.press_action(world.li, c.last(world.staff_group), Action.ESCALATE)
     alert = c.last(world.manager)
     await c.press_action(world.manager, alert, Action.REPLY_BY, 0)
-    assert alert.labels == ["✅ 我已答复客户"]
+    assert alert.actions == [Action.ANSWERED]
     world.clock.set(at(20, 0))
     await tick(world)
     assert c.last(world.manager).text == "⏰ 旗舰店:已承诺投诉单 #1 的客户在 2026年11月23日 21:00 前答复。"
@@ -179,15 +179,15 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
     question = c.last(world.customer)
     assert question.text == (
         "您好!这里是旗舰店,回访您的投诉单 #1。总体来说,您对我们的服务满意吗?(5 分为非常满意)")
-    assert question.labels == ["1", "2", "3", "4", "5"]
+    assert [p.args[1] for p in question.presses] == [1, 2, 3, 4, 5]
     await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 4)
     assert question.text == "您的问题解决了吗?"
-    assert question.labels == ["已经解决了", "解决了一部分,还有问题", "还没有解决"]
+    assert [p.args[1] for p in question.presses] == ["fully", "partly", "not"]
     await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "fully")
     assert question.text == (
         "谢谢您,我们需要了解的就是这些。如果您还有一分钟,可以再回答五个关于这次服务的小问题"
         "(1 = 很差,5 = 很好):\n技术人员是否做到了我们答应您的事,并把问题处理好了?")
-    assert question.labels[-1] == "不用了,就到这里"
+    assert question.actions[-1] is Action.SURVEY_SKIP
     for score in (5, 4, 4, 5, 3):
         await c.press_action(world.customer, question, Action.SURVEY_DRIVER, score)
     assert question.text == "还有什么想对我们说的吗?请直接输入,或点击“跳过”。"
@@ -281,7 +281,7 @@ async def test_unanswered_callback_gets_one_reminder_then_gives_up(world: World)
     await tick(world, minutes=1)
     reminder = c.last(world.customer)
     assert reminder.text.startswith("旗舰店温馨提醒:我们仍想了解投诉单 #1 的服务情况")
-    assert reminder.labels == ["1", "2", "3", "4", "5"]
+    assert [p.args[1] for p in reminder.presses] == [1, 2, 3, 4, 5]
     await tick(world, hours=47)
     assert world.db.by_number(1) is not None
     await tick(world, hours=1)

@@ -109,7 +109,7 @@ async def test_forget_me_deletes_personal_data_after_confirmation(world: World) 
     await file_complaint(world, "店员态度很差,我想要个说法")
     await c.send(world.customer, "/forget_me")
     question = c.last(world.customer)
-    assert question.labels == ["是,删除我的资料", "不,保留"]
+    assert [p.args for p in question.presses] == [("yes",), ("no",)]
     await c.press_action(world.customer, question, Action.FORGET, "no")
     assert question.text == "没有删除任何内容。"
     assert world.db.customer(world.customer.id) is not None
