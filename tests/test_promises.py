@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desk.buttons import Action
+from desk.i18n import translator
+from desk.lifecycle import Reason
 from desk.models import Outcome, State
+from outbox.refusals import refusal
 from schedules.callbacks import JOB_NAME as CALLBACKS
 from schedules.deadlines import JOB_NAME as DEADLINES
 from tests.conftest import World, file_complaint, start_world
@@ -48,22 +51,22 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     world.clock.set(at(15, 52))
     await tick(world)
     reminder = c.last(world.staff_group)
-    assert reminder.text == "⏰ 李工,投诉单 #1 须在 16:52 前联系客户。"
+    assert world.told("contact_reminder") == [world.staff_group.id]
+    assert "#1" in reminder.text and "16:52" in reminder.text
     assert 'tg://user?id=201' in reminder.html and reminder.reply_to == card.message_id
     await tick(world, minutes=10)
     assert c.last(world.staff_group) is reminder, "one reminder"
 
     world.clock.set(at(16, 52))
     await tick(world)
-    assert c.last(world.manager).text == (
-        "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月23日 16:52 前联系客户,已记为遗漏。")
+    assert world.told("breach") == [world.manager.id]
+    assert "#1" in c.last(world.manager).text and "16:52" in c.last(world.manager).text
     ticket = world.db.by_number(1)
     assert ticket.missed is True
     assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
-    assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
-    assert c.texts(world.customer)[-1] == (
-        "非常抱歉:我们承诺技术人员在 2026年11月23日 16:52 前与您联系,但没有做到。旗舰店的技术人员"
-        "将在明天 16:52 前与您联系。您的投诉单 #1 仍在处理中。")
+    assert "2026年11月23日 16:52" in card.text, "the card shows the missed deadline"
+    assert world.told("promise_renewed") == [world.customer.id]
+    assert "明天 16:52" in c.texts(world.customer)[-1], "the renewed promise: tomorrow 16:52"
     alerts = len(c.inbox(world.manager))
     told = len(c.texts(world.customer))
     await tick(world, hours=1)
@@ -91,14 +94,15 @@ async def test_unclaimed_ticket_nudges_the_group_while_open(world: World) -> Non
     await tick(world, minutes=29)
     assert len(c.inbox(world.east_group)) == 1
     await tick(world, minutes=1)
-    assert c.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+    assert world.told("nudge") == [world.east_group.id]
     await tick(world, minutes=10)
     assert len(c.inbox(world.east_group)) == 2
     await tick(world, minutes=20)
     assert len(c.inbox(world.east_group)) == 3
     world.clock.set(at(15, 52))
     await tick(world)
-    assert c.last(world.east_group).text == "⏰ 投诉单 #1 还没有人接单,须在 16:51 前联系客户。"
+    assert world.told("contact_reminder") == [world.east_group.id]
+    assert "16:51" in c.last(world.east_group).text
 
 
 async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
@@ -109,7 +113,7 @@ async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
     assert len(world.client.inbox(world.east_group)) == 1
     world.clock.set(at(9, 0, day=24))
     await tick(world)
-    assert world.client.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+    assert world.told("nudge") == [world.east_group.id], "one nudge, at opening"
 
 
 async def test_late_complaint_is_promised_for_tomorrow(world: World) -> None:
@@ -126,18 +130,18 @@ async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None
     card = c.inbox(world.staff_group)[0]
     await c.press_action(world.li, card, Action.ACCEPT)
     await c.press_action(world.li, card, Action.NO_ANSWER)
-    assert c.last(world.customer).text == (
-        "我们的技术人员刚才就投诉单 #1 致电您,但未能接通,稍后会再与您联系。")
+    assert world.told("call_attempt") == [world.customer.id]
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.retry_at == "2026-11-23T03:00:00+00:00"
     assert [e.action for e in ticket.events][-1] == "call_attempt"
     await tick(world, minutes=59)
     assert c.last(world.staff_group) is card
     await tick(world, minutes=1)
-    assert c.last(world.staff_group).text == "📞 李工,请再次致电投诉单 #1 的客户。"
+    assert world.told("retry_reminder") == [world.staff_group.id]
     await tick(world, minutes=30)
     assert len(c.inbox(world.staff_group)) == 2, "one retry reminder"
-    assert await c.press_action(world.wang, card, Action.NO_ANSWER) == "只有负责人(李工)或经理可以进行此操作。"
+    assert await c.press_action(world.wang, card, Action.NO_ANSWER) == refusal(
+        translator("zh_CN"), Reason.NOT_YOURS, world.db.by_number(1))
 
 
 async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
