@@ -316,6 +316,7 @@ CHILD = """
 import asyncio, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
+from desk.buttons import Action
 from tests.conftest import start_world
 
 async def main():
