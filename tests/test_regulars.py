@@ -49,9 +49,9 @@ async def test_staff_grade_the_customer_and_note_preferences(world: World) -> No
     assert world.db.customer(world.customer.id).tier is None
     await c.press_action(world.li, card, Action.NOTE)
     prompt = c.last(world.staff_group)
-    assert prompt.text == "李工,请回复本消息,写下投诉单 #1 客户的备注(偏好、需要注意的事项)。"
+    assert world.told("note_prompt") == [world.staff_group.id] and "#1" in prompt.text
     await c.send(world.li, "喜欢下午三点后联系,住三楼", group=world.staff_group, reply_to=prompt)
-    assert c.last(world.staff_group).text == "已记入客户档案。"
+    assert world.told("note_saved") == [world.staff_group.id]
     (note,) = world.db.customer(world.customer.id).notes
     assert (note["by"], note["text"]) == (201, "喜欢下午三点后联系,住三楼")
     assert "📝 备注:喜欢下午三点后联系,住三楼" in card.text
