@@ -166,7 +166,7 @@ class Sender:
     def load(self) -> int:
         """Queue every pending entry of the hot file (at start-up)."""
         count = 0
-        for entry in self.db.outgoing():
+        for entry in self.db.outgoings():
             if entry.status is Status.PENDING and entry.id not in self.jobs:
                 self._add(Job(entry))
                 count += 1

@@ -61,9 +61,9 @@ class Archive:
         with self.transaction() as tx:
             tx.remove(key)
         self._followup_path(key).unlink(missing_ok=True)
-        if ticket.number is not None:
+        if (number := ticket.number) is not None:
             def remember(customer: Customer) -> None:
-                customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+                customer.closed_tickets = [*customer.closed_tickets[-49:], number]
 
             self.update_customer(ticket.customer_id, remember)
         return ticket
