@@ -34,6 +34,7 @@ import stat
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -124,7 +125,7 @@ def backup(data_dir: Path, target: Path | BinaryIO) -> int:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_beside(target: Path, write) -> None:
+def _write_beside(target: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write ``target`` through a temp file in its folder (made 0600: customers' phone numbers
     are in it), fsync, rename over it: the previous backup stays whole until the new one is."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -234,7 +235,11 @@ def _unpack(archive: Path | BinaryIO, staging: Path) -> int:
                     continue
                 private_folder(path.parent)
                 fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-                with os.fdopen(fd, "wb") as out, source.extractfile(member) as data:
+                member_file = source.extractfile(member)
+                if member_file is None:  # a regular file always has one; nothing else gets here
+                    os.close(fd)
+                    raise BackupError(f"{name} is not restored: {member.name!r} cannot be read")
+                with os.fdopen(fd, "wb") as out, member_file as data:
                     shutil.copyfileobj(data, out)
                     out.flush()
                     os.fsync(out.fileno())

@@ -10,7 +10,7 @@ presser may act: every handler re-checks the ticket's current state and the pres
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,7 +79,7 @@ def _pattern(regex: str) -> Arg:
     return lambda text: text if compiled.fullmatch(text) else None
 
 
-def _one_of(values) -> Arg:
+def _one_of(values: Iterable[object]) -> Arg:
     allowed = {str(v) for v in values}
     return lambda text: text if text in allowed else None
 
@@ -149,12 +149,14 @@ class Press:
 def encode(action: Action, *args: int | str) -> str:
     """The callback data of a button; refuses what ``decode`` would not read back."""
     data = ":".join([action.value, *(str(a) for a in args)])
-    if len(data.encode()) > MAX_DATA or decode(data) != Press(action, _typed(action, args)):
+    press = decode(data)
+    if (len(data.encode()) > MAX_DATA or press is None or press.action is not action
+            or press.args != _typed(action, args)):
         raise ValueError(f"not valid callback data: {data!r}")
     return data
 
 
-def _typed(action: Action, args: tuple[int | str, ...]) -> tuple[int | str, ...]:
+def _typed(action: Action, args: tuple[int | str, ...]) -> tuple[int | str | None, ...]:
     return tuple(parse(str(a)) for parse, a in zip(ARGS[action], args, strict=True))
 
 
@@ -173,7 +175,8 @@ def decode(data: str | None) -> Press | None:
     spec = ARGS[action]
     if len(raw) != len(spec):
         return None
-    values = tuple(parse(text) for parse, text in zip(spec, raw, strict=True))
-    if any(v is None for v in values):
+    values = tuple(v for parse, text in zip(spec, raw, strict=True)
+                   if (v := parse(text)) is not None)
+    if len(values) != len(spec):
         return None
-    return Press(action, values)  # type: ignore[arg-type]
+    return Press(action, values)

@@ -41,16 +41,23 @@ def is_open_on(store: StoreConfig, day: date) -> bool:
     return not (store.closed_on_holidays and is_holiday(store, day))
 
 
-def opening_on(store: StoreConfig, day: date) -> datetime | None:
-    if not is_open_on(store, day):
+def _hours_on(store: StoreConfig, day: date) -> tuple[datetime, datetime] | None:
+    """Opening and closing time on ``day``; None when the store is closed that day."""
+    hours = store.hours[day.weekday()]
+    if hours is None or not is_open_on(store, day):
         return None
-    return datetime.combine(day, store.hours[day.weekday()][0], tzinfo=store.timezone)
+    return (datetime.combine(day, hours[0], tzinfo=store.timezone),
+            datetime.combine(day, hours[1], tzinfo=store.timezone))
+
+
+def opening_on(store: StoreConfig, day: date) -> datetime | None:
+    hours = _hours_on(store, day)
+    return None if hours is None else hours[0]
 
 
 def closing_on(store: StoreConfig, day: date) -> datetime | None:
-    if not is_open_on(store, day):
-        return None
-    return datetime.combine(day, store.hours[day.weekday()][1], tzinfo=store.timezone)
+    hours = _hours_on(store, day)
+    return None if hours is None else hours[1]
 
 
 def opening_days_from(store: StoreConfig, day: date) -> list[date]:
@@ -91,12 +98,12 @@ def sunset_on(store: StoreConfig, day: date) -> datetime | None:
 
 def day_deadline(store: StoreConfig, day: date) -> datetime | None:
     """The latest contact time on an opening day: closing time, or sunset if earlier."""
-    closing = closing_on(store, day)
-    if closing is None:
+    hours = _hours_on(store, day)
+    if hours is None:
         return None
+    opening, closing = hours
     if store.promises.use_sunset:
         sun_down = sunset_on(store, day)
-        opening = opening_on(store, day)
         # A sunset before opening (far north in winter) would leave no time at all.
         if sun_down is not None and opening < sun_down < closing:
             return sun_down.replace(second=0, microsecond=0)
@@ -130,7 +137,10 @@ def callback_time(store: StoreConfig, done_at: datetime) -> datetime:
     after = store.promises.callback_after_days
     days = opening_days_from(store, local.date() + timedelta(days=1 if after else 0))
     for day in days[max(after - 1, 0):]:
-        opening, closing = opening_on(store, day), closing_on(store, day)
+        hours = _hours_on(store, day)
+        if hours is None:  # not an opening day: opening_days_from gives none
+            continue
+        opening, closing = hours
         moment = datetime.combine(day, store.promises.callback_time, tzinfo=store.timezone)
         # Half an hour before closing at the latest, but never before opening: hours shorter
         # than that half hour get their call at opening.

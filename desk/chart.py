@@ -72,7 +72,8 @@ def render(t: Translator, title: str, chart: list[tuple[date, dict[Kind, int], i
     axes.set_ylabel(t.gettext("Tickets"), fontproperties=font)
     axes.set_title(title, fontproperties=font)
     axes.set_ylim(0, max([*bottoms, 1]) + 1.5)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    # The axis's AutoLocator is a MaxNLocator, which takes it; the stubs know only Locator.
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     axes.legend(prop=font, loc="upper left", fontsize="small")
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -412,7 +413,7 @@ def _relay_signature(raw: Any, key: str) -> str:
     if raw not in RELAY_SIGNATURES:
         raise ConfigError(key, 'must be "name" (the store and the staff member\'s name) or '
                           '"store" (the store\'s name only)')
-    return raw
+    return str(raw)
 
 
 def _greetings(raw: Any, key: str) -> Greetings:
@@ -604,7 +605,7 @@ def _hours(raw: Any, key: str) -> dict[int, tuple[time, time] | None]:
 
 
 def _only_known(raw: dict[str, Any], known: set[str], key: str, *,
-                parent: set[str] = frozenset(), parent_table: str = "") -> None:
+                parent: Set[str] = frozenset(), parent_table: str = "") -> None:
     """Reject a key the parser does not read: a typo would otherwise fall back to the default
     without a word (``timezon`` = the store on Shanghai time). ``key`` is the table's path,
     "" for the top level. A key of the enclosing table (``parent``) found here was written
@@ -691,7 +692,7 @@ def _number(value: Any, key: str, low: float, high: float) -> float:
 def _language(value: Any, key: str) -> str:
     if value not in LANGUAGES:
         raise ConfigError(key, f"must be one of {', '.join(LANGUAGES)}, got {value!r}")
-    return value
+    return str(value)
 
 
 def _unique(values: list[Any], key: str) -> None:

@@ -52,7 +52,7 @@ def _time(iso: str | None) -> datetime | None:
 def is_open_at(store: StoreConfig, moment: datetime) -> bool:
     day = moment.astimezone(store.timezone).date()
     opening, closing = opening_on(store, day), closing_on(store, day)
-    return opening is not None and opening <= moment < closing
+    return opening is not None and closing is not None and opening <= moment < closing
 
 
 def due(ticket: Ticket, store: StoreConfig, now: datetime) -> list[Due]:

@@ -149,6 +149,11 @@ def _at(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) if iso else None
 
 
+def _when(iso: str) -> datetime:
+    """A time the record always has (a survey's answer, a confirmed ticket's confirmation)."""
+    return datetime.fromisoformat(iso)
+
+
 def _events(ticket: Ticket, until: datetime) -> list[tuple[datetime, Any]]:
     return [(t, e) for e in ticket.events if (t := datetime.fromisoformat(e.at)) < until]
 
@@ -207,9 +212,9 @@ def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end:
                 continue
             result.answered += 1
             result.low += is_low(survey)
-            tech = survey.get("technician")
-            if tech in result.technicians and survey.get("overall") is not None:
-                result.technicians[tech].scores.append(survey["overall"])
+            tech_id = survey.get("technician")
+            if tech_id in result.technicians and survey.get("overall") is not None:
+                result.technicians[tech_id].scores.append(survey["overall"])
             drivers = survey.get("drivers") or {}
             index = quality_index(drivers)
             if index is not None:
@@ -254,28 +259,29 @@ def _gaps(tickets: list[Ticket], until: datetime) -> dict[str, list[int]]:
     gaps: dict[str, list[int]] = {"never_claimed": [], "done_unanswered": [],
                                   "reopened_uncontacted": [], "low_score_no_followup": []}
     for ticket in tickets:
-        if ticket.number is None:
+        number = ticket.number
+        if number is None:
             continue
         state = _state_at(ticket, until)
         events = _events(ticket, until)
         if state["open"] and not state["claimed"] and state["missed"]:
-            gaps["never_claimed"].append(ticket.number)
+            gaps["never_claimed"].append(number)
         asked = [m for m, e in events if e.action == "callback_sent"]
         answered = [m for m, e in events if e.action == "survey_answer"
                     and e.detail.get("step") == "s"]
         unanswered = any(e.action == "callback_unanswered" for _, e in events)
         if asked and (unanswered or (not answered and asked[-1] + UNANSWERED_AFTER <= until)):
-            gaps["done_unanswered"].append(ticket.number)
+            gaps["done_unanswered"].append(number)
         if state["reopened_by"] is not None and not state["contacted_since_reopen"] and \
                 state["reopened_by"] <= until:
-            gaps["reopened_uncontacted"].append(ticket.number)
+            gaps["reopened_uncontacted"].append(number)
         for survey in _surveys(ticket):
-            answered_at = _at(survey["answered_at"])
+            answered_at = _when(survey["answered_at"])
             if answered_at >= until or not is_low(survey):
                 continue
             followed = any(m > answered_at and e.action in CONTACT_ACTIONS for m, e in events)
             if not followed:
-                gaps["low_score_no_followup"].append(ticket.number)
+                gaps["low_score_no_followup"].append(number)
                 break
     return {k: sorted(set(v)) for k, v in gaps.items()}
 
@@ -288,25 +294,25 @@ def _bigrams(text: str) -> set[str]:
 def recurring(tickets: list[Ticket], since: datetime, until: datetime,
               fed_back: set[str]) -> list[Recurring]:
     """Products or issues that came back 3+ times in the window, not yet marked fed back."""
-    recent = sorted((t for t in tickets if t.number is not None
+    recent = sorted(((t.number, t) for t in tickets if t.number is not None
                      and (c := _at(t.confirmed_at)) is not None and since <= c < until),
-                    key=lambda t: t.number)
+                    key=lambda pair: pair[0])
     groups: list[Recurring] = []
     by_product: dict[str, Recurring] = {}
     texts: list[tuple[set[str], Recurring]] = []
-    for ticket in recent:
+    for number, ticket in recent:
         if ticket.product:
             key = "p:" + ticket.product.lower()
             group = by_product.setdefault(key, Recurring(key, ticket.product, []))
-            group.numbers.append(ticket.number)
+            group.numbers.append(number)
             continue
         grams = _bigrams(ticket.text)
         for seen, group in texts:
             if len(grams & seen) / len(grams | seen) >= SIMILAR_TEXT:
-                group.numbers.append(ticket.number)
+                group.numbers.append(number)
                 break
         else:
-            group = Recurring(f"t:{ticket.number}", ticket.text[:30], [ticket.number])
+            group = Recurring(f"t:{number}", ticket.text[:30], [number])
             texts.append((grams, group))
     groups = list(by_product.values()) + [g for _, g in texts]
     return [g for g in groups if len(g.numbers) >= RECURRENCE_MIN and g.key not in fed_back]
@@ -324,12 +330,13 @@ def compute(store: StoreConfig, tickets: list[Ticket], day: date, now: datetime,
     counts = {d: dict.fromkeys(Kind, 0) for d in chart_days}
     missed = dict.fromkeys(chart_days, 0)
     for ticket in tickets:  # one pass, not one per day: histories are long
-        confirmed_day = _at(ticket.confirmed_at).astimezone(store.timezone).date()
-        if confirmed_day in counts:
+        confirmed = _at(ticket.confirmed_at)  # a numbered ticket has been confirmed
+        if confirmed is not None and \
+                (confirmed_day := confirmed.astimezone(store.timezone).date()) in counts:
             counts[confirmed_day][ticket.kind] += 1
         for event in ticket.events:
             if event.action == "missed" and event.detail.get("deadline"):
-                missed_day = _at(event.detail["deadline"]).astimezone(store.timezone).date()
+                missed_day = _when(event.detail["deadline"]).astimezone(store.timezone).date()
                 if missed_day in missed:
                     missed[missed_day] += 1
     chart = [(d, counts[d], missed[d]) for d in chart_days]

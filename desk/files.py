@@ -19,6 +19,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
@@ -108,7 +109,7 @@ def append_private(path: Path, text: str, *, sync: bool = True) -> None:
             os.fsync(f.fileno())
 
 
-def open_append(path: Path):
+def open_append(path: Path) -> TextIO:
     """A data file opened for appending lines (text), made if missing."""
     return os.fdopen(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "a",
                      encoding="utf-8")

@@ -53,9 +53,10 @@ def occasions(store: StoreConfig, year: int) -> list[Occasion]:
                 if name in package_names and key not in found:  # first day only
                     found[key] = Occasion(day, key, label)
     result = list(found.values())
-    for month, day, name in store.greetings.custom:
+    for month, day_of_month, name in store.greetings.custom:
         try:
-            result.append(Occasion(date(year, month, day), f"custom-{month:02d}-{day:02d}",
+            result.append(Occasion(date(year, month, day_of_month),
+                                   f"custom-{month:02d}-{day_of_month:02d}",
                                    name, custom=True))
         except ValueError:  # 29 February outside leap years
             continue

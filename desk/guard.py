@@ -40,6 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from opencc import OpenCC
 
@@ -382,7 +383,8 @@ def _plain(text: str) -> str:
     """Width, case, Traditional characters and the apostrophe's forms made alike."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("’", "'").replace("‘", "'").replace("ʼ", "'").replace("`", "'")
-    return _converter().convert(text)
+    plain: str = _converter().convert(text)
+    return plain
 
 
 def _latin(plain: str) -> str:
@@ -445,10 +447,11 @@ def _from_pinyin(letters: str, shortest: int = 2) -> str | None:
     for end in range(1, len(letters) + 1):
         for start in range(max(0, end - longest), end):
             han = pieces.get(letters[start:end])
-            if han is not None and best[start] is not None:
-                score = best[start][0] + len(han) ** 2
-                if best[end] is None or score > best[end][0]:
-                    best[end] = (score, best[start][1] + han)
+            before, current = best[start], best[end]
+            if han is not None and before is not None:
+                score = before[0] + len(han) ** 2
+                if current is None or score > current[0]:
+                    best[end] = (score, before[1] + han)
     found = best[-1]
     return found[1] if found is not None and len(found[1]) >= shortest else None
 
@@ -592,7 +595,7 @@ def shown_as(phrase: str, language: str) -> str:
     return OpenCC("s2t").convert(phrase) if language == "zh_TW" else phrase
 
 
-def configured(entries: list[dict], keep_defaults: bool) -> tuple[Phrase, ...]:
+def configured(entries: list[dict[str, Any]], keep_defaults: bool) -> tuple[Phrase, ...]:
     """A store's phrases from its config: its own (each phrase is its only pattern), after
     the SOP's eight unless ``keep_defaults`` is false."""
     own = tuple(Phrase(e["phrase"], (e["phrase"],),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import date, datetime
+from datetime import datetime as DateTime  # the class, where a method is named datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,17 +72,18 @@ class Translator:
         """A date and time such as 2026年11月22日 16:52 or Nov 22, 2026, 16:52."""
         return self._join("yMMMd", moment.astimezone(tz))
 
-    def short_datetime(self, moment: datetime, tz: ZoneInfo) -> str:
+    def short_datetime(self, moment: DateTime, tz: ZoneInfo) -> str:
         """A month, day and time such as 11月22日 16:52 or Nov 22, 16:52."""
         return self._join("MMMd", moment.astimezone(tz))
 
-    def _join(self, date_skeleton: str, local: datetime) -> str:
+    def _join(self, date_skeleton: str, local: DateTime) -> str:
         # CLDR has no combined date+24h-time skeletons; its own glue pattern joins the two.
         day = format_skeleton(date_skeleton, local, locale=self.locale)
         clock = format_skeleton("Hm", local, locale=self.locale)
-        return self.locale.datetime_formats["medium"].format(clock, day)
+        glue: str = self.locale.datetime_formats["medium"]
+        return glue.format(clock, day)
 
-    def promise(self, moment: datetime, tz: ZoneInfo, now: datetime) -> str:
+    def promise(self, moment: DateTime, tz: ZoneInfo, now: DateTime) -> str:
         """A promised time as people say it: today before 16:52, tomorrow before 10:30."""
         local, today = moment.astimezone(tz), now.astimezone(tz).date()
         if local.date() == today:

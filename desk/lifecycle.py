@@ -130,14 +130,16 @@ def finish(ticket: Ticket, actor: int, is_manager: bool, report: str, now: datet
     """Second half of "service done": the report closes the service; a callback follows."""
     _require(ticket.state is State.CONTACTED and ticket.pending_outcome is not None, Reason.STALE)
     _owner_or_manager(ticket, actor, is_manager)
+    outcome = ticket.pending_outcome
+    assert outcome is not None  # required above
     ticket.state = State.DONE
-    ticket.outcome = ticket.pending_outcome
+    ticket.outcome = outcome
     ticket.pending_outcome = None
     ticket.report = report
     ticket.report_prompt_id = None
     ticket.callback_at = callback_at.isoformat()
     ticket.callback_sent = ticket.callback_reminded = False
-    ticket.record(now, actor, "done", outcome=ticket.outcome.value, report=report)
+    ticket.record(now, actor, "done", outcome=outcome.value, report=report)
 
 
 def no_answer(ticket: Ticket, actor: int, is_manager: bool, now: datetime,

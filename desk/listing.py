@@ -58,7 +58,7 @@ def open_tickets(tickets: list[Ticket], filters: Filters, now: datetime) -> list
     overdue, then by deadline; those waiting on no deadline last, oldest first."""
     kept = [t for t in tickets if filters.keep(t, now)]
 
-    def pressing(ticket: Ticket) -> tuple:
+    def pressing(ticket: Ticket) -> tuple[bool, bool, bool, float, str, int]:
         due = deadline(ticket)
         return (not ticket.urgency, not overdue(ticket, now), due is None,
                 due.timestamp() if due else 0.0, ticket.confirmed_at or "", ticket.number or 0)

@@ -337,4 +337,5 @@ def _set_want(ticket: Ticket, want: Want | None) -> None:
 
 # ``ticket.want``: the main want (the first), for readers that show one; setting it sets the
 # set to that one want. Assigned after the dataclass is built, as ``want`` is an init-only field.
-Ticket.want = property(_get_want, _set_want)  # type: ignore[assignment, method-assign]
+# mypy sees only the init-only field, which is not a class attribute.
+Ticket.want = property(_get_want, _set_want)  # type: ignore[attr-defined]

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Pillow is imported only when a poster is drawn
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont
 
 WIDTH, HEIGHT = 1240, 1754  # A5 at 150 dpi: prints sharp, small enough to send in a chat
 MARGIN = 80
 QR_SIDE = 900
 
 
-def _font(size: int):
+def _font(size: int) -> FreeTypeFont:
     from PIL import ImageFont
 
     from desk.chart import cjk_font_path  # matplotlib finds the font: loaded only here
@@ -23,7 +28,7 @@ def _font(size: int):
     return ImageFont.truetype(cjk_font_path(), size)
 
 
-def _fitted(draw, text: str, largest: int, width: int):
+def _fitted(draw: ImageDraw, text: str, largest: int, width: int) -> FreeTypeFont:
     """The largest font (down to a third of ``largest``) that draws ``text`` within ``width``."""
     size = largest
     while size > largest // 3:

@@ -485,13 +485,25 @@ def _merged(get: Callable[[Language], Iterable[str]]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in words), re.IGNORECASE)
 
 
+def _kind_trouble(kind: Kind) -> re.Pattern[str]:
+    return _merged(lambda lang: lang.kinds[kind].trouble)
+
+
+def _kind_topic(kind: Kind) -> re.Pattern[str]:
+    return _merged(lambda lang: lang.kinds[kind].topic)
+
+
+def _want_words(want: Want) -> re.Pattern[str]:
+    return _merged(lambda lang: lang.wants.get(want, ()))
+
+
 # Every language's words, one pattern per role, compiled once.
-_KIND_TROUBLE = {k: _merged(lambda lang, k=k: lang.kinds[k].trouble) for k in KIND_ORDER}
-_KIND_TOPIC = {k: _merged(lambda lang, k=k: lang.kinds[k].topic) for k in KIND_ORDER}
+_KIND_TROUBLE = {k: _kind_trouble(k) for k in KIND_ORDER}
+_KIND_TOPIC = {k: _kind_topic(k) for k in KIND_ORDER}
 _TROUBLE = _merged(lambda lang: (*lang.trouble, f"[{_EMOJI_TROUBLE}]", "[!\uff01]{2}"))
 _QUESTION = _merged(lambda lang: lang.question)
 _HYPOTHETICAL = _merged(lambda lang: lang.hypothetical)
-_WANTS = {w: _merged(lambda lang, w=w: lang.wants.get(w, ())) for w in WANT_ORDER}
+_WANTS = {w: _want_words(w) for w in WANT_ORDER}
 
 # What the customer says they do not want: a want that starts within a few characters after it
 # does not count ("我不要退货,帮我修好就行" wants the repair, "I don't want a replacement, just

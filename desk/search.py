@@ -102,8 +102,8 @@ class Query:
         words = tuple(w for w in fold(text).split() if w)
         joined = "".join(words).lstrip("#")
         number = int(joined) if joined.isdigit() and len(joined) <= 9 else None
-        digits = phone_digits(text)
-        digits = digits if digits.isdigit() and len(digits) >= 4 else None
+        found = phone_digits(text)
+        digits = found if found.isdigit() and len(found) >= 4 else None
         return cls(words, number, digits)
 
     @property
@@ -161,7 +161,8 @@ class ArchiveIndex:
             if changed:
                 self._rows = [row for _, rows in (self._months[m] for m in sorted(self._months))
                               for row in rows]
-                self._month_of = {row.number: row.month for row in self._rows}
+                self._month_of = {row.number: row.month for row in self._rows
+                                  if row.month is not None}  # archived rows all have one
                 self._phones = {k: v for _, shard in self._shards.values()
                                 for k, v in shard.items()}
             return changed

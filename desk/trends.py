@@ -76,9 +76,10 @@ def compute(store: StoreConfig, tickets: list[Ticket], today: date, days: int,
     new = {first + timedelta(days=i): 0 for i in range(days)}
     missed = dict.fromkeys(new, 0)
     for ticket in tickets:
-        confirmed = datetime.fromisoformat(ticket.confirmed_at).astimezone(store.timezone)
-        if confirmed.date() in new:
-            new[confirmed.date()] += 1
+        if ticket.confirmed_at:  # always, for a numbered ticket
+            confirmed = datetime.fromisoformat(ticket.confirmed_at).astimezone(store.timezone)
+            if confirmed.date() in new:
+                new[confirmed.date()] += 1
         for event in ticket.events:
             if event.action == "missed" and event.detail.get("deadline"):
                 day = datetime.fromisoformat(event.detail["deadline"]).astimezone(

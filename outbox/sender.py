@@ -179,7 +179,7 @@ class Sender:
     def load(self) -> int:
         """Queue every pending entry of the hot file (at start-up)."""
         count = 0
-        for entry in self.db.outgoing():
+        for entry in self.db.outgoings():
             if entry.status is Status.PENDING and entry.id not in self.jobs:
                 self._add(Job(entry))
                 count += 1
@@ -462,7 +462,7 @@ class Sender:
         if method in TOPIC_METHODS:
             return await self._topic(entry)
         thread = self._resolve(entry.thread)
-        options = {"message_thread_id": thread} if thread is not None else {}
+        options: dict[str, Any] = {"message_thread_id": thread} if thread is not None else {}
         if method in (Method.EDIT, Method.KEYBOARD, Method.DELETE):
             target = self._resolve(entry.target)
             if target is None:

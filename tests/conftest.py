@@ -6,6 +6,7 @@ Wang on weekdays) and manager Zhao; store ``east`` has no roster and manager Qia
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import bot
+from desk.buttons import Action
 from desk.clock import FakeClock
 from desk.config import Settings, parse_settings
 from desk.context import Desk
@@ -89,6 +91,15 @@ class World:
     def outbox(self) -> Outbox:
         return self.app.bot_data[OUTBOX_KEY]
 
+    def told(self, kind: str) -> list[int]:
+        """The chats that were sent a message of this ``Outgoing.kind`` ("acknowledgement",
+        "card", "alert", ...), in the order delivered: what a test asserts instead of the
+        message's words."""
+        logs = sorted((self.db.data_dir / "outbox").glob("sent-*.jsonl"))
+        records = [json.loads(line) for path in logs
+                   for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [r["chat_id"] for r in records if r["kind"] == kind]
+
     async def stop(self) -> None:
         """Stop as run mode does: the sender finishes what is under way, the rest stays."""
         await self.outbox.stop()
@@ -145,5 +156,5 @@ async def file_complaint(w: World, text: str = "电热水壶用了两天就漏�
     question = w.client.last(user)
     if any(b["callback_data"].startswith("c:want:") for row in question.buttons for b in row):
         await w.client.press(user, question, question.buttons[0][0]["callback_data"])
-    await w.client.click(user, w.client.last(user), "✅")
+    await w.client.press_action(user, w.client.last(user), Action.CONFIRM)
     return w.db.last_number()

@@ -191,7 +191,7 @@ async def test_question_in_a_chain_is_answered_once_the_store_is_known(shop: Wor
     await c.send(shop.customer, "/start")
     await c.send(shop.customer, "周日几点关门?")
     question = c.last(shop.customer)
-    await c.press(shop.customer, question, question.data_for("东区店"))
+    await c.press_action(shop.customer, question, Action.STORE, "east")
     assert c.last(shop.customer).text == ("您好!东区店为您解答:\n\n"
                                           "星期日(11月29日):09:00 开门,21:00 关门。\n\n"
                                           "如有其他问题,欢迎随时问我。")

@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
             "Whatever the cause, thank you for choosing our product", "Ticket #1 · Product quality",
             "You'll get an answer by Nov 23, 2026, 21:00 at the latest."]),
 ])
+@pytest.mark.slow
 async def test_demo_story(language: str, expected: list[str]) -> None:
     lines: list[str] = []
     await play(bot.build_application, language, out=lines.append)
@@ -60,6 +61,7 @@ async def test_demo_story(language: str, expected: list[str]) -> None:
     assert not [line for line in lines if line.startswith(("🤖 #", "🤖 ✎ #"))]
 
 
+@pytest.mark.slow
 def test_demo_command_runs_offline() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "demo", "--lang", "en"],
                             capture_output=True, text=True, timeout=120)

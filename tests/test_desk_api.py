@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 import bot
+from desk.buttons import Action
 from desk.models import State
 from sandbox.fake_telegram import FakeUser
 from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
@@ -131,7 +132,7 @@ async def test_open_tickets_sorted_by_deadline_and_filtered(desk: Desk) -> None:
     w = desk.world
     first = await file_complaint(w)
     second = await file_complaint(w, "空气净化器有异味,服务员态度也不好", user=w.other_customer)
-    await w.client.click(w.li, w.client.card(w.staff_group, first), "接单")
+    await w.client.press_action(w.li, w.client.card(w.staff_group, first), Action.ACCEPT)
     tickets = (await desk.get("/api/tickets")).json()["tickets"]
     assert [t["number"] for t in tickets] == [first, second]
     assert tickets[0]["assignee"] == "李工" and tickets[0]["deadline"]
@@ -162,7 +163,7 @@ async def test_search_by_phone_name_product_and_number_in_hot_and_archive(desk: 
 async def test_one_ticket_whole_conversation_and_audit_trail_in_order(desk: Desk) -> None:
     w = desk.world
     number = await file_complaint(w)
-    await w.client.click(w.li, w.client.card(w.staff_group, number), "接单")
+    await w.client.press_action(w.li, w.client.card(w.staff_group, number), Action.ACCEPT)
     await w.client.send(w.li, "您好,我们下午三点上门更换", group=w.staff_group,
                         reply_to=w.client.card(w.staff_group, number))
     await w.client.send(w.customer, "好的,三点见")
@@ -195,8 +196,8 @@ async def test_a_reply_time_from_the_desk_reaches_the_customer_once(desk: Desk) 
     w = desk.world
     number = await file_complaint(w)
     card = w.client.card(w.staff_group, number)
-    await w.client.click(w.li, card, "接单")
-    await w.client.click(w.li, w.client.card(w.staff_group, number), "无法解决")
+    await w.client.press_action(w.li, card, Action.ACCEPT)
+    await w.client.press_action(w.li, w.client.card(w.staff_group, number), Action.ESCALATE)
     detail = (await desk.get(f"/api/tickets/{number}")).json()
     choices = detail["actions"]["reply_choices"]
     assert choices
@@ -219,7 +220,7 @@ async def test_trends_per_store_and_technician_with_charts(desk: Desk) -> None:
     w = desk.world
     for index in range(3):
         number = await file_complaint(w, user=FakeUser(1100 + index, f"顾客{index}"))
-        await w.client.click(w.li, w.client.card(w.staff_group, number), "接单")
+        await w.client.press_action(w.li, w.client.card(w.staff_group, number), Action.ACCEPT)
     for days in (7, 30, 90):
         data = (await desk.get("/api/trends", days=str(days))).json()
         assert data["days"] == days

@@ -29,9 +29,9 @@ CHROMIUM = os.environ.get("SUNDOWN_CHROMIUM") or shutil.which("chromium") or shu
 playwright_api = pytest.importorskip("playwright.async_api",
                                      reason="pip install playwright (make test installs it)")
 expect = playwright_api.expect
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium for the desk's browser tests: apt-get install "
-    "chromium (Debian/Ubuntu), or set SUNDOWN_CHROMIUM to a Chrome binary")
+    "chromium (Debian/Ubuntu), or set SUNDOWN_CHROMIUM to a Chrome binary")]
 # This machine's network is closed: Chromium's own background traffic would only fail.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]

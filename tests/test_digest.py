@@ -13,6 +13,7 @@ from pathlib import Path
 from matplotlib import font_manager
 
 from desk import chart as charts
+from desk.buttons import Action
 from desk.digest import compute
 from desk.i18n import translator
 from desk.models import Event, Kind, State, Ticket, Want
@@ -251,10 +252,10 @@ async def test_fed_back_mark_is_stored_with_who_and_when(world: World) -> None:
     await c.send(world.manager, "/digest")
     digest = c.inbox(world.manager)[-2]
     assert "    · 电热水壶 ×3:#1 #2 #3" in digest.text
-    assert digest.labels == ["✅ 已反馈:电热水壶"]
-    assert await c.click(world.east_manager, digest, "已反馈") == "只有本店经理可以进行此操作。"
-    assert await c.click(world.manager, digest, "已反馈") == "已标记为已反馈:电热水壶"
-    assert digest.labels == []
+    assert [p.action for p in digest.presses] == [Action.FED_BACK]
+    assert await c.press_action(world.east_manager, digest, Action.FED_BACK) == "只有本店经理可以进行此操作。"
+    assert await c.press_action(world.manager, digest, Action.FED_BACK) == "已标记为已反馈:电热水壶"
+    assert digest.actions == []
     (record,) = world.db.fed_back_records("hq")
     assert (record["key"], record["by"], record["at"]) == (
         "p:电热水壶", 500, "2026-11-23T02:00:00+00:00")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from desk.models import Customer
+from desk.buttons import Action
+from desk.models import Customer, Outcome
 from outbox.campaigns import TASKS_KEY
 from sandbox.fake_telegram import FakeUser, Shown
 from schedules.callbacks import JOB_NAME as CALLBACKS
@@ -76,8 +77,9 @@ async def run(world: World, *jobs: str) -> None:
 async def finish_service(world: World, number: int, report: str = "<换了> & 密封圈") -> None:
     c = world.client
     card = c.card(world.staff_group, number)
-    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.SOLVED)):
+        await c.press_action(world.li, card, action, *args)
     await c.send(world.li, report, group=world.staff_group, reply_to=c.last(world.staff_group))
 
 
@@ -98,7 +100,7 @@ async def test_the_store_a_customer_picks_from_the_list(hostile: World) -> None:
     c = hostile.client
     await c.send(hostile.customer, "/start")
     choice = c.last(hostile.customer)
-    await c.click(hostile.customer, choice, HQ)
+    await c.press_action(hostile.customer, choice, Action.STORE, "hq")
     assert choice.text == f"门店:{HQ}"
     assert c.texts(hostile.customer)[-1].startswith(f"您好!我是{HQ}的客服助手")
 
@@ -126,7 +128,7 @@ async def test_follow_ups_and_a_shared_phone_number(hostile: World) -> None:
 async def test_a_customer_photo_with_a_caption_under_the_card(hostile: World) -> None:
     c = hostile.client
     number = await file_complaint(hostile, user=hostile.customer)
-    await c.click(hostile.li, c.card(hostile.staff_group, number), "接单")
+    await c.press_action(hostile.li, c.card(hostile.staff_group, number), Action.ACCEPT)
     await c.send_media(hostile.customer, "photo", caption="<底部> & 漏水")
     copy = c.last(hostile.staff_group)
     assert "Tom <3" in copy.text and "<底部> & 漏水" in copy.text
@@ -137,7 +139,7 @@ async def test_the_store_only_signature(tmp_path: Path) -> None:
     world = await start_world(tmp_path / "data", toml)
     c = world.client
     number = await file_complaint(world)
-    await c.click(world.li, c.card(world.staff_group, number), "接单")
+    await c.press_action(world.li, c.card(world.staff_group, number), Action.ACCEPT)
     await c.send(world.li, "您好", group=world.staff_group,
                  reply_to=c.card(world.staff_group, number))
     assert c.texts(world.customer)[-1] == f"💬 {HQ}:\n您好"
@@ -149,7 +151,7 @@ async def test_a_forbidden_phrase_and_its_suggestion(hostile: World) -> None:
     c = hostile.client
     number = await file_complaint(hostile, user=hostile.customer)
     card = c.card(hostile.staff_group, number)
-    await c.click(hostile.li, card, "接单")
+    await c.press_action(hostile.li, card, Action.ACCEPT)
     await c.send(hostile.li, "爱买不买", group=hostile.staff_group, reply_to=card)
     refusal = c.last(hostile.staff_group).text
     assert PHRASE in refusal and SUGGESTION in refusal
@@ -160,7 +162,7 @@ async def test_a_note_on_the_customer(hostile: World) -> None:
     c = hostile.client
     number = await file_complaint(hostile, user=hostile.customer)
     card = c.card(hostile.staff_group, number)
-    await c.click(hostile.li, card, "备注")
+    await c.press_action(hostile.li, card, Action.NOTE)
     await c.send(hostile.li, "<三楼> & 下午联系", group=hostile.staff_group,
                  reply_to=c.last(hostile.staff_group))
     assert "📝 备注:<三楼> & 下午联系" in card.text
@@ -170,11 +172,11 @@ async def test_the_hand_over_by_a_manager(hostile: World) -> None:
     c = hostile.client
     await c.send(hostile.wang, "/start")
     number = await file_complaint(hostile, user=hostile.customer)
-    await c.click(hostile.li, c.card(hostile.staff_group, number), "无法解决")
+    await c.press_action(hostile.li, c.card(hostile.staff_group, number), Action.ESCALATE)
     alert = c.last(hostile.manager)
     assert alert.text.startswith(f"🆘 {HQ}:投诉单 #{number}")
-    await c.click(hostile.manager, alert, "交给技术人员")
-    await c.click(hostile.manager, alert, WANG)
+    await c.press_action(hostile.manager, alert, Action.PICK_TECHNICIAN)
+    await c.press_action(hostile.manager, alert, Action.ASSIGN, 202)
     assert alert.text == f"已完成:投诉单 #{number} 已交给 {WANG}。"
     assert c.last(hostile.wang).text == f"{HQ}的投诉单 #{number} 现在由您负责,请到员工群查看卡片。"
     assert c.texts(hostile.customer)[-1] == f"技术人员{WANG}已负责处理您的投诉单 #{number},会在今天 16:52 前与您联系。"
@@ -183,10 +185,10 @@ async def test_the_hand_over_by_a_manager(hostile: World) -> None:
 async def test_the_breach_and_reply_alerts(hostile: World) -> None:
     c = hostile.client
     first = await file_complaint(hostile, user=hostile.customer)
-    await c.click(hostile.li, c.card(hostile.staff_group, first), "接单")
+    await c.press_action(hostile.li, c.card(hostile.staff_group, first), Action.ACCEPT)
     second = await file_complaint(hostile, "空气净化器有异味,我要退货", user=hostile.other_customer)
-    await c.click(hostile.manager, c.card(hostile.staff_group, second), "无法解决")
-    await c.click(hostile.manager, c.last(hostile.manager), "11月23日 21:00")
+    await c.press_action(hostile.manager, c.card(hostile.staff_group, second), Action.ESCALATE)
+    await c.press_action(hostile.manager, c.last(hostile.manager), Action.REPLY_BY, 0)
     hostile.clock.set(at(16, 52))
     await run(hostile, DEADLINES)
     assert texts(hostile, hostile.manager, f"⚠️ {HQ}:投诉单 #{first} 未能在期限")
@@ -204,8 +206,8 @@ async def test_the_callback_the_feedback_record_and_a_reopened_ticket(hostile: W
     number, question = await callback_asked(hostile)
     assert "服务报告:<换了> & 密封圈" in c.card(hostile.staff_group, number).text
     assert question.text.startswith(f"您好!这里是{HQ},回访您的投诉单 #{number}。")
-    await c.click(hostile.customer, question, "2")
-    await c.click(hostile.customer, question, "解决了一部分")
+    await c.press_action(hostile.customer, question, Action.SURVEY_OVERALL, 2)
+    await c.press_action(hostile.customer, question, Action.SURVEY_SOLVED, "partly")
     reopened = c.last(hostile.manager).text
     assert reopened.startswith(f"🔁 {HQ}:客户不满意,投诉单 #{number} 已重新打开。")
     assert f"门店:{HQ} · 客户:Tom <3 (>_<) &amp;" in reopened
@@ -215,10 +217,10 @@ async def test_the_callback_the_feedback_record_and_a_reopened_ticket(hostile: W
 async def test_the_customers_comment_in_the_feedback_record(hostile: World) -> None:
     c = hostile.client
     _number, question = await callback_asked(hostile)
-    await c.click(hostile.customer, question, "5")
-    await c.click(hostile.customer, question, "已经解决")
-    for score in "55555":
-        await c.click(hostile.customer, question, score)
+    await c.press_action(hostile.customer, question, Action.SURVEY_OVERALL, 5)
+    await c.press_action(hostile.customer, question, Action.SURVEY_SOLVED, "fully")
+    for _driver in range(5):
+        await c.press_action(hostile.customer, question, Action.SURVEY_DRIVER, 5)
     await c.send(hostile.customer, "<师傅> & 很专业")
     assert c.last(hostile.manager).text.endswith("客户意见:“<师傅> & 很专业”")
 

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desk.buttons import Action
+from desk.models import Outcome
 from tests.conftest import World, file_complaint
 
 
@@ -148,15 +150,15 @@ async def test_names_with_html_characters_never_break_a_message(tmp_path) -> Non
     card = c.card(world.staff_group, number)
     assert "A&B <旗舰> 店" in c.texts(tom)[-2] or any("A&B <旗舰> 店" in t for t in c.texts(tom))
     assert "Tom <3 </b>&amp;" in card.text
-    await c.click(world.li, card, "接单")
+    await c.press_action(world.li, card, Action.ACCEPT)
     assert any("李<工> & Co" in t for t in c.texts(tom))
-    await c.click(world.li, card, "⭐")  # a regular: welcomed back by name
+    await c.press_action(world.li, card, Action.TIER, "regular")  # a regular: welcomed back by name
     await c.send(tom, "/start s_hq")
     assert "Tom <3" in c.texts(tom)[-1]
     await c.send(world.li, "您好 <Tom>", group=world.staff_group, reply_to=card)
     assert c.texts(tom)[-1].endswith("您好 <Tom>")
-    await c.click(world.li, card, "未接通")
-    await c.click(world.li, card, "无法解决")
+    await c.press_action(world.li, card, Action.NO_ANSWER)
+    await c.press_action(world.li, card, Action.ESCALATE)
     alert = next(m for m in c.inbox(face) if f"#{number}" in m.text)
     await c.press(face, alert, alert.buttons[-1][0]["callback_data"])
     world.clock.set(START.replace(hour=13))
@@ -188,6 +190,7 @@ HOSTILE_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=HOSTILE, text=HOSTILE_TEXT, reply=HOSTILE_TEXT)
 def test_hostile_names_and_texts_pass_intake_card_relay_digest_and_export(
@@ -216,12 +219,12 @@ async def _hostile_round(name: str, text: str, reply: str) -> None:
                for b in row):
             await c.press(user, question, question.buttons[0][0]["callback_data"])
         restatement = c.last(user)
-        if any("✅" in label for label in restatement.labels):
-            await c.click(user, restatement, "✅")
+        if Action.CONFIRM in restatement.actions:
+            await c.press_action(user, restatement, Action.CONFIRM)
         number = world.db.last_number()
         if number:
             card = c.card(world.staff_group, number)
-            await c.click(world.li, card, "接单")
+            await c.press_action(world.li, card, Action.ACCEPT)
             await c.send(world.li, reply, group=world.staff_group, reply_to=card)
             await c.send(user, reply)
         await c.send(world.manager, "/digest")
@@ -295,13 +298,14 @@ async def test_an_invisible_service_report_or_note_is_refused(world: World) -> N
     c = world.client
     number = await file_complaint(world)
     card = c.card(world.staff_group, number)
-    await c.click(world.li, card, "备注")
+    await c.press_action(world.li, card, Action.NOTE)
     await c.send(world.li, "\u200b\u2060 \ufeff", group=world.staff_group,
                  reply_to=c.last(world.staff_group))
     assert c.last(world.staff_group).text.startswith("请用一句话回复")
     assert world.db.customer(world.customer.id).notes == []
-    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.SOLVED)):
+        await c.press_action(world.li, card, action, *args)
     await c.send(world.li, "\u200b\u200d", group=world.staff_group,
                  reply_to=c.last(world.staff_group))
     assert c.last(world.staff_group).text.startswith("请用一句话回复")

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
+from desk.buttons import Action
 from desk.models import Kind, State, Want
 from tests.conftest import World, file_complaint
-
-RESTATEMENT = (
-    "感谢您提出意见!为确保我们理解无误,我把您的意见复述一遍:\n"
-    "\n"
-    "您反映的是电热水壶的问题:漏水,希望我们为您换货。\n"
-    "\n"
-    "类型:商品质量投诉\n"
-    "\n"
-    "请问我们理解得对吗?"
-)
-
-ACKNOWLEDGEMENT = (
-    "无论是谁的责任,首先谢谢您使用了我们的产品,并感谢您的意见,也对由此向您造成的不便表示歉意。\n"
-    "\n"
-    "您的投诉单号:#1\n"
-    "\n"
-    "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。"
-)
 
 
 async def test_deep_link_greets_in_chinese_and_binds_the_store(world: World) -> None:
@@ -39,72 +22,31 @@ async def test_greeting_follows_telegram_language(world: World) -> None:
         "Hello! I'm the customer service assistant at 东区店.")
 
 
-async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) -> None:
-    c = world.client
-    await c.send(world.customer, "/start s_hq")
-    await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
-    restatement = c.last(world.customer)
-    assert restatement.text == RESTATEMENT
-    assert restatement.labels == ["✅ 对,提交", "🔄 更改类型", "✏️ 修改描述", "🎯 修改诉求"]
-    assert world.db.last_number() == 0, "nothing becomes a ticket before confirmation"
-    assert c.inbox(world.staff_group) == []
-
-    await c.click(world.customer, restatement, "提交")
-
-    ticket = world.db.by_number(1)
-    assert ticket.state is State.OFFERED and ticket.assignee_id == 201
-    assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
-    assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
-    assert [e.action for e in ticket.events] == ["confirmed", "offered"]
-    assert restatement.text.endswith("✅ 已提交。") and restatement.labels == []
-    assert c.texts(world.customer)[-2:] == [
-        ACKNOWLEDGEMENT,
-        "我们的技术人员会电话跟进。请问您愿意留下联系电话吗?不方便也没关系。",
-    ]
-    assert c.last(world.customer).reply_keyboard[0][0]["request_contact"] is True
-    card = c.last(world.staff_group)
-    assert card.text == (
-        "🆕 投诉单 #1 · 商品质量投诉\n"
-        "客户:张女士\n"
-        "收到:2026年11月23日 10:00\n"
-        "产品/订单:电热水壶\n"
-        "经过:“电热水壶用了两天就漏水,我要换货”\n"
-        "客户诉求:换货\n"
-        "\n"
-        "状态:待技术人员接单\n"
-        "已分配给 李工:请接单或转交。\n"
-        "联系期限:2026年11月23日 16:52"
-    )
-    assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
-
-
 async def test_missing_want_is_one_question_before_the_restatement(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "空气净化器有异味")
     question = c.last(world.customer)
     assert question.text == "谢谢您告诉我们。请问您希望我们怎样处理?"
-    assert question.labels == ["退款", "换货", "维修", "给个说法", "道歉", "赔偿", "送货",
-                               "请负责人联系我", "其他"]
-    await c.click(world.customer, question, "维修")
+    assert [p.args[1] for p in question.presses] == list(Want)  # every want, in order
+    await c.press_action(world.customer, question, Action.SET_WANT, Want.REPAIR)
     assert "希望我们为您维修" in question.text, "the question turns into the restatement in place"
-    assert question.labels[0] == "✅ 对,提交"
+    assert question.actions[0] is Action.CONFIRM
 
 
 async def test_chain_without_link_asks_the_store_first(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start")
     assert c.last(world.customer).text == "您好!请问您要反映的是哪家门店?"
-    assert c.last(world.customer).labels == ["旗舰店", "东区店"]
+    assert [p.args for p in c.last(world.customer).presses] == [("hq",), ("east",)]
     await c.send(world.customer, "店员态度很差,我想要个说法")
     question = c.last(world.customer)
     assert question.text == "谢谢您!请问您要反映的是哪家门店?"
-    await c.click(world.customer, question, "东区店")
+    await c.press_action(world.customer, question, Action.STORE, "east")
     assert question.text == "门店:东区店"
     restatement = c.last(world.customer)
     assert "类型:服务投诉" in restatement.text and "希望我们给您一个说法" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).store_id == "east"
     assert c.last(world.east_group).text.startswith("🆕 投诉单 #1 · 服务投诉")
     assert c.inbox(world.staff_group) == []
@@ -121,11 +63,12 @@ async def test_customer_changes_the_kind(world: World) -> None:
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
     restatement = c.last(world.customer)
-    await c.click(world.customer, restatement, "更改类型")
-    assert restatement.labels == ["购销合同投诉", "• 商品质量投诉", "服务投诉", "咨询"]
-    await c.click(world.customer, restatement, "购销合同投诉")
+    await c.press_action(world.customer, restatement, Action.SHOW_KINDS)
+    assert [p.args[1] for p in restatement.presses] == list(Kind)
+    assert restatement.labels[1].startswith("•"), "the current kind is marked"
+    await c.press_action(world.customer, restatement, Action.SET_KIND, Kind.CONTRACT)
     assert "类型:购销合同投诉" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).kind is Kind.CONTRACT
 
 
@@ -133,13 +76,13 @@ async def test_customer_corrects_the_text(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "电热水壶用了两天就漏水,我要换货")
-    await c.click(world.customer, c.last(world.customer), "修改描述")
+    await c.press_action(world.customer, c.last(world.customer), Action.CORRECT)
     assert c.last(world.customer).text == "请重新发送完整的描述,我会再为您复述一遍。"
     await c.send(world.customer, "电热水壶底座漏电,我要退款")
     restatement = c.last(world.customer)
     assert "您反映的是电热水壶的问题:漏电,希望我们为您退款。" in restatement.text
     assert "希望我们为您退款" in restatement.text
-    await c.click(world.customer, restatement, "提交")
+    await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).text == "电热水壶底座漏电,我要退款"
 
 
@@ -190,7 +133,7 @@ async def test_photo_with_caption_is_a_complaint(world: World) -> None:
     await c.send(world.customer, "/start s_hq")
     await c.send_photo(world.customer, caption="空气净化器外壳裂了,要换货")
     assert "照片:1 张" in c.last(world.customer).text
-    await c.click(world.customer, c.last(world.customer), "提交")
+    await c.press_action(world.customer, c.last(world.customer), Action.CONFIRM)
     assert world.db.by_number(1).photos == ["photo-1"]
 
 
@@ -264,7 +207,7 @@ async def test_cancel_drops_a_draft(world: World) -> None:
     await c.send(world.customer, "/cancel")
     assert c.last(world.customer).text == "草稿已放弃。有需要随时找我。"
     assert world.db.draft_for(world.customer.id) is None
-    answer = await c.click(world.customer, restatement, "提交")
+    answer = await c.press_action(world.customer, restatement, Action.CONFIRM)
     assert answer == "这个按钮已失效。"
     assert world.db.last_number() == 0
     await c.send(world.customer, "/cancel")
@@ -275,8 +218,8 @@ async def test_language_command_switches_to_english(world: World) -> None:
     c = world.client
     await c.send(world.customer, "/language")
     choice = c.last(world.customer)
-    assert choice.labels == ["简体中文", "繁體中文", "English"]
-    await c.click(world.customer, choice, "English")
+    assert [p.args for p in choice.presses] == [("zh_CN",), ("zh_TW",), ("en",)]
+    await c.press_action(world.customer, choice, Action.LANGUAGE, "en")
     assert choice.text == "I will write to you in English."
     await c.send(world.customer, "/start s_hq")
     assert c.last(world.customer).text.startswith("Hello! I'm the customer service assistant")
@@ -313,7 +256,7 @@ async def test_long_text_is_kept_whole_and_quoted_short(world: World) -> None:
     await world.client.send(world.customer, long_text + "我要退款")
     restatement = world.client.last(world.customer)
     assert len(restatement.text) < 1000
-    await world.client.click(world.customer, restatement, "提交")
+    await world.client.press_action(world.customer, restatement, Action.CONFIRM)
     assert world.db.by_number(1).text == (long_text + "我要退款")[:4096]
     assert len(world.client.last(world.staff_group).text) < 4096
 

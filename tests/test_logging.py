@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import InvalidToken
 
 import bot
+from desk.buttons import Action
 from sandbox.fake_telegram import FakeTelegram
 from schedules.deadlines import JOB_NAME as DEADLINES
 from tests.conftest import file_complaint, start_world
@@ -40,7 +41,7 @@ async def test_debug_logs_carry_neither_the_token_nor_a_phone_number(
     world = await start_world(tmp_path / "data")
     await world.client.share_contact(world.customer, f"+86{PHONE}")
     number = await file_complaint(world, "电热水壶漏水,我要换货")
-    await world.client.click(world.li, world.client.card(world.staff_group, number), "接单")
+    await world.client.press_action(world.li, world.client.card(world.staff_group, number), Action.ACCEPT)
     world.clock.advance(hours=12)  # the contact deadline passes: the sweep has work
     for job in world.app.job_queue.get_jobs_by_name(DEADLINES):
         await job.run(world.app)

@@ -3,6 +3,7 @@ goes with as much as fits, the rest follows as text, and nothing is cut silently
 
 from __future__ import annotations
 
+from desk.buttons import Action
 from desk.outgoing import Method
 from outbox.split import CAPTION_LIMIT, utf16_len
 from tests.conftest import World, file_complaint
@@ -14,7 +15,7 @@ def lines(prefix: str, count: int) -> str:
 
 async def claimed(world: World) -> int:
     number = await file_complaint(world)
-    await world.client.click(world.li, world.client.card(world.staff_group, number), "接单")
+    await world.client.press_action(world.li, world.client.card(world.staff_group, number), Action.ACCEPT)
     return number
 
 

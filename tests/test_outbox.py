@@ -141,8 +141,8 @@ async def test_under_20_percent_faults_everyone_hears_back_and_each_ticket_has_o
     customers = [FakeUser(3000 + i, f"客户{i}") for i in range(12)]
     for customer in customers:
         await file_complaint(world, "电热水壶漏水,我要退款", user=customer)
-    await c.click(world.li, c.card(world.staff_group, 1), "🆘")
-    await c.click(world.wang, c.card(world.staff_group, 2), "🆘")
+    await c.press_action(world.li, c.card(world.staff_group, 1), Action.ESCALATE)
+    await c.press_action(world.wang, c.card(world.staff_group, 2), Action.ESCALATE)
 
     for customer in customers:
         texts = c.texts(customer)
@@ -212,7 +212,7 @@ async def test_a_deleted_card_is_posted_again(world: World) -> None:
     await file_complaint(world)
     old = c.card(world.staff_group, 1)
     world.telegram.fail("editMessageText", "not_found", chat_id=world.staff_group.id)
-    await c.click(world.li, old, "接单")
+    await c.press_action(world.li, old, Action.ACCEPT)
     new = [m for m in c.inbox(world.staff_group) if m.text.startswith("🔧 投诉单 #1")]
     assert len(new) == 1 and new[0].message_id != old.message_id
     assert world.db.by_number(1).card_message_id == new[0].message_id
@@ -300,7 +300,7 @@ async def test_in_a_group_new_cards_go_before_notices_and_notices_before_edits(
     restatement = c.last(world.other_customer)
     await world.outbox.stop()
     await c.send(world.customer, "补充一下", settle=False)  # an edit of card #1 and a notice
-    await c.click(world.other_customer, restatement, "✅", settle=False)  # card #2
+    await c.press_action(world.other_customer, restatement, Action.CONFIRM, settle=False)  # card #2
     before = len(world.telegram.calls)
     world.outbox.start()
     await c.settle()
@@ -316,6 +316,7 @@ CHILD = """
 import asyncio, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
+from desk.buttons import Action
 from tests.conftest import start_world
 
 async def main():
@@ -324,7 +325,7 @@ async def main():
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "电热水壶漏水,我要退款")
     await world.outbox.stop()  # from here on the sender is too slow to send anything
-    await c.click(world.customer, c.last(world.customer), "✅", settle=False)
+    await c.press_action(world.customer, c.last(world.customer), Action.CONFIRM, settle=False)
     print("confirmed", flush=True)
     await asyncio.sleep(60)
 
@@ -341,6 +342,7 @@ def kill_after_confirmation(data: Path) -> None:
     child.wait()
 
 
+@pytest.mark.slow
 async def test_sigkill_between_a_confirmation_and_its_sends(tmp_path: Path) -> None:
     data = tmp_path / "data"
     kill_after_confirmation(data)
@@ -385,11 +387,11 @@ async def test_a_note_press_and_a_sweep_together_remind_once(world: World) -> No
     c = world.client
     await file_complaint(world)
     card = c.card(world.staff_group, 1)
-    await c.click(world.li, card, "接单")
+    await c.press_action(world.li, card, Action.ACCEPT)
     world.telegram.latency = 0.05  # every request takes a while
     world.clock.set(START + timedelta(hours=5, minutes=52))  # an hour before sunset
     (sweep,) = world.app.job_queue.get_jobs_by_name(DEADLINES)
-    await asyncio.gather(c.click(world.li, card, "📝", settle=False), sweep.run(world.app))
+    await asyncio.gather(c.press_action(world.li, card, Action.NOTE, settle=False), sweep.run(world.app))
     await c.settle()
     await sweep.run(world.app)
     await c.settle()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel in fresh virtual environments
+
 ROOT = Path(__file__).resolve().parent.parent
 _NOISE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache",
                                 ".hypothesis", "build", "*.egg-info")

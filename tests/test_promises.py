@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desk.models import State
+from desk.buttons import Action
+from desk.i18n import translator
+from desk.lifecycle import Reason
+from desk.models import Outcome, State
+from outbox.refusals import refusal
 from schedules.callbacks import JOB_NAME as CALLBACKS
 from schedules.deadlines import JOB_NAME as DEADLINES
 from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
@@ -29,8 +33,9 @@ def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
 async def finish_service(world: World, report: str = "已更换密封圈") -> None:
     c = world.client
     card = c.inbox(world.staff_group)[0]
-    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.SOLVED)):
+        await c.press_action(world.li, card, action, *args)
     await c.send(world.li, report, group=world.staff_group, reply_to=c.last(world.staff_group))
 
 
@@ -38,7 +43,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     c = world.client
     await c.send(world.manager, "/start")
     await file_complaint(world)
-    await c.click(world.li, c.last(world.staff_group), "接单")
+    await c.press_action(world.li, c.last(world.staff_group), Action.ACCEPT)
     card = c.inbox(world.staff_group)[0]
     world.clock.set(at(15, 51))
     await tick(world)
@@ -46,22 +51,22 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     world.clock.set(at(15, 52))
     await tick(world)
     reminder = c.last(world.staff_group)
-    assert reminder.text == "⏰ 李工,投诉单 #1 请在 16:52 前联系客户。"
+    assert world.told("contact_reminder") == [world.staff_group.id]
+    assert "#1" in reminder.text and "16:52" in reminder.text
     assert 'tg://user?id=201' in reminder.html and reminder.reply_to == card.message_id
     await tick(world, minutes=10)
     assert c.last(world.staff_group) is reminder, "one reminder"
 
     world.clock.set(at(16, 52))
     await tick(world)
-    assert c.last(world.manager).text == (
-        "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月23日 16:52 前联系客户,已记为遗漏。")
+    assert world.told("breach") == [world.manager.id]
+    assert "#1" in c.last(world.manager).text and "16:52" in c.last(world.manager).text
     ticket = world.db.by_number(1)
     assert ticket.missed is True
     assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
-    assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
-    assert c.texts(world.customer)[-1] == (
-        "非常抱歉:我们答应技术人员在 2026年11月23日 16:52 前与您联系,但没有做到。门店经理已收到提醒,旗舰店的技术人员"
-        "将在明天 16:52 前与您联系。您的投诉单 #1 仍在处理中。")
+    assert "2026年11月23日 16:52" in card.text, "the card shows the missed deadline"
+    assert world.told("promise_renewed") == [world.customer.id]
+    assert "明天 16:52" in c.texts(world.customer)[-1], "the renewed promise: tomorrow 16:52"
     alerts = len(c.inbox(world.manager))
     told = len(c.texts(world.customer))
     await tick(world, hours=1)
@@ -74,8 +79,8 @@ async def test_contact_in_time_cancels_reminder_and_breach(world: World) -> None
     await world.client.send(world.manager, "/start")
     await file_complaint(world)
     card = world.client.inbox(world.staff_group)[0]
-    await world.client.click(world.li, card, "接单")
-    await world.client.click(world.li, card, "已联系客户")
+    await world.client.press_action(world.li, card, Action.ACCEPT)
+    await world.client.press_action(world.li, card, Action.CONTACTED)
     before = len(world.telegram.sent("sendMessage"))
     world.clock.set(at(18, 0))
     await tick(world)
@@ -89,14 +94,15 @@ async def test_unclaimed_ticket_nudges_the_group_while_open(world: World) -> Non
     await tick(world, minutes=29)
     assert len(c.inbox(world.east_group)) == 1
     await tick(world, minutes=1)
-    assert c.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+    assert world.told("nudge") == [world.east_group.id]
     await tick(world, minutes=10)
     assert len(c.inbox(world.east_group)) == 2
     await tick(world, minutes=20)
     assert len(c.inbox(world.east_group)) == 3
     world.clock.set(at(15, 52))
     await tick(world)
-    assert c.last(world.east_group).text == "⏰ 投诉单 #1 还没有人接单,须在 16:51 前联系客户。"
+    assert world.told("contact_reminder") == [world.east_group.id]
+    assert "16:51" in c.last(world.east_group).text
 
 
 async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
@@ -107,7 +113,7 @@ async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
     assert len(world.client.inbox(world.east_group)) == 1
     world.clock.set(at(9, 0, day=24))
     await tick(world)
-    assert world.client.last(world.east_group).text == "🔔 投诉单 #1 仍在等待接单。"
+    assert world.told("nudge") == [world.east_group.id], "one nudge, at opening"
 
 
 async def test_late_complaint_is_promised_for_tomorrow(world: World) -> None:
@@ -122,46 +128,45 @@ async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None
     c = world.client
     await file_complaint(world)
     card = c.inbox(world.staff_group)[0]
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, card, "未接通")
-    assert c.last(world.customer).text == (
-        "我们的技术人员刚才就投诉单 #1 致电您,但未能接通,稍后会再与您联系。")
+    await c.press_action(world.li, card, Action.ACCEPT)
+    await c.press_action(world.li, card, Action.NO_ANSWER)
+    assert world.told("call_attempt") == [world.customer.id]
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.retry_at == "2026-11-23T03:00:00+00:00"
     assert [e.action for e in ticket.events][-1] == "call_attempt"
     await tick(world, minutes=59)
     assert c.last(world.staff_group) is card
     await tick(world, minutes=1)
-    assert c.last(world.staff_group).text == "📞 李工,请再次致电投诉单 #1 的客户。"
+    assert world.told("retry_reminder") == [world.staff_group.id]
     await tick(world, minutes=30)
     assert len(c.inbox(world.staff_group)) == 2, "one retry reminder"
-    assert await c.click(world.wang, card, "未接通") == "只有负责人(李工)或经理可以进行此操作。"
+    assert await c.press_action(world.wang, card, Action.NO_ANSWER) == refusal(
+        translator("zh_CN"), Reason.NOT_YOURS, world.db.by_number(1))
 
 
 async def test_escalation_reply_time_reminder_and_breach(world: World) -> None:
     c = world.client
     await c.send(world.manager, "/start")
     await file_complaint(world)
-    await c.click(world.li, c.last(world.staff_group), "无法解决")
+    await c.press_action(world.li, c.last(world.staff_group), Action.ESCALATE)
     alert = c.last(world.manager)
-    await c.click(world.manager, alert, "11月23日 21:00")
-    assert alert.labels == ["✅ 我已答复客户"]
+    await c.press_action(world.manager, alert, Action.REPLY_BY, "today")
+    assert alert.actions == [Action.ANSWERED]
     world.clock.set(at(20, 0))
     await tick(world)
-    assert c.last(world.manager).text == "⏰ 旗舰店:投诉单 #1 已向客户承诺在 2026年11月23日 21:00 前答复,请按时答复客户。"
+    assert world.told("reply_reminder") == [world.manager.id]
+    assert "21:00" in c.last(world.manager).text
     world.clock.set(at(21, 0))
     await tick(world)
-    assert c.last(world.manager).text == (
-        "⚠️ 旗舰店:投诉单 #1 已超过向客户承诺的最迟答复时间 2026年11月23日 21:00。")
-    assert c.texts(world.customer)[-1] == (
-        "非常抱歉:我们承诺在 2026年11月23日 21:00 前答复您的投诉单 #1,但没有做到。门店经理已"
-        "收到提醒,您将在明天 21:00 前得到答复。")
+    assert world.told("reply_breach") == [world.manager.id]
+    assert world.told("promise_renewed") == [world.customer.id]
+    assert "明天 21:00" in c.texts(world.customer)[-1], "the renewed promise: tomorrow 21:00"
     assert [e.action for e in world.db.by_number(1).events][-2:] == [
         "reply_missed", "promise_renewed"]
-    await c.click(world.manager, alert, "我已答复客户")
+    await c.press_action(world.manager, alert, Action.ANSWERED)
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CONTACTED, 201)
-    assert alert.text == "已记录:您已答复投诉单 #1 的客户。"
+    assert alert.actions == [], "the alert says it is recorded"
 
 
 async def test_satisfaction_callback_full_survey(world: World) -> None:
@@ -177,17 +182,17 @@ async def test_satisfaction_callback_full_survey(world: World) -> None:
     question = c.last(world.customer)
     assert question.text == (
         "您好!这里是旗舰店,回访您的投诉单 #1。总体来说,您对我们的服务满意吗?(5 分为非常满意)")
-    assert question.labels == ["1", "2", "3", "4", "5"]
-    await c.click(world.customer, question, "4")
+    assert [p.args[1] for p in question.presses] == [1, 2, 3, 4, 5]
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 4)
     assert question.text == "您的问题解决了吗?"
-    assert question.labels == ["已经解决了", "解决了一部分,还有问题", "还没有解决"]
-    await c.click(world.customer, question, "已经解决")
+    assert [p.args[1] for p in question.presses] == ["fully", "partly", "not"]
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "fully")
     assert question.text == (
         "谢谢您,我们需要了解的就是这些。如果您还有一分钟,可以再回答五个关于这次服务的小问题"
         "(1 = 很差,5 = 很好):\n技术人员是否做到了我们答应您的事,并把问题处理好了?")
-    assert question.labels[-1] == "不用了,就到这里"
-    for score in ("5", "4", "4", "5", "3"):
-        await c.click(world.customer, question, score)
+    assert question.actions[-1] is Action.SURVEY_SKIP
+    for score in (5, 4, 4, 5, 3):
+        await c.press_action(world.customer, question, Action.SURVEY_DRIVER, score)
     assert question.text == "还有什么想对我们说的吗?请直接输入,或点击“跳过”。"
     await c.send(world.customer, "师傅很专业,谢谢")
     assert c.last(world.customer).text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
@@ -220,9 +225,9 @@ async def test_skipping_the_optional_questions(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = c.last(world.customer)
-    await c.click(world.customer, question, "5")
-    await c.click(world.customer, question, "已经解决")
-    await c.click(world.customer, question, "不用了")  # the third tap ends it
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 5)
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "fully")
+    await c.press_action(world.customer, question, Action.SURVEY_SKIP)  # the third tap ends it
     assert question.text == "谢谢您的反馈!这能帮助我们把服务做得更好。"
     assert world.db.archived(1).feedback[0]["drivers"] == {}
 
@@ -234,8 +239,8 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = c.last(world.customer)
-    await c.click(world.customer, question, "2")
-    await c.click(world.customer, question, "解决了一部分")
+    await c.press_action(world.customer, question, Action.SURVEY_OVERALL, 2)
+    await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "partly")
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
     assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
@@ -252,7 +257,7 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     card = c.inbox(world.staff_group)[0]
     assert "状态:已接单" in card.text and "客户评分:2/5 · 解决了一部分,还有问题" in card.text
     # The customer may still finish the optional questions; the ticket stays open.
-    await c.click(world.customer, question, "不用了")
+    await c.press_action(world.customer, question, Action.SURVEY_SKIP)
     assert world.db.by_number(1).state is State.CLAIMED
     assert len(world.db.by_number(1).feedback) == 1
 
@@ -262,8 +267,8 @@ async def test_not_solved_reopens_even_with_a_good_score(world: World) -> None:
     await finish_service(world)
     await tick(world, days=1)
     question = world.client.last(world.customer)
-    await world.client.click(world.customer, question, "4")
-    await world.client.click(world.customer, question, "没有解决")
+    await world.client.press_action(world.customer, question, Action.SURVEY_OVERALL, 4)
+    await world.client.press_action(world.customer, question, Action.SURVEY_SOLVED, "not")
     assert world.db.by_number(1).state is State.CLAIMED
 
 
@@ -279,7 +284,7 @@ async def test_unanswered_callback_gets_one_reminder_then_gives_up(world: World)
     await tick(world, minutes=1)
     reminder = c.last(world.customer)
     assert reminder.text.startswith("旗舰店温馨提醒:我们仍想了解投诉单 #1 的服务情况")
-    assert reminder.labels == ["1", "2", "3", "4", "5"]
+    assert [p.args[1] for p in reminder.presses] == [1, 2, 3, 4, 5]
     await tick(world, hours=47)
     assert world.db.by_number(1) is not None
     await tick(world, hours=1)

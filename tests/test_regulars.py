@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk.models import State
+from desk.buttons import Action
+from desk.models import Outcome, State
 from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
 
 
@@ -39,18 +40,18 @@ async def test_staff_grade_the_customer_and_note_preferences(world: World) -> No
     c = world.client
     await file_complaint(world)
     card = c.last(world.staff_group)
-    assert await c.click(world.wang, card, "常客") == "已标记为:常客"
+    assert await c.press_action(world.wang, card, Action.TIER, "regular") == "已标记为:常客"
     assert world.db.customer(world.customer.id).tier == "regular"
     assert "客户等级:常客 · 已完成投诉单:0" in card.text
-    await c.click(world.wang, card, "VIP")
+    await c.press_action(world.wang, card, Action.TIER, "vip")
     assert "客户等级:VIP · 已完成投诉单:0" in card.text
-    assert await c.click(world.wang, card, "VIP") == "已取消标记:VIP"
+    assert await c.press_action(world.wang, card, Action.TIER, "vip") == "已取消标记:VIP"
     assert world.db.customer(world.customer.id).tier is None
-    await c.click(world.li, card, "备注")
+    await c.press_action(world.li, card, Action.NOTE)
     prompt = c.last(world.staff_group)
-    assert prompt.text == "李工,请回复本消息,写下投诉单 #1 客户的备注(偏好、需要注意的事项)。"
+    assert world.told("note_prompt") == [world.staff_group.id] and "#1" in prompt.text
     await c.send(world.li, "喜欢下午三点后联系,住三楼", group=world.staff_group, reply_to=prompt)
-    assert c.last(world.staff_group).text == "已记入客户档案。"
+    assert world.told("note_saved") == [world.staff_group.id]
     (note,) = world.db.customer(world.customer.id).notes
     assert (note["by"], note["text"]) == (201, "喜欢下午三点后联系,住三楼")
     assert "📝 备注:喜欢下午三点后联系,住三楼" in card.text
@@ -61,8 +62,9 @@ async def test_completed_tickets_make_a_regular(world: World) -> None:
     c = world.client
     await file_complaint(world)
     card = c.inbox(world.staff_group)[0]
-    for label in ("接单", "已联系客户", "服务完成", "已圆满解决"):
-        await c.click(world.li, card, label)
+    for action, *args in ((Action.ACCEPT,), (Action.CONTACTED,), (Action.SERVICE_DONE,),
+                          (Action.OUTCOME, Outcome.SOLVED)):
+        await c.press_action(world.li, card, action, *args)
     await c.send(world.li, "已更换", group=world.staff_group, reply_to=c.last(world.staff_group))
     assert world.db.customer(world.customer.id).completed == 1
 
@@ -72,7 +74,7 @@ async def test_vip_tickets_get_the_shorter_deadline(tmp_path: Path) -> None:
                               'products = ["电热水壶"]\npromises = {{ vip_contact_within_minutes = 120 }}')
     world = await start_world(tmp_path / "data", toml=toml)
     await file_complaint(world)
-    await world.client.click(world.li, world.client.last(world.staff_group), "VIP")
+    await world.client.press_action(world.li, world.client.last(world.staff_group), Action.TIER, "vip")
     first = world.db.by_number(1)
     first.state = State.DONE  # served: the customer's next complaint is a new ticket
     world.db.save(first)
@@ -107,12 +109,12 @@ async def test_forget_me_deletes_personal_data_after_confirmation(world: World) 
     await file_complaint(world, "店员态度很差,我想要个说法")
     await c.send(world.customer, "/forget_me")
     question = c.last(world.customer)
-    assert question.labels == ["是,删除我的资料", "不,保留"]
-    await c.click(world.customer, question, "不,保留")
+    assert [p.args for p in question.presses] == [("yes",), ("no",)]
+    await c.press_action(world.customer, question, Action.FORGET, "no")
     assert question.text == "没有删除任何内容。"
     assert world.db.customer(world.customer.id) is not None
     await c.send(world.customer, "/forget_me")
-    await c.click(world.customer, c.last(world.customer), "是,删除我的资料")
+    await c.press_action(world.customer, c.last(world.customer), Action.FORGET, "yes")
     assert c.last(world.customer).text == "已完成:您的个人资料已删除;2 张投诉单以匿名方式保留。"
     assert world.db.customer(world.customer.id) is None
     open_ticket, archived = world.db.by_number(2), world.db.archived(1)

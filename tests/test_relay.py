@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from desk.buttons import Action
 from desk.i18n import translator
+from desk.models import Outcome
 from outbox.relay import CANNED
 from tests.conftest import World, file_complaint
 
@@ -12,7 +14,7 @@ from tests.conftest import World, file_complaint
 async def claimed(world: World) -> int:
     """A complaint, accepted by Li (offered to him as the on-duty technician)."""
     number = await file_complaint(world)
-    await world.client.click(world.li, world.client.card(world.staff_group, number), "接单")
+    await world.client.press_action(world.li, world.client.card(world.staff_group, number), Action.ACCEPT)
     return number
 
 
@@ -77,7 +79,7 @@ async def test_a_voice_complaint_asks_for_words_and_goes_with_the_card(world: Wo
     await c.send_media(world.customer, "voice")
     assert "一两句话" in c.texts(world.customer)[-1]
     await c.send(world.customer, "电热水壶漏水,我要换货")
-    await c.click(world.customer, c.last(world.customer), "✅")
+    await c.press_action(world.customer, c.last(world.customer), Action.CONFIRM)
     card = c.card(world.staff_group, 1)
     under = [m for m in c.inbox(world.staff_group) if m.reply_to == card.message_id]
     assert [m.kind for m in under] == ["voice"] and "#1" in under[0].text
@@ -87,7 +89,7 @@ async def test_the_complaints_photo_is_posted_with_the_card(world: World) -> Non
     c = world.client
     await c.send(world.customer, "/start s_hq")
     await c.send_photo(world.customer, caption="电热水壶漏水,我要换货")
-    await c.click(world.customer, c.last(world.customer), "✅")
+    await c.press_action(world.customer, c.last(world.customer), Action.CONFIRM)
     card = c.card(world.staff_group, 1)
     under = [m for m in c.inbox(world.staff_group) if m.reply_to == card.message_id]
     assert [m.kind for m in under] == ["photo"]
@@ -98,9 +100,9 @@ async def test_a_reply_to_a_closed_ticket_is_refused_and_the_customer_hears_noth
     c = world.client
     number = await claimed(world)
     card = c.card(world.staff_group, number)
-    await c.click(world.li, card, "已联系")
-    await c.click(world.li, c.card(world.staff_group, number), "服务完成")
-    await c.click(world.li, c.card(world.staff_group, number), "圆满解决")
+    await c.press_action(world.li, card, Action.CONTACTED)
+    await c.press_action(world.li, c.card(world.staff_group, number), Action.SERVICE_DONE)
+    await c.press_action(world.li, c.card(world.staff_group, number), Action.OUTCOME, Outcome.SOLVED)
     await c.send(world.li, "已更换新壶", group=world.staff_group,
                  reply_to=c.last(world.staff_group))
     before = len(c.texts(world.customer))
@@ -160,12 +162,12 @@ async def test_a_standard_reply_arrives_in_the_customers_language(world: World) 
     c = world.client
     await file_complaint(world, "The kettle leaks, I want a refund", user=world.other_customer)
     card = c.card(world.staff_group, 1)
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, c.card(world.staff_group, 1), "标准答复")
+    await c.press_action(world.li, card, Action.ACCEPT)
+    await c.press_action(world.li, c.card(world.staff_group, 1), Action.SAY)
     menu = c.last(world.staff_group)
     assert menu.reply_to == card.message_id
-    await c.click(world.li, menu, "致歉")
-    await c.click(world.li, menu, "致电")
+    await c.press_action(world.li, menu, Action.CANNED, "apology")
+    await c.press_action(world.li, menu, Action.CANNED, "call")
     texts = c.texts(world.other_customer)
     msgid = CANNED["apology"]
     apology = translator("en").gettext(msgid)
@@ -177,7 +179,7 @@ async def test_a_standard_reply_arrives_in_the_customers_language(world: World) 
 async def test_a_manager_answers_an_escalated_ticket_from_the_private_chat(world: World) -> None:
     c = world.client
     number = await claimed(world)
-    await c.click(world.li, c.card(world.staff_group, number), "无法解决")
+    await c.press_action(world.li, c.card(world.staff_group, number), Action.ESCALATE)
     alert = next(m for m in c.inbox(world.manager) if f"#{number}" in m.text)
     await c.send(world.manager, "您好,我是店长,明天给您换新。", reply_to=alert)
     assert c.texts(world.customer)[-1] == "💬 旗舰店·赵经理:\n您好,我是店长,明天给您换新。"
@@ -188,7 +190,7 @@ async def test_a_manager_answers_an_escalated_ticket_from_the_private_chat(world
 async def test_a_manager_of_another_store_cannot_answer(world: World) -> None:
     c = world.client
     number = await claimed(world)
-    await c.click(world.li, c.card(world.staff_group, number), "无法解决")
+    await c.press_action(world.li, c.card(world.staff_group, number), Action.ESCALATE)
     alert = next(m for m in c.inbox(world.manager) if f"#{number}" in m.text)
     before = len(c.texts(world.customer))
     await c.send(world.east_manager, "我来回复", reply_to=alert)
@@ -215,9 +217,9 @@ async def test_a_service_complaint_about_a_technician_is_not_offered_to_them(
     ticket = world.db.by_number(number)
     assert ticket.kind.value == "service"
     assert (ticket.complained_about, ticket.assignee_id) == (201, 202), "offered to Wang"
-    await c.click(world.wang, c.card(world.staff_group, number), "转交")
+    await c.press_action(world.wang, c.card(world.staff_group, number), Action.PASS)
     assert world.db.by_number(number).assignee_id != 201
-    answer = await c.click(world.li, c.card(world.staff_group, number), "接单")
+    answer = await c.press_action(world.li, c.card(world.staff_group, number), Action.CLAIM)
     assert answer == "这条投诉是关于您的,将由其他技术人员或经理处理。"
     assert world.db.by_number(number).assignee_id is None
 

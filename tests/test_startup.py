@@ -10,6 +10,7 @@ import pytest
 from telegram.error import NetworkError
 
 import bot
+from desk.buttons import Action
 from sandbox.fake_telegram import FakeTelegram
 from tests.conftest import CHAIN_TOML
 
@@ -179,7 +180,7 @@ async def test_ticket_events_are_logged_by_number_without_personal_data(
     await world.client.share_contact(world.customer, "+8613800138000")
     with caplog.at_level(logging.INFO, logger="desk.storage"):
         number = await file_complaint(world, "电热水壶漏水,我要换货")
-        await world.client.click(world.li, world.client.card(world.staff_group, number), "接单")
+        await world.client.press_action(world.li, world.client.card(world.staff_group, number), Action.ACCEPT)
     lines = [r.getMessage() for r in caplog.records if r.name == "desk.storage"]
     assert f"ticket #{number}: confirmed by {world.customer.id}" in lines
     assert f"ticket #{number}: accepted by 201" in lines

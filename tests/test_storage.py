@@ -127,6 +127,7 @@ for i in range(100000):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(12))
 def test_sigkill_at_random_moments_loses_no_acknowledged_ticket(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)

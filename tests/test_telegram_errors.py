@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desk.buttons import Action
 from desk.models import State
 from outbox.limits import Limits
 from tests.conftest import World, file_complaint, start_world
@@ -38,11 +39,11 @@ async def test_customer_who_blocked_the_bot(world: World) -> None:
     await file_complaint(world)
     world.telegram.blocked.add(world.customer.id)
     card = world.client.last(world.staff_group)
-    await world.client.click(world.li, card, "接单")
+    await world.client.press_action(world.li, card, Action.ACCEPT)
     assert world.db.by_number(1).state is State.CLAIMED, "the step still counts"
     assert world.db.customer(world.customer.id).blocked is True
     sends = len(world.telegram.sent("sendMessage"))
-    await world.client.click(world.li, card, "已联系客户")
+    await world.client.press_action(world.li, card, Action.CONTACTED)
     sent_after = [c for c in world.telegram.sent("sendMessage")[sends:]
                   if c.params["chat_id"] == world.customer.id]
     assert sent_after == [], "no more sends to a blocked chat"
@@ -52,19 +53,19 @@ async def test_customer_who_unblocks_the_bot_is_written_to_again(world: World) -
     await file_complaint(world)
     world.telegram.blocked.add(world.customer.id)
     card = world.client.last(world.staff_group)
-    await world.client.click(world.li, card, "接单")
+    await world.client.press_action(world.li, card, Action.ACCEPT)
     assert world.db.customer(world.customer.id).blocked is True
     world.telegram.blocked.discard(world.customer.id)
     await world.client.send(world.customer, "/mytickets")
     assert world.db.customer(world.customer.id).blocked is False
-    await world.client.click(world.li, card, "已联系客户")
+    await world.client.press_action(world.li, card, Action.CONTACTED)
     assert world.client.last(world.customer).text.startswith("技术人员已就投诉单 #1 与您取得联系")
 
 
 async def test_flood_control_delays_only_that_chat_and_the_message_arrives(world: World) -> None:
     await file_complaint(world)
     world.telegram.fail("sendMessage", "retry_after", chat_id=world.customer.id)
-    await world.client.click(world.li, world.client.last(world.staff_group), "接单")
+    await world.client.press_action(world.li, world.client.last(world.staff_group), Action.ACCEPT)
     assert world.db.by_number(1).state is State.CLAIMED
     assert world.client.last(world.customer).text.startswith("技术人员李工已负责处理您的投诉单 #1")
     assert world.telegram.rejected == 0 and world.client.errors == []
@@ -80,7 +81,7 @@ async def test_acknowledgement_waits_for_the_durable_write(tmp_path: Path) -> No
     world.telegram.fail("editMessageText", "network", chat_id=world.customer.id)
     world.telegram.fail("sendMessage", "network", chat_id=world.customer.id)
     restatement = world.client.last(world.customer)
-    await world.client.click(world.customer, restatement, "✅")
+    await world.client.press_action(world.customer, restatement, Action.CONFIRM)
     assert not world.client.last(world.customer).text.startswith("无论"), "not delivered yet"
     await world.stop()
 

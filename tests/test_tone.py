@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from desk.buttons import Action
+from desk.models import Kind, Want
 from desk.tone import Tone, tone_of
 from tests.conftest import World
 
@@ -59,8 +61,8 @@ async def test_listening_words_also_after_the_want_question(world: World) -> Non
     await c.send(world.customer, "/start s_hq")
     await c.send(world.customer, "上门安装的师傅迟到了两个小时,态度也很敷衍")
     question = c.last(world.customer)
-    await c.click(world.customer, question, "给个说法")
+    await c.press_action(world.customer, question, Action.SET_WANT, Want.EXPLANATION)
     assert question.text.startswith("我理解您的心情,遇到这样的事,换作是谁都会不高兴。感谢您提出意见!")
-    await c.click(world.customer, question, "更改类型")
-    await c.click(world.customer, question, "购销合同投诉")
+    await c.press_action(world.customer, question, Action.SHOW_KINDS)
+    await c.press_action(world.customer, question, Action.SET_KIND, Kind.CONTRACT)
     assert question.text.startswith("感谢您提出意见!"), "said once, not on every redraw"

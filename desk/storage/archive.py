@@ -61,12 +61,11 @@ class Archive:
         with self.transaction() as tx:
             tx.remove(key)
         self._followup_path(key).unlink(missing_ok=True)
-        if ticket.number is not None:
+        if (number := ticket.number) is not None:
             def remember(customer: Customer) -> None:
-                customer.closed_tickets = [*customer.closed_tickets[-49:], ticket.number]
+                customer.closed_tickets = [*customer.closed_tickets[-49:], number]
                 if ticket.topic_id is not None:  # a later ticket's topic links this one
-                    customer.topics = [*customer.topics[-19:],
-                                       [ticket.number, ticket.topic_id]]
+                    customer.topics = [*customer.topics[-19:], [number, ticket.topic_id]]
 
             self.update_customer(ticket.customer_id, remember)
         return ticket

@@ -32,7 +32,9 @@ def write_archive_month(data_dir: Path, month: str, docs: dict[str, dict[str, An
 
 def read_archive_month(data_dir: Path, month: str) -> dict[str, dict[str, Any]]:
     """A month's archived ticket documents by number (as text), read straight from the file."""
-    return json.loads(read_private(archive_path(data_dir, month)))[ARCHIVE_TABLE]
+    docs: dict[str, dict[str, Any]] = json.loads(read_private(archive_path(data_dir, month)))[
+        ARCHIVE_TABLE]
+    return docs
 
 
 def remove_archive_month(data_dir: Path, month: str) -> None:

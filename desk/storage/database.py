@@ -9,6 +9,7 @@ from tinydb import TinyDB
 
 from desk.files import DataError, check_tree, private_folder
 from desk.models import Customer
+from desk.outgoing import Outgoing
 from desk.storage.archive import Archive
 from desk.storage.customers import Customers
 from desk.storage.followups import Followups
@@ -42,7 +43,8 @@ class Database(HotFile, Followups, Archive, Customers, Records, Logs):
         self._open_logs()
         self._finish_interrupted_archiving()
 
-    def outgoing(self, entry_id: str | None = None):  # type: ignore[override]
+    def outgoing(  # type: ignore[override]
+            self, entry_id: str | None = None) -> Outgoing | list[Outgoing] | None:
         """One outbox entry by its id; without an id, the older form of :meth:`outgoings`."""
         if entry_id is None:
             return self.outgoings()

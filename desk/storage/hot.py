@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
@@ -76,7 +77,7 @@ class HotReads:
             if isinstance(doc, dict):
                 yield doc
 
-    def _tickets(self, docs) -> list[Ticket]:
+    def _tickets(self, docs: Iterable[dict[str, Any]]) -> list[Ticket]:
         found = (self._database._ticket(d) for d in docs)
         return [t for t in found if t is not None]
 
@@ -147,7 +148,8 @@ class HotReads:
         return load
 
     def last_number(self) -> int:
-        return (self._get(META, _META_ID) or {}).get("last_number", 0)
+        number: int = (self._get(META, _META_ID) or {}).get("last_number", 0)
+        return number
 
     def topics_state(self, store_id: str) -> str | None:
         """A store's staff group as the bot found it: "forum", "plain" or "refused"."""
@@ -194,7 +196,8 @@ class HotReads:
 
     def setup_state(self) -> dict[str, Any] | None:
         """The set-up's document while the bot is being set up, else None."""
-        return self._get(SETUP, _SETUP_ID)
+        doc: dict[str, Any] | None = self._get(SETUP, _SETUP_ID)
+        return doc
 
 
 class Transaction(HotReads):
@@ -270,7 +273,8 @@ class Transaction(HotReads):
         meta = self._meta()
         meta["last_number"] = meta.get("last_number", 0) + 1
         self._put(META, _META_ID, meta)
-        return meta["last_number"]
+        number: int = meta["last_number"]
+        return number
 
     # -- the outbox ----------------------------------------------------------------------------
 
@@ -291,13 +295,13 @@ class Transaction(HotReads):
 
     # -- the bot's own messages, per chat ----------------------------------------------------
 
-    def add_ours(self, chat_id: int, message_ids) -> None:
+    def add_ours(self, chat_id: int, message_ids: Iterable[int]) -> None:
         ours = sorted({*self.ours(chat_id), *message_ids})[-OURS_KEPT:]
         self._put(CHATS, str(chat_id), {"ours": ours})
 
     # -- what each message of ours is about ---------------------------------------------------
 
-    def add_route(self, key: str, chat_id: int, message_ids) -> None:
+    def add_route(self, key: str, chat_id: int, message_ids: Iterable[int]) -> None:
         """Record that these messages of ours in ``chat_id`` are about the ticket ``key``: a
         reply to one of them is routed to that ticket (never by the message's words). Not for
         the ticket's own customer's chat (their replies are theirs), nor for a ticket that left
@@ -362,7 +366,8 @@ class Transaction(HotReads):
     def __enter__(self) -> Transaction:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self._db._open = None
         if exc_type is None:
             self.commit()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
+from tinydb.table import Document
 
 from desk.files import (
     CAMPAIGN_ID,
@@ -55,7 +56,7 @@ class Logs:
         doc = self._campaigns.get(Query().id == campaign_id)
         return dict(doc) if doc and self._campaign_ok(doc) else None
 
-    def _campaign_ok(self, doc: dict[str, Any]) -> bool:
+    def _campaign_ok(self, doc: Document) -> bool:
         """A campaign's id names its log file: one that is not a plain name is set aside."""
         try:
             check_name(CAMPAIGN_ID, doc.get("id"), "the campaign id")

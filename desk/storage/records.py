@@ -48,7 +48,8 @@ class Records:
         return {d["key"] for d in docs}
 
     def fed_back_records(self, store_id: str) -> list[dict[str, Any]]:
-        return self._records.table("fed_back").search(Query().store_id == store_id)
+        return [dict(d) for d in self._records.table("fed_back").search(
+            Query().store_id == store_id)]
 
     def digest_sent(self, key: str, day: date) -> bool:
         """Whether the digest ``key`` (a store id, or ``chain:<manager>``) of ``day`` went out.
