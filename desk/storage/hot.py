@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tinydb import TinyDB
 
@@ -31,9 +31,6 @@ from desk.outgoing import Outgoing, Status
 from desk.storage.jsonfile import open_db
 from desk.storage.layout import hot_path
 from desk.storage.locking import WriteLock
-
-if TYPE_CHECKING:
-    from desk.storage.database import Database
 
 log = logging.getLogger("desk.storage")
 
@@ -69,7 +66,7 @@ class HotReads:
         return {}
 
     @property
-    def _database(self) -> Database:
+    def _database(self) -> HotFile:
         raise NotImplementedError
 
     def _docs(self) -> Iterator[dict[str, Any]]:
@@ -208,7 +205,7 @@ class Transaction(HotReads):
     ``await``: that is the point.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: HotFile):
         self._db = db
         self._base = db._hot_data()
         self._changes: dict[str, dict[str, Any]] = {}
@@ -219,7 +216,7 @@ class Transaction(HotReads):
     # -- raw documents -------------------------------------------------------------------------
 
     @property
-    def _database(self) -> Database:
+    def _database(self) -> HotFile:
         return self._db
 
     def _get(self, table: str, doc_id: str) -> Any:
@@ -391,8 +388,8 @@ class HotFile(HotReads):
         self._upgrade_hot_file()
 
     @property
-    def _database(self) -> Database:
-        return self  # type: ignore[return-value]
+    def _database(self) -> HotFile:
+        return self
 
     def _get(self, table: str, doc_id: str) -> Any:
         return self._hot_data().get(table, {}).get(doc_id)
