@@ -188,7 +188,7 @@ async def test_the_breach_and_reply_alerts(hostile: World) -> None:
     await c.press_action(hostile.li, c.card(hostile.staff_group, first), Action.ACCEPT)
     second = await file_complaint(hostile, "空气净化器有异味,我要退货", user=hostile.other_customer)
     await c.press_action(hostile.manager, c.card(hostile.staff_group, second), Action.ESCALATE)
-    await c.press_action(hostile.manager, c.last(hostile.manager), Action.REPLY_BY, 0)
+    await c.press_action(hostile.manager, c.last(hostile.manager), Action.REPLY_BY, "today")
     hostile.clock.set(at(16, 52))
     await run(hostile, DEADLINES)
     assert texts(hostile, hostile.manager, f"⚠️ {HQ}:投诉单 #{first} 未能在期限")
