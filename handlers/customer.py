@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from desk import answers, lifecycle, policy
 from desk.buttons import Action, Press, decode
-from desk.calendar import contact_deadline, local_day, urgent_contact_deadline
+from desk.calendar import local_day, ticket_contact_deadline
 from desk.config import StoreConfig
 from desk.i18n import LANGUAGES, N_, Translator, translator
 from desk.models import TIER_VIP, Customer, Kind, State, Ticket, Want, new_key
@@ -582,12 +582,9 @@ def _confirm(update: Update, context: DeskContext, press: Press, customer: Custo
                 (tech.user_id for tech in store.technicians if tech.name == named), None)
         offer_to = pick_technician(store, desk.db.open_load(store.id), now,
                                    exclude=policy.barred(draft))
-        contact_by = contact_deadline(store, now)
         vip = customer.tier == TIER_VIP
-        if vip and store.promises.vip_contact_within is not None:
-            contact_by = min(contact_by, now + store.promises.vip_contact_within)
-        if draft.urgency:  # safety or a threat: the shortest deadline the store allows
-            contact_by = min(contact_by, urgent_contact_deadline(store, now))
+        # Safety or a threat: the shortest deadline the store allows.
+        contact_by = ticket_contact_deadline(store, now, vip=vip, urgent=bool(draft.urgency))
         draft.vip = vip
         draft.language = t.language
         draft.number = tx.next_number()

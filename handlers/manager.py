@@ -86,7 +86,7 @@ def _reply_by(p: ManagerPress) -> None:
                                    p.press.args[1], p.now)
     p.outbox.edit(p.tx, p.chat_id, p.message_id, p.t.gettext(
         "Done: the customer was promised an answer by {time}.").format(
-            time=p.t.datetime(when, p.store.timezone)), kind="reply_promised",
+            time=p.t.when(when, p.store.timezone, p.now)), kind="reply_promised",
         markup=views.answered_keyboard(p.t, p.ticket))
 
 

@@ -35,7 +35,7 @@ def promise_reply(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
     outbox.to_customer(tx, ticket, lambda tc: tc.gettext(
         "Your ticket #{number} needs the support of the store's manager, and we contacted them "
         "at once. You will get an answer by {time} at the latest.").format(
-            number=ticket.number, time=tc.datetime(when, store.timezone)), kind="reply_promised")
+            number=ticket.number, time=tc.when(when, store.timezone, now)), kind="reply_promised")
     return when
 
 

@@ -45,16 +45,20 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
     options = reply_options(store, escalated_at(ticket))
+    now = outbox.desk.clock()
     outbox.to_managers(
-        tx, store, lambda t: views.escalation_alert(t, ticket, store, phone), kind="escalation",
-        markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)
+        tx, store, lambda t: views.escalation_alert(t, ticket, store, phone, now),
+        kind="escalation",
+        markup=lambda t: views.reply_time_keyboard(t, ticket, store, options, now),
+        ticket=ticket)
 
 
 def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig) -> None:
     """Safety or a threat: every manager of the store hears of the new ticket at once."""
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
-    outbox.to_managers(tx, store, lambda t: views.urgent_alert(t, ticket, store, phone),
+    now = outbox.desk.clock()
+    outbox.to_managers(tx, store, lambda t: views.urgent_alert(t, ticket, store, phone, now),
                        kind="urgent", ticket=ticket)
 
 

@@ -16,9 +16,10 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from desk import promises
 from desk.buttons import Action, encode
 from desk.config import StoreConfig
-from desk.i18n import LANGUAGE_NAMES, Translator
+from desk.i18n import LANGUAGE_NAMES, N_, Translator
 from desk.models import (
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -298,9 +299,16 @@ def ticket_line(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
 
 
 def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
-         customer: Customer | None = None) -> str:
-    """The ticket's card in the staff group, edited in place as the ticket moves."""
+         customer: Customer | None = None, now: datetime | None = None) -> str:
+    """The ticket's card in the staff group, edited in place as the ticket moves. Promised
+    times read 今天/明天 as of ``now`` (the date kept: the card stays on screen)."""
     _ = t.gettext
+
+    def promised(moment: datetime) -> str:
+        if now is None:
+            return t.datetime(moment, store.timezone)
+        return t.when(moment, store.timezone, now, dated=True)
+
     icon = {State.NEW: "🆕", State.OFFERED: "🆕", State.CLAIMED: "🔧", State.CONTACTED: "📞",
             State.ESCALATED: "🆘", State.DONE: "✅"}.get(ticket.state, "•")
     received = parse_time(ticket.confirmed_at) or parse_time(ticket.created_at)
@@ -343,7 +351,7 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         else:
             lines.append(_("Assignee: {name}").format(name=owner))
     if ticket.contact_by and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED):
-        deadline = t.datetime(parse_time(ticket.contact_by), store.timezone)
+        deadline = promised(parse_time(ticket.contact_by))
         if ticket.missed:
             lines.append(_("⚠️ Contact deadline {time} missed").format(time=deadline))
         else:
@@ -353,8 +361,7 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         if reply_by is None:
             lines.append(_("Waiting for a manager to set the latest reply time."))
         else:
-            lines.append(_("Latest reply time: {time}").format(
-                time=t.datetime(reply_by, store.timezone)))
+            lines.append(_("Latest reply time: {time}").format(time=promised(reply_by)))
     if ticket.state is State.DONE and ticket.outcome is not None:
         lines.append(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS[ticket.outcome])))
         lines.append(_("Service report: {report}").format(report=escape(ticket.report or "")))
@@ -466,23 +473,25 @@ def urgency_line(t: Translator, ticket: Ticket) -> str:
     return t.gettext("🚨 Urgent: {reasons} ({words})").format(reasons=reasons, words=words)
 
 
-def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
+                 now: datetime) -> str:
     """To the managers, at once, when an urgent ticket comes in."""
     _ = t.gettext
     header = _("🚨 {store}: new ticket #{number} is urgent. The customer must be contacted "
                "by {time}.").format(
                    store=escape(store.name), number=ticket.number,
-                   time=t.datetime(parse_time(ticket.contact_by), store.timezone))
-    return "\n\n".join([header, card(t, ticket, store, phone)])
+                   time=t.when(parse_time(ticket.contact_by), store.timezone, now))
+    return "\n\n".join([header, card(t, ticket, store, phone, now=now)])
 
 
-def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
+                     now: datetime | None = None) -> str:
     _ = t.gettext
     header = _("🆘 {store}: ticket #{number} cannot be solved by the staff and needs your "
                "support.").format(store=escape(store.name), number=ticket.number)
     question = _("Please choose the latest time by which the customer will get an answer. "
                  "You can also hand the ticket to a technician.")
-    return "\n\n".join([header, card(t, ticket, store, phone), question])
+    return "\n\n".join([header, card(t, ticket, store, phone, now=now), question])
 
 
 def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
@@ -496,12 +505,30 @@ def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str
     return "\n\n".join([header, card(t, ticket, store, phone), how])
 
 
+REPLY_CHOICE_LABELS = {
+    promises.TODAY_CLOSE: N_("Today, before closing ({time})"),
+    promises.NEXT_DAY: N_("Next opening day, before closing ({time})"),
+    promises.THIRD_DAY: N_("Third opening day, before closing ({time})"),
+}
+
+
+def reply_choice_label(t: Translator, store: StoreConfig, since: datetime, option: datetime,
+                       now: datetime) -> str:
+    """A reply-time choice says what it is: 今天打烊前 (17:30), 下一个营业日打烊前 (明天 21:00)…"""
+    kind = promises.option_kind(store, since, option)
+    time = (t.time(option, store.timezone) if kind == promises.TODAY_CLOSE
+            else t.when(option, store.timezone, now))
+    return t.gettext(REPLY_CHOICE_LABELS[kind]).format(time=time)
+
+
 def reply_time_keyboard(
-    t: Translator, ticket: Ticket, store: StoreConfig, options: list[datetime]
+    t: Translator, ticket: Ticket, store: StoreConfig, options: list[datetime],
+    now: datetime,
 ) -> InlineKeyboardMarkup:
-    _ = t.gettext
-    rows = [[button(_("By {time}").format(time=t.short_datetime(o, store.timezone)),
+    since = promises.escalated_at(ticket)
+    rows = [[button(reply_choice_label(t, store, since, o, now),
                     encode(Action.REPLY_BY, ticket.number, i))] for i, o in enumerate(options)]
+    _ = t.gettext
     if store.technicians:
         rows.append([button(_("👤 Hand to a technician"),
                             encode(Action.PICK_TECHNICIAN, ticket.number))])

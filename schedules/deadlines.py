@@ -50,6 +50,7 @@ async def sweep_deadlines(context: DeskContext) -> None:
 def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
             item: Due) -> bool:
     t = translator(store.language)
+    now = outbox.desk.clock()
     name = escape(store.name)
     deadline = datetime.fromisoformat(ticket.contact_by) if ticket.contact_by else None
     if item.step is Step.CONTACT_REMINDER:
@@ -69,14 +70,14 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: ticket #{number} was not contacted by its deadline {time}. "
             "It is recorded as missed.").format(
-                store=name, number=ticket.number, time=tm.datetime(deadline, store.timezone)),
+                store=name, number=ticket.number, time=tm.when(deadline, store.timezone, now)),
             kind="breach", ticket=ticket)
     elif item.step is Step.REPLY_REMINDER:
         reply_by = datetime.fromisoformat(ticket.reply_by)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⏰ {store}: the customer of ticket #{number} was promised an answer by {time}."
         ).format(store=name, number=ticket.number,
-                 time=tm.datetime(reply_by, store.timezone)), kind="reply_reminder",
+                 time=tm.when(reply_by, store.timezone, now)), kind="reply_reminder",
             ticket=ticket)
     elif item.step is Step.REPLY_BREACH:
         reply_by = datetime.fromisoformat(ticket.reply_by)
@@ -85,7 +86,7 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: the latest reply time {time} promised to the customer of ticket "
             "#{number} has passed.").format(store=name, number=ticket.number,
-                                            time=tm.datetime(reply_by, store.timezone)),
+                                            time=tm.when(reply_by, store.timezone, now)),
             kind="reply_breach", ticket=ticket)
     return False
 
@@ -103,7 +104,7 @@ def _renew_contact_promise(outbox: Outbox, tx: Transaction, ticket: Ticket,
         "We are sorry: we promised that a technician would contact you by {was}, and we have "
         "not kept that promise. A technician of {store} will contact you {promise}. Your "
         "ticket #{number} stays open.").format(
-            was=tc.datetime(deadline, store.timezone), store=escape(store.name),
+            was=tc.when(deadline, store.timezone, now), store=escape(store.name),
             promise=tc.promise(renewed, store.timezone, now), number=ticket.number),
         kind="promise_renewed")
 
@@ -130,7 +131,7 @@ def _renew_reply_promise(outbox: Outbox, tx: Transaction, ticket: Ticket, store:
         "answer {promise}.") if question else tc.gettext(
         "We are sorry: we promised you an answer about ticket #{number} by {was}, and we have "
         "not kept that promise. The store's manager has been alerted; you will get an answer "
-        "{promise}.")).format(number=ticket.number, was=tc.datetime(reply_by, store.timezone),
+        "{promise}.")).format(number=ticket.number, was=tc.when(reply_by, store.timezone, now),
                               promise=tc.promise(renewed, store.timezone, now)),
         kind="promise_renewed")
 

@@ -73,10 +73,10 @@ async def test_a_safety_complaint_is_urgent(world: World) -> None:
     # Monday 10:00 in Shanghai, open: within the store's urgent 60 minutes, not by sunset.
     assert datetime.fromisoformat(ticket.contact_by) == START + timedelta(minutes=60)
     alert = c.last(world.manager).text
-    assert alert.startswith("🚨 旗舰店:新投诉单 #1 情况紧急,请务必在 2026年11月23日 11:00 前与客户取得联系。")
+    assert alert.startswith("🚨 旗舰店:新投诉单 #1 情况紧急,请务必在 今天 11:00 前与客户取得联系。")
     assert "🚨 紧急:涉及人身安全(“冒烟”)" in alert
     assert "🚨 紧急:涉及人身安全(“冒烟”)" in c.card(world.staff_group, number).text
-    assert "联系期限:2026年11月23日 11:00" in c.card(world.staff_group, number).text
+    assert "联系期限:今天 11月23日 11:00" in c.card(world.staff_group, number).text
     assert "电热水壶底座冒烟了" in c.card(world.staff_group, number).text
 
 
@@ -99,7 +99,7 @@ def test_urgent_deadline_counts_from_opening_when_closed(world: World) -> None:
     night = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 22:00 in Shanghai: closed
     deadline = urgent_contact_deadline(store, night)
     assert deadline == datetime(2026, 11, 24, 2, 0, tzinfo=UTC), "Tuesday 09:00 + 60 min"
-    evening = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 16:30, the day's deadline is 16:52
+    evening = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 16:30, the day's deadline is 16:45
     assert urgent_contact_deadline(store, evening) < evening + timedelta(minutes=61)
     assert urgent_contact_deadline(store, evening) <= datetime(2026, 11, 23, 8, 52, tzinfo=UTC)
 
