@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from desk import lifecycle, policy
 from desk.buttons import Action, Press, decode
-from desk.calendar import callback_time
+from desk.calendar import callback_time, local_day
 from desk.config import StoreConfig
 from desk.i18n import Translator, translator
 from desk.lifecycle import Reason, Refused
@@ -165,6 +165,23 @@ def _tier(p: CardPress) -> None:
                 p.t.gettext("No longer marked: {tier}")).format(tier=label)
 
 
+def _visit(p: CardPress) -> None:
+    """Record that the customer came to the store today (seed 004: regulars are those who come
+    back); one visit a day per store, as a QR code scan counts."""
+    if not p.ticket.is_active:
+        raise Invalid
+    day = local_day(p.store, p.now)
+    counted: list[bool] = []
+
+    def visited(customer: Customer) -> None:
+        counted.append(customer.record_visit(p.store.id, day))
+
+    if p.context.desk.db.update_customer(p.ticket.customer_id, visited) is None:
+        raise Invalid
+    p.answer = (p.t.gettext("Recorded: the customer came to the store today.") if counted[0]
+                else p.t.gettext("Today's visit is already recorded."))
+
+
 def _note(p: CardPress) -> None:
     """Ask for a note on the customer (seed 004: what the hotel remembered of its regular)."""
     if not p.ticket.is_active:
@@ -216,6 +233,7 @@ CARD_STEPS: dict[Action, Callable[[CardPress], None]] = {
     Action.OUTCOME: _outcome,
     Action.ESCALATE: _escalate,
     Action.TIER: _tier,
+    Action.VISIT: _visit,
     Action.NOTE: _note,
     Action.SAY: _say,
     Action.CANNED: _canned,
@@ -296,7 +314,7 @@ async def on_report(update: Update, context: DeskContext) -> None:
                         kind="refusal", reply_to=message.message_id)
         return
 
-    def completed(customer: Customer) -> None:  # counts towards becoming a regular
+    def completed(customer: Customer) -> None:  # recorded; no longer makes a regular
         customer.completed += 1
 
     desk.db.update_customer(ticket.customer_id, completed)

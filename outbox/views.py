@@ -323,8 +323,8 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
     ]
     if customer is not None and customer.is_regular(store.greetings.regular_after):
         tier = _(TIER_LABELS.get(customer.tier or TIER_REGULAR))
-        lines.append(_("Customer tier: {tier} · completed tickets: {count}").format(
-            tier=tier, count=customer.completed))
+        lines.append(_("Customer tier: {tier} · visits: {count}").format(
+            tier=tier, count=len(customer.visits)))
     for note in (customer.notes[-NOTES_ON_CARD:] if customer else []):
         lines.append(_("📝 Note: {text}").format(text=escape(quote(note["text"],
                                                                     FOLLOWUP_QUOTE))))
@@ -410,6 +410,7 @@ def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     # Seed 001/004: grade the customer and note their preferences, from the ticket.
     profile = [button(_("⭐ Regular"), encode(Action.TIER, n, "regular")),
                button(_("💎 VIP"), encode(Action.TIER, n, "vip")),
+               button(_("🛍 Visit"), encode(Action.VISIT, n)),
                button(_("📝 Note"), encode(Action.NOTE, n))]
     say = [button(_("💬 Standard replies"), encode(Action.SAY, n))]
     return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile, say])

@@ -4,6 +4,8 @@
   group (or the group, while nobody has claimed the ticket);
 - an unclaimed ticket nudges the group every ``nudge_every`` (30 min) while the store is open;
 - at the deadline the store's managers are alerted in private and the miss (遗漏) is recorded;
+- a complaint whose deadline lies past more than one closed day (a store closed on public
+  holidays) is brought to the managers once, at once;
 - "called, no answer" brings a retry reminder ``retry_after`` (60 min) later;
 - an escalated ticket reminds its managers before the promised reply time, and alerts them
   again if it passes.
@@ -18,7 +20,7 @@ from telegram.ext import Application
 
 from desk.calendar import contact_deadline
 from desk.config import StoreConfig
-from desk.deadlines import Due, Step
+from desk.deadlines import Due, Step, closed_days_waited
 from desk.i18n import Translator, translator
 from desk.models import Kind, Ticket
 from desk.promises import reply_options
@@ -32,8 +34,8 @@ from schedules.sweep import every, run_due
 
 SWEEP_EVERY_SECONDS = 30
 JOB_NAME = "deadline-sweep"
-STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.RETRY, Step.REPLY_REMINDER,
-         Step.REPLY_BREACH)
+STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.LONG_WAIT, Step.RETRY,
+         Step.REPLY_REMINDER, Step.REPLY_BREACH)
 
 
 async def sweep_deadlines(context: DeskContext) -> None:
@@ -72,6 +74,16 @@ def perform(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
             "It is recorded as missed.").format(
                 store=name, number=ticket.number, time=tm.when(deadline, store.timezone, now)),
             kind="breach", ticket=ticket)
+    elif item.step is Step.LONG_WAIT:
+        received = datetime.fromisoformat(ticket.confirmed_at)
+        days = closed_days_waited(store, received, deadline)
+        # Always more than one day: no singular needed.
+        outbox.to_managers(tx, store, lambda tm: tm.gettext(
+            "📅 {store}: ticket #{number} came in while the store is closed for {days} days; "
+            "the customer was promised contact by {time}. Perhaps someone can call sooner."
+        ).format(store=name, number=ticket.number, days=days,
+                         time=tm.when(deadline, store.timezone, now)),
+            kind="long_wait", ticket=ticket)
     elif item.step is Step.REPLY_REMINDER:
         reply_by = datetime.fromisoformat(ticket.reply_by)
         outbox.to_managers(tx, store, lambda tm: tm.gettext(

@@ -22,6 +22,10 @@ from tests.conftest import CHAIN_TOML, chain_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HQ = chain_settings(Path("/tmp/unused")).store("hq")  # Mon-Fri 09-21, Sat 10-18, Sun closed
+# The same store configured closed on public holidays (open on them by default).
+HQ_CLOSED = parse_settings(CHAIN_TOML.format(data_dir="/tmp/unused").replace(
+    'products = ["电热水壶", "空气净化器"]',
+    'products = ["电热水壶", "空气净化器"]\nclosed_on_holidays = true')).store("hq")
 
 BERLIN_TOML = CHAIN_TOML + """
 [[stores]]
@@ -35,6 +39,7 @@ holidays_subdivision = "BE"
 location = {{ lat = 52.52, lon = 13.40 }}
 hours = {{ mon = "10:00-20:00", tue = "10:00-20:00", wed = "10:00-20:00", thu = "10:00-20:00", fri = "10:00-20:00", sat = "10:00-20:00" }}
 closed_dates = [2026-12-24]
+closed_on_holidays = true
 """
 BERLIN = parse_settings(BERLIN_TOML.format(data_dir="/tmp/unused")).store("berlin")
 NO_SUNSET = parse_settings(CHAIN_TOML.format(data_dir="/tmp/unused").replace(
@@ -58,8 +63,12 @@ def local(*args: int, tz: ZoneInfo = SHANGHAI) -> datetime:
      local(2026, 11, 28, 16, 45)),
     ("Saturday evening before a closed Sunday", HQ, local(2026, 11, 28, 17, 0),
      local(2026, 11, 30, 16, 45)),
-    ("eve of Spring Festival: holidays skipped", HQ, local(2027, 2, 4, 19, 0),
+    ("eve of Spring Festival: holidays skipped", HQ_CLOSED, local(2027, 2, 4, 19, 0),
      local(2027, 2, 11, 17, 30)),
+    ("eve of Spring Festival, open on holidays", HQ, local(2027, 2, 4, 19, 0),
+     local(2027, 2, 5, 17, 30)),
+    ("National Day, open on holidays", HQ, local(2026, 10, 1, 10, 0),
+     local(2026, 10, 1, 17, 30)),
     ("sunset switched off: closing time", NO_SUNSET, local(2026, 12, 21, 17, 30),
      local(2026, 12, 21, 21, 0)),
     ("another time zone", BERLIN, local(2026, 12, 21, 15, 0, tz=ZoneInfo("Europe/Berlin")),
@@ -72,10 +81,11 @@ def test_contact_deadline(case: str, store, received: datetime, deadline: dateti
     assert contact_deadline(store, received) == deadline, case
 
 
-def test_public_holidays_close_the_store() -> None:
-    assert not is_open_on(HQ, date(2026, 10, 1))  # National Day
-    assert not is_open_on(HQ, date(2027, 2, 6))  # Spring Festival
-    assert is_open_on(HQ, date(2026, 11, 23))
+def test_public_holidays_close_a_store_configured_closed() -> None:
+    assert not is_open_on(HQ_CLOSED, date(2026, 10, 1))  # National Day
+    assert not is_open_on(HQ_CLOSED, date(2027, 2, 6))  # Spring Festival
+    assert is_open_on(HQ_CLOSED, date(2026, 11, 23))
+    assert is_open_on(HQ, date(2026, 10, 1)) and is_open_on(HQ, date(2027, 2, 6))
     assert not is_open_on(BERLIN, date(2026, 12, 25))  # Christmas in Germany
     assert is_open_on(BERLIN, date(2026, 10, 1))
 
@@ -83,10 +93,14 @@ def test_public_holidays_close_the_store() -> None:
 @pytest.mark.parametrize(("done", "callback"), [
     (local(2026, 11, 23, 15, 0), local(2026, 11, 24, 10, 0)),  # next opening day, 10:00
     (local(2026, 11, 28, 15, 0), local(2026, 11, 30, 10, 0)),  # Saturday -> Monday
-    (local(2026, 9, 30, 15, 0), local(2026, 10, 8, 10, 0)),  # over the National Day week
+    (local(2026, 9, 30, 15, 0), local(2026, 10, 1, 10, 0)),  # open on the National Day
 ])
 def test_callback_time(done: datetime, callback: datetime) -> None:
     assert callback_time(HQ, done) == callback
+
+
+def test_callback_time_over_a_closed_holiday_week() -> None:
+    assert callback_time(HQ_CLOSED, local(2026, 9, 30, 15, 0)) == local(2026, 10, 8, 10, 0)
 
 
 def test_callback_time_stays_inside_opening_hours() -> None:
