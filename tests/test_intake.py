@@ -77,7 +77,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
         "联系期限:今天 11月23日 16:45"
     )
     assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_missing_want_is_one_question_before_the_restatement(world: World) -> None:

@@ -15,7 +15,7 @@ async def test_offered_technician_accepts_and_the_customer_is_told(world: World)
     assert await world.client.click(world.li, card, "接单") is None
     assert world.db.by_number(1).state is State.CLAIMED
     assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:今天 11月23日 16:45")
-    assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
     assert world.client.last(world.customer).text == "技术人员 李工 已负责您的投诉单 #1,会与您联系。"
     assert len(world.client.inbox(world.staff_group)) == 1, "one card, edited in place"
 
@@ -62,7 +62,7 @@ async def test_back_restores_the_buttons(world: World) -> None:
     await c.click(world.li, card, "已联系客户")
     await c.click(world.li, card, "服务完成")
     await c.click(world.li, card, "返回")
-    assert card.labels == ["🧰 服务完成", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["🧰 服务完成", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_report_from_someone_else_is_refused(world: World) -> None:
@@ -94,7 +94,7 @@ async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
     await c.click(world.wang, card, "转交")
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
-    assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
     await c.click(world.outsider, card, "接单")
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.assignee_name) == (
@@ -116,7 +116,7 @@ async def test_saturday_roster_and_store_without_roster(world: World) -> None:
     await file_complaint(world, "店员态度很差,我想要个说法", user=world.li, store="east")
     ticket = world.db.by_number(3)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
-    assert world.client.last(world.east_group).labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert world.client.last(world.east_group).labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_only_the_offered_technician_may_accept(world: World) -> None:
