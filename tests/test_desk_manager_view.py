@@ -96,3 +96,15 @@ async def test_the_miss_rate_counts_only_deadlines_that_have_passed(desk: Desk) 
     controls = (await desk.get("/api/trends", days="7")).json()["controls"]
     assert (controls["missed"], controls["deadlines_due"]) == (1, 1)
     assert controls["miss_rate"] == "100.0%"
+
+
+def test_the_digest_counts_a_deadline_only_once_it_has_passed() -> None:
+    from desk import digest
+
+    t = ticket(1, State.CLAIMED, contact_by="2026-11-23T16:45:00+08:00")
+    t.record(BASE, 0, "confirmed", contact_by=t.contact_by)
+    day = BASE.astimezone(HQ.timezone).date()
+    noon = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    evening = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 20:00, the digest time
+    assert digest.compute(HQ, [t], day, noon, {}, set()).today.deadlines_due == 0
+    assert digest.compute(HQ, [t], day, evening, {}, set()).today.deadlines_due == 1
