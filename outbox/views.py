@@ -351,11 +351,12 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         else:
             lines.append(_("Assignee: {name}").format(name=owner))
     if ticket.contact_by and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED):
-        deadline = promised(parse_time(ticket.contact_by))
-        if ticket.missed:
-            lines.append(_("⚠️ Contact deadline {time} missed").format(time=deadline))
+        contact_by = parse_time(ticket.contact_by)
+        if ticket.missed:  # a record, read on later days too: the plain date
+            lines.append(_("⚠️ Contact deadline {time} missed").format(
+                time=t.datetime(contact_by, store.timezone)))
         else:
-            lines.append(_("Contact the customer by: {time}").format(time=deadline))
+            lines.append(_("Contact the customer by: {time}").format(time=promised(contact_by)))
     if ticket.state is State.ESCALATED:
         reply_by = parse_time(ticket.reply_by)
         if reply_by is None:

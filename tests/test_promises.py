@@ -58,7 +58,7 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     ticket = world.db.by_number(1)
     assert ticket.missed is True
     assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
-    assert "⚠️ 已超过联系期限 今天 11月23日 16:45(遗漏)" in card.text
+    assert "⚠️ 已超过联系期限 2026年11月23日 16:45(遗漏)" in card.text, "a record: the date"
     assert c.texts(world.customer)[-1] == (
         "非常抱歉:我们承诺技术人员在 今天 16:45 前与您联系,但没有做到。旗舰店的技术人员"
         "将在明天 16:45 前与您联系。您的投诉单 #1 仍在处理中。")
