@@ -186,7 +186,7 @@ async def test_the_breach_and_reply_alerts(hostile: World) -> None:
     await c.click(hostile.li, c.card(hostile.staff_group, first), "接单")
     second = await file_complaint(hostile, "空气净化器有异味,我要退货", user=hostile.other_customer)
     await c.click(hostile.manager, c.card(hostile.staff_group, second), "无法解决")
-    await c.click(hostile.manager, c.last(hostile.manager), "11月23日 21:00")
+    await c.click(hostile.manager, c.last(hostile.manager), "今天打烊前")
     hostile.clock.set(at(16, 52))
     await run(hostile, DEADLINES)
     assert texts(hostile, hostile.manager, f"⚠️ {HQ}:投诉单 #{first} 未能在期限")
