@@ -177,7 +177,7 @@ async def test_the_hand_over_by_a_manager(hostile: World) -> None:
     await c.click(hostile.manager, alert, WANG)
     assert alert.text == f"已完成:投诉单 #{number} 已交给 {WANG}。"
     assert c.last(hostile.wang).text == f"{HQ}的投诉单 #{number} 现在由您负责,请到员工群查看卡片。"
-    assert c.texts(hostile.customer)[-1] == f"技术人员{WANG}已负责处理您的投诉单 #{number},会在今天 16:52 前与您联系。"
+    assert c.texts(hostile.customer)[-1] == f"技术人员{WANG}已负责处理您的投诉单 #{number},会在今天 16:45 前与您联系。"
 
 
 async def test_the_breach_and_reply_alerts(hostile: World) -> None:
@@ -186,7 +186,7 @@ async def test_the_breach_and_reply_alerts(hostile: World) -> None:
     await c.click(hostile.li, c.card(hostile.staff_group, first), "接单")
     second = await file_complaint(hostile, "空气净化器有异味,我要退货", user=hostile.other_customer)
     await c.click(hostile.manager, c.card(hostile.staff_group, second), "无法解决")
-    await c.click(hostile.manager, c.last(hostile.manager), "11月23日 21:00")
+    await c.click(hostile.manager, c.last(hostile.manager), "今天打烊前")
     hostile.clock.set(at(16, 52))
     await run(hostile, DEADLINES)
     assert texts(hostile, hostile.manager, f"⚠️ {HQ}:投诉单 #{first} 未能在期限")

@@ -20,7 +20,7 @@ ACKNOWLEDGEMENT = (
     "\n"
     "您的投诉单号:#1\n"
     "\n"
-    "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。"
+    "接下来:旗舰店的技术人员会在今天 16:45 前与您联系。每一步进展我都会在这里通知您。"
 )
 
 
@@ -53,7 +53,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
 
     ticket = world.db.by_number(1)
     assert ticket.state is State.OFFERED and ticket.assignee_id == 201
-    assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
+    assert ticket.contact_by == "2026-11-23T16:45:00+08:00"
     assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
     assert [e.action for e in ticket.events] == ["confirmed", "offered"]
     assert restatement.text.endswith("✅ 已提交。") and restatement.labels == []
@@ -73,10 +73,10 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
         "\n"
         "状态:待技术人员接单\n"
         "已分配给 李工:请接单或转交。\n"
-        "联系期限:2026年11月23日 16:52"
+        "联系期限:今天 11月23日 16:45"
     )
     assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_missing_want_is_one_question_before_the_restatement(world: World) -> None:

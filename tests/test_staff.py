@@ -14,9 +14,9 @@ async def test_offered_technician_accepts_and_the_customer_is_told(world: World)
     card = world.client.last(world.staff_group)
     assert await world.client.click(world.li, card, "接单") is None
     assert world.db.by_number(1).state is State.CLAIMED
-    assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:2026年11月23日 16:52")
-    assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
-    assert world.client.last(world.customer).text == "技术人员李工已负责处理您的投诉单 #1,会在今天 16:52 前与您联系。"
+    assert card.text.endswith("状态:已接单\n负责人:李工\n联系期限:今天 11月23日 16:45")
+    assert card.labels == ["📞 已联系客户", "📵 未接通", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
+    assert world.client.last(world.customer).text == "技术人员李工已负责处理您的投诉单 #1,会在今天 16:45 前与您联系。"
     assert len(world.client.inbox(world.staff_group)) == 1, "one card, edited in place"
 
 
@@ -62,7 +62,7 @@ async def test_back_restores_the_buttons(world: World) -> None:
     await c.click(world.li, card, "已联系客户")
     await c.click(world.li, card, "服务完成")
     await c.click(world.li, card, "返回")
-    assert card.labels == ["🧰 服务完成", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["🧰 服务完成", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_report_from_someone_else_is_refused(world: World) -> None:
@@ -94,7 +94,7 @@ async def test_pass_offers_the_next_on_duty_technician(world: World) -> None:
     await c.click(world.wang, card, "转交")
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
-    assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
     await c.click(world.outsider, card, "接单")
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id, ticket.assignee_name) == (
@@ -116,7 +116,7 @@ async def test_saturday_roster_and_store_without_roster(world: World) -> None:
     await file_complaint(world, "店员态度很差,我想要个说法", user=world.li, store="east")
     ticket = world.db.by_number(3)
     assert (ticket.state, ticket.assignee_id) == (State.NEW, None)
-    assert world.client.last(world.east_group).labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert world.client.last(world.east_group).labels == ["🙋 接单", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_only_the_offered_technician_may_accept(world: World) -> None:
@@ -211,18 +211,18 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     assert card.text.endswith("等待经理确定最迟答复时间。")
     alert = c.last(world.manager)
     assert alert.text.startswith("🆘 旗舰店:投诉单 #1 员工无法解决,需要您的支持。")
-    assert alert.labels == ["11月23日 21:00 前", "11月24日 21:00 前", "11月26日 21:00 前",
-                            "👤 交给技术人员"]
+    assert alert.labels == ["今天打烊前(21:00)", "下一个营业日打烊前(明天 21:00)",
+                            "第三个营业日打烊前(11月26日 21:00)", "👤 交给技术人员"]
     assert c.inbox(world.east_manager) == [], "only the store's own managers"
 
-    assert await c.click(world.east_manager, alert, "11月24日") == "只有本店经理可以进行此操作。"
-    await c.click(world.manager, alert, "11月24日")
-    assert alert.text == "已完成:已告知客户最迟在 2026年11月24日 21:00 前答复。"
+    assert await c.click(world.east_manager, alert, "下一个营业日") == "只有本店经理可以进行此操作。"
+    await c.click(world.manager, alert, "下一个营业日")
+    assert alert.text == "已完成:已告知客户最迟在 明天 21:00 前答复。"
     assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
-    assert card.text.endswith("最迟答复时间:2026年11月24日 21:00")
+    assert card.text.endswith("最迟答复时间:明天 11月24日 21:00")
     assert c.last(world.customer).text == (
         "您的投诉单 #1 需要门店经理亲自处理,我们已第一时间通知经理。"
-        "经理最迟会在 2026年11月24日 21:00 前给您答复,请您耐心等候。")
+        "经理最迟会在 明天 21:00 前给您答复,请您耐心等候。")
     assert await c.press(world.manager, alert, "m:reply:1:today") == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.manager, alert, "m:reply:1:0") == "这张卡片已过期:投诉单状态已经变化。"
     # The buttons carry the option's key: an index no alert ever drew is data we never drew.
@@ -244,8 +244,8 @@ async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -
     ticket = world.db.by_number(1)
     assert (ticket.state, ticket.assignee_id) == (State.CLAIMED, 202)
     assert alert.text == "已完成:投诉单 #1 已交给 王工。"
-    assert card.text.endswith("状态:已接单\n负责人:王工\n联系期限:2026年11月23日 16:52")
-    assert c.last(world.customer).text == "技术人员王工已负责处理您的投诉单 #1,会在今天 16:52 前与您联系。"
+    assert card.text.endswith("状态:已接单\n负责人:王工\n联系期限:今天 11月23日 16:45")
+    assert c.last(world.customer).text == "技术人员王工已负责处理您的投诉单 #1,会在今天 16:45 前与您联系。"
     assert c.last(world.wang).text == "旗舰店的投诉单 #1 现在由您负责,请到员工群查看卡片。"
 
 
