@@ -13,7 +13,7 @@ from telegram import ForceReply
 
 from actions.core import Call, Invalid
 from desk import lifecycle, policy
-from desk.calendar import callback_time
+from desk.calendar import callback_time, local_day
 from desk.i18n import translator
 from desk.lifecycle import Reason, Refused
 from desk.models import TIER_LABELS, Customer, Outcome, State
@@ -123,6 +123,24 @@ def tier(c: Call) -> None:
                         t.gettext("No longer marked: {tier}")).format(tier=t.gettext(label))
 
 
+def visit(c: Call) -> None:
+    """Record that the customer came to the store today (seed 004: regulars are those who come
+    back); one visit a day per store, as a QR code scan counts."""
+    if not c.ticket.is_active:
+        raise Invalid
+    day = local_day(c.store, c.now)
+    counted: list[bool] = []
+
+    def visited(customer: Customer) -> None:
+        counted.append(customer.record_visit(c.store.id, day))
+
+    if c.desk.db.update_customer(c.ticket.customer_id, visited) is None:
+        raise Invalid
+    new = counted[0]
+    c.note = lambda t: (t.gettext("Recorded: the customer came to the store today.") if new
+                        else t.gettext("Today's visit is already recorded."))
+
+
 def note(c: Call) -> None:
     """Ask for a note on the customer (seed 004: what the hotel remembered of its regular)."""
     if not c.ticket.is_active:
@@ -171,7 +189,7 @@ def report(c: Call) -> None:
     tell_done(c.outbox, c.tx, c.ticket)
     db, customer_id = c.desk.db, c.ticket.customer_id
 
-    def completed(customer: Customer) -> None:  # counts towards becoming a regular
+    def completed(customer: Customer) -> None:  # recorded; no longer makes a regular
         customer.completed += 1
 
     c.after.append(lambda: db.update_customer(customer_id, completed))

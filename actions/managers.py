@@ -54,11 +54,12 @@ def reply_by(c: Call) -> None:
     c.outbox.to_customer(c.tx, ticket, lambda tc: tc.gettext(
         "Your ticket #{number} needs the support of the store's manager, and we contacted them "
         "at once. You will get an answer by {time} at the latest.").format(
-            number=ticket.number, time=tc.datetime(when, store.timezone)), kind="reply_promised")
+            number=ticket.number, time=tc.when(when, store.timezone, c.now)),
+        kind="reply_promised")
     if _in_chat(c):
         c.outbox.edit(c.tx, c.actor.chat_id, c.message_id, c.t.gettext(
             "Done: the customer was promised an answer by {time}.").format(
-                time=c.t.datetime(when, store.timezone)), kind="reply_promised",
+                time=c.t.when(when, store.timezone, c.now)), kind="reply_promised",
             markup=views.answered_keyboard(c.t, ticket))
 
 

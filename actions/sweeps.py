@@ -7,6 +7,8 @@ Contact deadlines (the sunset rule) and escalation reply times:
 - an unclaimed ticket nudges the group every ``nudge_every`` (30 min) while the store is open;
 - at the deadline the store's managers are alerted in private, the miss (遗漏) is recorded, and
   the customer is told a new time, which is stored and watched like the first;
+- a complaint whose deadline lies past more than one closed day (a store closed on public
+  holidays) is brought to the managers once, at once (``long_wait``);
 - "called, no answer" brings a retry reminder ``retry_after`` (60 min) later;
 - an escalated ticket reminds its managers before the promised reply time, and alerts them
   again if it passes (and a new time is promised and watched).
@@ -29,7 +31,7 @@ from html import escape
 
 from desk import policy
 from desk.config import StoreConfig
-from desk.deadlines import Due, Step, due, mark
+from desk.deadlines import Due, Step, closed_days_waited, due, mark
 from desk.i18n import Translator, translator
 from desk.models import Kind, Ticket
 from desk.storage import Transaction
@@ -57,8 +59,9 @@ def deadline_step(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
                   item: Due) -> bool:
     """Reminders, nudges, breaches: the assignee or the group, the managers, the customer."""
     t = translator(store.language)
+    now = outbox.desk.clock()
     name = escape(store.name)
-    if item.step in (Step.CONTACT_REMINDER, Step.BREACH):
+    if item.step in (Step.CONTACT_REMINDER, Step.BREACH, Step.LONG_WAIT):
         deadline = _time(ticket.contact_by)
     if item.step in (Step.REPLY_REMINDER, Step.REPLY_BREACH):
         reply_by = _time(ticket.reply_by)
@@ -79,13 +82,22 @@ def deadline_step(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: ticket #{number} was not contacted by its deadline {time}. "
             "It is recorded as missed.").format(
-                store=name, number=ticket.number, time=tm.datetime(deadline, store.timezone)),
+                store=name, number=ticket.number, time=tm.when(deadline, store.timezone, now)),
             kind="breach", ticket=ticket)
+    elif item.step is Step.LONG_WAIT:
+        days = closed_days_waited(store, _time(ticket.confirmed_at), deadline)
+        # Always more than one day: no singular needed.
+        outbox.to_managers(tx, store, lambda tm: tm.gettext(
+            "📅 {store}: ticket #{number} came in while the store is closed for {days} days; "
+            "the customer was promised contact by {time}. Perhaps someone can call sooner."
+        ).format(store=name, number=ticket.number, days=days,
+                 time=tm.when(deadline, store.timezone, now)),
+            kind="long_wait", ticket=ticket)
     elif item.step is Step.REPLY_REMINDER:
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⏰ {store}: the customer of ticket #{number} was promised an answer by {time}."
         ).format(store=name, number=ticket.number,
-                 time=tm.datetime(reply_by, store.timezone)), kind="reply_reminder",
+                 time=tm.when(reply_by, store.timezone, now)), kind="reply_reminder",
             ticket=ticket)
     elif item.step is Step.REPLY_BREACH:
         _renew_reply_promise(outbox, tx, ticket, store, reply_by)
@@ -93,7 +105,7 @@ def deadline_step(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreC
         outbox.to_managers(tx, store, lambda tm: tm.gettext(
             "⚠️ {store}: the latest reply time {time} promised to the customer of ticket "
             "#{number} has passed.").format(store=name, number=ticket.number,
-                                            time=tm.datetime(reply_by, store.timezone)),
+                                            time=tm.when(reply_by, store.timezone, now)),
             kind="reply_breach", ticket=ticket)
     return False
 
@@ -115,7 +127,7 @@ def _renew_contact_promise(outbox: Outbox, tx: Transaction, ticket: Ticket,
         "We are sorry: we promised that a technician would contact you by {was}, and we have "
         "not kept that promise. A technician of {store} will contact you {promise}. Your "
         "ticket #{number} stays open.").format(
-            was=tc.datetime(deadline, store.timezone), store=escape(store.name),
+            was=tc.when(deadline, store.timezone, now), store=escape(store.name),
             promise=tc.promise(renewed, store.timezone, now), number=ticket.number),
         kind="promise_renewed")
 
@@ -142,7 +154,7 @@ def _renew_reply_promise(outbox: Outbox, tx: Transaction, ticket: Ticket, store:
         "answer {promise}.") if question else tc.gettext(
         "We are sorry: we promised you an answer about ticket #{number} by {was}, and we have "
         "not kept that promise. The store's manager has been alerted; you will get an answer "
-        "{promise}.")).format(number=ticket.number, was=tc.datetime(reply_by, store.timezone),
+        "{promise}.")).format(number=ticket.number, was=tc.when(reply_by, store.timezone, now),
                               promise=tc.promise(renewed, store.timezone, now)),
         kind="promise_renewed")
 
@@ -175,6 +187,7 @@ STEPS: dict[Step, Perform] = {
     Step.CONTACT_REMINDER: deadline_step,
     Step.NUDGE: deadline_step,
     Step.BREACH: deadline_step,
+    Step.LONG_WAIT: deadline_step,
     Step.RETRY: deadline_step,
     Step.REPLY_REMINDER: deadline_step,
     Step.REPLY_BREACH: deadline_step,

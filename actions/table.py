@@ -43,6 +43,7 @@ VERBS: dict[Verb, Row] = {
     Action.OUTCOME: _staff(card.outcome),
     Action.ESCALATE: _staff(card.escalate),
     Action.TIER: _staff(card.tier),
+    Action.VISIT: _staff(card.visit),
     Action.NOTE: _staff(card.note),
     Action.SAY: _staff(card.say),
     Action.CANNED: _staff(card.canned),

@@ -44,6 +44,7 @@ class Action(StrEnum):
     OUTCOME = "t:out"
     ESCALATE = "t:esc"
     TIER = "t:tier"
+    VISIT = "t:visit"  # staff record that the customer came to the store today
     NOTE = "t:note"
     SAY = "t:say"  # shows the standard replies under the card
     CANNED = "t:canned"  # sends one standard reply to the customer
@@ -113,6 +114,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.OUTCOME: (NUMBER, _one_of(o.value for o in Outcome)),
     Action.ESCALATE: (NUMBER,),
     Action.TIER: (NUMBER, _one_of(("regular", "vip"))),
+    Action.VISIT: (NUMBER,),
     Action.NOTE: (NUMBER,),
     Action.SAY: (NUMBER,),
     Action.CANNED: (NUMBER, _one_of(("apology", "unclear", "call", "photo"))),

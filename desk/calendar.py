@@ -2,8 +2,12 @@
 
 The contact deadline is Walmart's sunset rule (seed 001, 日落原则) as the SOP states it: the
 earlier of the store's closing time and local sunset on the day the complaint arrives; one that
-arrives after that rolls to the next opening day, skipping closed weekdays, public holidays
-(``holidays``, per store country) and the store's extra closed dates.
+arrives after that rolls to the next opening day, skipping closed weekdays, the store's extra
+closed dates and, only where the store is configured closed on them (``closed_on_holidays``),
+public holidays (``holidays``, per store country): retail is open on holidays by default.
+
+Every time promised to a person is a quarter hour, rounded down ("16:45 前", never "16:52 前"):
+what the customer is told is what is stored and watched.
 """
 
 from __future__ import annotations
@@ -96,6 +100,15 @@ def sunset_on(store: StoreConfig, day: date) -> datetime | None:
         return None
 
 
+PROMISE_STEP_MINUTES = 15
+
+
+def quarter_before(moment: datetime) -> datetime:
+    """The quarter hour at or before ``moment``: a promise as people write it (16:52 → 16:45)."""
+    return moment.replace(minute=moment.minute - moment.minute % PROMISE_STEP_MINUTES,
+                          second=0, microsecond=0)
+
+
 def day_deadline(store: StoreConfig, day: date) -> datetime | None:
     """The latest contact time on an opening day: closing time, or sunset if earlier."""
     hours = _hours_on(store, day)
@@ -106,8 +119,8 @@ def day_deadline(store: StoreConfig, day: date) -> datetime | None:
         sun_down = sunset_on(store, day)
         # A sunset before opening (far north in winter) would leave no time at all.
         if sun_down is not None and opening < sun_down < closing:
-            return sun_down.replace(second=0, microsecond=0)
-    return closing
+            return max(quarter_before(sun_down), opening)
+    return quarter_before(closing)
 
 
 def contact_deadline(store: StoreConfig, received: datetime) -> datetime:
@@ -127,7 +140,24 @@ def urgent_contact_deadline(store: StoreConfig, received: datetime) -> datetime:
     deadline = contact_deadline(store, received)
     opening = opening_on(store, deadline.astimezone(store.timezone).date())
     start = max(received.astimezone(store.timezone), opening or deadline)
-    return min(deadline, start + store.promises.urgent_contact_within)
+    within = start + store.promises.urgent_contact_within
+    rounded = quarter_before(within)
+    # A window shorter than a quarter hour is kept to the minute rather than made to vanish.
+    return min(deadline, rounded if rounded > start else within.replace(second=0, microsecond=0))
+
+
+def ticket_contact_deadline(store: StoreConfig, received: datetime, *, vip: bool = False,
+                            urgent: bool = False) -> datetime:
+    """The contact deadline a new ticket is promised: the sunset rule, shortened for a VIP
+    (``vip_contact_within_minutes``) and for an urgent ticket; always a quarter hour."""
+    deadline = contact_deadline(store, received)
+    if vip and store.promises.vip_contact_within is not None:
+        vip_by = received + store.promises.vip_contact_within
+        rounded = quarter_before(vip_by.astimezone(store.timezone))
+        deadline = min(deadline, rounded if rounded > received else vip_by)
+    if urgent:
+        deadline = min(deadline, urgent_contact_deadline(store, received))
+    return deadline
 
 
 def callback_time(store: StoreConfig, done_at: datetime) -> datetime:

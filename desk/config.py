@@ -90,7 +90,7 @@ class Greetings:
     time: time = time(9, 0)
     holidays: tuple[str, ...] = ("new_year", "spring_festival", "mid_autumn", "national_day")
     custom: tuple[tuple[int, int, str], ...] = ()  # (month, day, name), e.g. the anniversary
-    regular_after: int = 3  # completed tickets + recorded visits that make a regular
+    regular_after: int = 3  # recorded visits that make a regular (complaints do not)
     rate_per_second: float = 28.0  # just below Telegram's ~30 messages/s per bot
 
 
@@ -111,7 +111,7 @@ class StoreConfig:
     product_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     holidays_country: str = "CN"
     holidays_subdivision: str | None = None
-    closed_on_holidays: bool = True
+    closed_on_holidays: bool = False  # retail is open on public holidays unless set
     closed_dates: frozenset[date] = frozenset()
     promises: Promises = field(default_factory=Promises)
     digest_time: time = time(20, 0)  # when the managers get the daily digest, local time
@@ -324,7 +324,7 @@ def _store(raw: Any, key: str, default_language: str) -> StoreConfig:
         isinstance(d, date) and not isinstance(d, datetime) for d in closed
     ):
         raise ConfigError(f"{key}.closed_dates", "must be a list of dates like 2026-12-24")
-    closed_on_holidays = raw.get("closed_on_holidays", True)
+    closed_on_holidays = raw.get("closed_on_holidays", False)
     if not isinstance(closed_on_holidays, bool):
         raise ConfigError(f"{key}.closed_on_holidays", "must be true or false")
     return StoreConfig(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from desk.calendar import closing_on, opening_on
+from desk.calendar import closing_on, is_open_on, local_day, opening_on
 from desk.config import StoreConfig
 from desk.models import State, Ticket
 
@@ -27,6 +27,7 @@ class Step(StrEnum):
     CONTACT_REMINDER = "contact_reminder"  # to the assignee, or the group while unclaimed
     NUDGE = "nudge"  # nobody has claimed it yet
     BREACH = "breach"  # the contact deadline passed: managers alerted, 遗漏 recorded
+    LONG_WAIT = "long_wait"  # the deadline lies past more than one closed day: managers told
     RETRY = "retry"  # "called, no answer": call again
     REPLY_REMINDER = "reply_reminder"  # an escalation's latest reply time is near
     REPLY_BREACH = "reply_breach"
@@ -55,6 +56,14 @@ def is_open_at(store: StoreConfig, moment: datetime) -> bool:
     return opening is not None and closing is not None and opening <= moment < closing
 
 
+def closed_days_waited(store: StoreConfig, received: datetime, deadline: datetime) -> int:
+    """How many whole days the store is closed between the day a complaint came in and the
+    day of its contact deadline."""
+    first, last = local_day(store, received), local_day(store, deadline)
+    return sum(1 for offset in range(1, (last - first).days)
+               if not is_open_on(store, first + timedelta(days=offset)))
+
+
 def due(ticket: Ticket, store: StoreConfig, now: datetime) -> list[Due]:
     """Every step of this ticket that is due at ``now`` and not done yet, oldest first."""
     items: list[Due] = []
@@ -69,6 +78,13 @@ def due(ticket: Ticket, store: StoreConfig, now: datetime) -> list[Due]:
         # A promise renewed after a miss is a deadline of its own: breached when it passes.
         if contact_by <= now and ticket.missed_deadline() != contact_by:
             items.append(Due(contact_by, number, Step.BREACH))
+        received = _time(ticket.confirmed_at)
+        # Holidays the store is configured closed on shift the deadline: over more than one
+        # closed day the managers hear of it once (cheap test first: this runs every sweep).
+        if (not ticket.long_wait_alerted and received is not None
+                and (contact_by - received).days >= 2
+                and closed_days_waited(store, received, contact_by) > 1):
+            items.append(Due(received, number, Step.LONG_WAIT))
     if ticket.state in UNCLAIMED:
         last = _time(ticket.nudged_at or ticket.confirmed_at)
         # Nudges only while the store is open: nobody should be paged at 3 a.m.
@@ -113,6 +129,9 @@ def mark(ticket: Ticket, item: Due, now: datetime) -> None:
         ticket.contact_reminded = True
     elif item.step is Step.NUDGE:
         ticket.nudged_at = now.isoformat()
+    elif item.step is Step.LONG_WAIT:
+        ticket.long_wait_alerted = True
+        ticket.record(now, 0, "long_wait", deadline=ticket.contact_by)
     elif item.step is Step.BREACH:
         ticket.missed = True
         ticket.record(item.at, 0, "missed", deadline=ticket.contact_by)

@@ -5,7 +5,7 @@ same figures it gave that evening. Periods are days in the store's time zone: th
 day, and the 7 days ending with it.
 
 - Three controls (三个控制): complaint rate (complaints / customers served, only when a manager
-  reported the served count), miss rate (contact deadlines missed / deadlines due), and
+  reported the served count), miss rate (contact deadlines missed / deadlines passed), and
   dissatisfaction rate (low scores / answered callbacks).
 - Four no-misses (四个不漏): every problem recorded, handled, re-checked and fed back. The audit
   lists tickets that fell out of that loop, and recurring products or issues (3+ in 30 days)
@@ -164,8 +164,12 @@ def _surveys(ticket: Ticket) -> list[dict[str, Any]]:
 
 
 def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end: datetime,
-            served: dict[date, int]) -> Figures:
-    """The figures of one period [start, end)."""
+            served: dict[date, int], until: datetime | None = None) -> Figures:
+    """The figures of one period [start, end), as of ``until``: the miss rate counts only the
+    deadlines that have passed by then (one due tonight is neither kept nor missed yet)."""
+
+    def passed(moment: datetime | None) -> bool:
+        return moment is not None and inside(moment) and (until is None or moment <= until)
     result = Figures()
     for tech in store.technicians:
         result.technicians[tech.user_id] = TechnicianFigures(tech.name)
@@ -184,7 +188,7 @@ def figures(store: StoreConfig, tickets: Iterable[Ticket], start: datetime, end:
         for event in ticket.events:
             moment = datetime.fromisoformat(event.at)
             # A promise renewed after a miss is a deadline of its own.
-            if event.action in ("confirmed", "reopened", "promise_renewed") and inside(
+            if event.action in ("confirmed", "reopened", "promise_renewed") and passed(
                     _at(event.detail.get("contact_by"))):
                 result.deadlines_due += 1
             if event.action == "missed":
@@ -343,8 +347,8 @@ def compute(store: StoreConfig, tickets: list[Ticket], day: date, now: datetime,
     return Digest(
         store_id=store.id,
         day=day,
-        today=figures(store, tickets, start, end, served),
-        week=figures(store, tickets, week_start, end, served),
+        today=figures(store, tickets, start, end, served, until),
+        week=figures(store, tickets, week_start, end, served, until),
         open_now=sum(1 for s, _ in states if s["open"]),
         overdue_now=sum(1 for s, _ in states if s["open"] and s["missed"]
                         and not s["contacted_since_reopen"]),

@@ -92,6 +92,21 @@ class Translator:
             return self.gettext("tomorrow before {time}").format(time=self.time(moment, tz))
         return self.gettext("before {time}").format(time=self.short_datetime(moment, tz))
 
+    def when(self, moment: DateTime, tz: ZoneInfo, now: DateTime, dated: bool = False) -> str:
+        """A promised time for staff and managers: 今天 16:45, 明天 09:30, else the date and time.
+        ``dated`` keeps the date after 今天/明天 too, for text that stays on screen past
+        midnight (the card, edited in place)."""
+        local, today = moment.astimezone(tz), now.astimezone(tz).date()
+        offset = (local.date() - today).days
+        if offset in (0, 1):
+            clock = self.short_datetime(moment, tz) if dated else self.time(moment, tz)
+            word = (self.gettext("today {time}") if offset == 0
+                    else self.gettext("tomorrow {time}"))
+            return word.format(time=clock)
+        if local.year == today.year:
+            return self.short_datetime(moment, tz)
+        return self.datetime(moment, tz)
+
     def date(self, day: date) -> str:
         return format_date(day, "long", locale=self.locale)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import InitVar, asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -201,6 +201,7 @@ class Ticket:
     contact_reminded: bool = False
     nudged_at: str | None = None  # the last "still unclaimed" nudge to the group
     missed: bool = False  # the contact deadline passed without contact (遗漏)
+    long_wait_alerted: bool = False  # managers told it waits over more than one closed day
     retry_at: str | None = None  # "called, no answer": when to remind the technician to retry
     reply_reminded: bool = False
     reply_missed: bool = False
@@ -296,8 +297,10 @@ class Customer:
     # Seed 001: 对客户进行精确的分级; seed 004: the hotel that knows its regular.
     tier: str | None = None  # "regular" or "vip", set by staff
     notes: list[dict[str, Any]] = field(default_factory=list)  # staff notes: at, by, text
-    visits: list[str] = field(default_factory=list)  # "<store>:<date>" from the QR code link
-    completed: int = 0  # tickets whose service was done
+    # "<store>:<date>", one a day per store: a scan of the store's QR code link, or staff
+    # recording the visit from a ticket's card.
+    visits: list[str] = field(default_factory=list)
+    completed: int = 0  # tickets whose service was done (recorded; makes nobody a regular)
     greetings: bool = True  # consent to holiday greetings (/greetings off)
     # The forum topics of their archived tickets, [number, thread id], so that a new
     # ticket's topic links the previous ones (outbox/topics.py).
@@ -309,7 +312,17 @@ class Customer:
         return visited | ({self.store_id} if self.store_id else set())
 
     def is_regular(self, rule: int) -> bool:
-        return self.tier in (TIER_REGULAR, TIER_VIP) or self.completed + len(self.visits) >= rule
+        """A regular comes back (seed 004): marked by staff, or ``rule`` recorded visits.
+        Complaints, however many, do not count (issue 19, item 9)."""
+        return self.tier in (TIER_REGULAR, TIER_VIP) or len(self.visits) >= rule
+
+    def record_visit(self, store_id: str, day: date) -> bool:
+        """Count a visit, one a day per store; False when today's is already counted."""
+        visit = f"{store_id}:{day.isoformat()}"
+        if visit in self.visits:
+            return False
+        self.visits.append(visit)
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

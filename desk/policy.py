@@ -39,14 +39,11 @@ def contact_deadline(store: StoreConfig, ticket: Ticket, now: datetime) -> datet
 
     The day's deadline (closing or sunset, skipping closed days and holidays); a VIP's within
     the store's ``vip_contact_within`` when set; an urgent ticket's (safety, a threat) within
-    ``urgent_contact_within`` of ``now``. The earliest of those that apply.
+    ``urgent_contact_within`` of ``now``. The earliest of those that apply, always a quarter
+    hour rounded down (16:52 -> 16:45): what the customer is told is what is stored.
     """
-    deadline = calendar.contact_deadline(store, now)
-    if ticket.vip and store.promises.vip_contact_within is not None:
-        deadline = min(deadline, now + store.promises.vip_contact_within)
-    if ticket.urgency:
-        deadline = min(deadline, calendar.urgent_contact_deadline(store, now))
-    return deadline
+    return calendar.ticket_contact_deadline(store, now, vip=ticket.vip,
+                                            urgent=bool(ticket.urgency))
 
 
 @dataclass(frozen=True)

@@ -64,13 +64,15 @@ def period(store: StoreConfig, today: date, days: int) -> tuple[datetime, dateti
 
 
 def compute(store: StoreConfig, tickets: list[Ticket], today: date, days: int,
-            served: dict[date, int], fed_back: set[str]) -> Trends:
+            served: dict[date, int], fed_back: set[str], now: datetime | None = None) -> Trends:
+    """The trends of the ``days`` days ending ``today``, as of ``now``: a deadline still ahead
+    counts in no miss rate."""
     tickets = [t for t in tickets if t.store_id == store.id and t.number is not None]
     start, end = period(store, today, days)
     technicians = {
         tech.user_id: Controls.of(figures(store, [t for t in tickets
                                                   if t.assignee_id == tech.user_id],
-                                          start, end, {}))
+                                          start, end, {}, now))
         for tech in store.technicians}
     first = today - timedelta(days=days - 1)
     new = {first + timedelta(days=i): 0 for i in range(days)}
@@ -87,15 +89,16 @@ def compute(store: StoreConfig, tickets: list[Ticket], today: date, days: int,
                 if day in missed:
                     missed[day] += 1
     return Trends(store_id=store.id, days=days, first=first, last=today,
-                  store=Controls.of(figures(store, tickets, start, end, served)),
+                  store=Controls.of(figures(store, tickets, start, end, served, now)),
                   technicians=technicians,
                   daily=[(d, new[d], missed[d]) for d in new],
                   recurring=recurring(tickets, start, end, set()), fed_back=fed_back)
 
 
 def trends_job(data_dir: Path, hot_snapshot: str, store: StoreConfig, today: date, days: int,
-               served: dict[date, int], fed_back: set[str]) -> Trends:
+               served: dict[date, int], fed_back: set[str],
+               now: datetime | None = None) -> Trends:
     """The whole computation, for a worker thread: reads the files itself."""
     first = today - timedelta(days=days - 1)
     tickets = load_tickets(data_dir, hot_snapshot, months_between(first, today))
-    return compute(store, tickets, today, days, served, fed_back)
+    return compute(store, tickets, today, days, served, fed_back, now)

@@ -74,9 +74,8 @@ async def start(update: Update, context: DeskContext) -> None:
     linked = desk.settings.store(arg[2:]) if arg.startswith("s_") else None
     if linked is not None:
         customer.store_id = linked.id
-        visit = f"{linked.id}:{local_day(linked, desk.clock()).isoformat()}"
-        if visit not in customer.visits:  # one visit a day per store: a QR scan at the counter
-            customer.visits.append(visit)
+        # One visit a day per store: a QR scan at the counter.
+        customer.record_visit(linked.id, local_day(linked, desk.clock()))
     elif customer.store_id is None and len(desk.settings.stores) == 1:
         customer.store_id = desk.settings.stores[0].id
     desk.db.save_customer(customer)

@@ -107,8 +107,8 @@ def next_prompt(state: SetupState) -> tuple[str, InlineKeyboardMarkup | None]:
             _rows([button(v, f"u:close:{store.id}:{v.replace(':', '')}")
                    for v in CLOSING_TIMES], 4))
     if store.days is None:
-        return t.gettext("On which days is it open? Public holidays are closed days; the "
-                         "config can change that."), InlineKeyboardMarkup(
+        return t.gettext("On which days is it open? The store stays open on public holidays; "
+                         "the config can change that."), InlineKeyboardMarkup(
             [[button(t.gettext(label), f"u:days:{store.id}:{key}")]
              for key, (label, _days) in OPEN_DAYS.items()])
     if store.staff_chat_id is None:

@@ -57,9 +57,12 @@ def alert_escalation(outbox: Outbox, tx: Transaction, ticket: Ticket,
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
     options = policy.reply_choices(store, ticket)
+    now = outbox.desk.clock()
     outbox.to_managers(
-        tx, store, lambda t: views.escalation_alert(t, ticket, store, phone), kind="escalation",
-        markup=lambda t: views.reply_time_keyboard(t, ticket, store, options), ticket=ticket)
+        tx, store, lambda t: views.escalation_alert(t, ticket, store, phone, now),
+        kind="escalation",
+        markup=lambda t: views.reply_time_keyboard(t, ticket, store, options, now),
+        ticket=ticket)
 
 
 def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreConfig,
@@ -68,8 +71,9 @@ def alert_urgent(outbox: Outbox, tx: Transaction, ticket: Ticket, store: StoreCo
     an open ticket a follow-up made urgent."""
     customer = outbox.desk.db.customer(ticket.customer_id)
     phone = customer.phone if customer else None
+    now = outbox.desk.clock()
     outbox.to_managers(tx, store,
-                       lambda t: views.urgent_alert(t, ticket, store, phone, followup),
+                       lambda t: views.urgent_alert(t, ticket, store, phone, now, followup),
                        kind="urgent", ticket=ticket)
 
 

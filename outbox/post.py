@@ -225,7 +225,8 @@ class Outbox:
             return  # a store removed from the config: its tickets stay where they are
         t = translator(store.language)
         customer = self.desk.db.customer(ticket.customer_id)
-        text = views.card(t, ticket, store, customer.phone if customer else None, customer)
+        text = views.card(t, ticket, store, customer.phone if customer else None, customer,
+                          now=self.desk.clock())
         if markup is True:
             markup = views.card_keyboard(t, ticket)
         data = _markup(markup) if markup is not False else None

@@ -19,7 +19,7 @@ from telegram import (
 
 from desk.buttons import Action, encode
 from desk.config import StoreConfig
-from desk.i18n import LANGUAGE_NAMES, Translator
+from desk.i18n import LANGUAGE_NAMES, N_, Translator
 from desk.models import (
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -307,9 +307,16 @@ def ticket_line(t: Translator, ticket: Ticket, store: StoreConfig) -> str:
 
 
 def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
-         customer: Customer | None = None) -> str:
-    """The ticket's card in the staff group, edited in place as the ticket moves."""
+         customer: Customer | None = None, now: datetime | None = None) -> str:
+    """The ticket's card in the staff group, edited in place as the ticket moves. Promised
+    times read 今天/明天 as of ``now`` (the date kept: the card stays on screen)."""
     _ = t.gettext
+
+    def promised(moment: datetime) -> str:
+        if now is None:
+            return t.datetime(moment, store.timezone)
+        return t.when(moment, store.timezone, now, dated=True)
+
     icon = {State.NEW: "🆕", State.OFFERED: "🆕", State.CLAIMED: "🔧", State.CONTACTED: "📞",
             State.ESCALATED: "🆘", State.DONE: "✅"}.get(ticket.state, "•")
     received = parse_time(ticket.confirmed_at) or parse_time(ticket.created_at)
@@ -324,8 +331,8 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
     ]
     if customer is not None and customer.is_regular(store.greetings.regular_after):
         tier = _(TIER_LABELS.get(customer.tier or TIER_REGULAR))
-        lines.append(_("Customer tier: {tier} · completed tickets: {count}").format(
-            tier=tier, count=customer.completed))
+        lines.append(_("Customer tier: {tier} · visits: {count}").format(
+            tier=tier, count=len(customer.visits)))
     for note in (customer.notes[-NOTES_ON_CARD:] if customer else []):
         lines.append(_("📝 Note: {text}").format(text=escape(quote(note["text"],
                                                                     FOLLOWUP_QUOTE))))
@@ -352,20 +359,19 @@ def card(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
         else:
             lines.append(_("Assignee: {name}").format(name=owner))
     if ticket.contact_by and ticket.state in (State.NEW, State.OFFERED, State.CLAIMED):
-        deadline = t.datetime(parse_time(ticket.contact_by), store.timezone)
+        contact_by = parse_time(ticket.contact_by)
         missed = ticket.missed_deadline()
-        if missed is not None:
+        if missed is not None:  # a record, read on later days too: the plain date
             lines.append(_("⚠️ Contact deadline {time} missed").format(
                 time=t.datetime(missed, store.timezone)))
-        if missed != parse_time(ticket.contact_by):  # the promise renewed after the miss
-            lines.append(_("Contact the customer by: {time}").format(time=deadline))
+        if missed != contact_by:  # the promise still ahead (renewed after a miss)
+            lines.append(_("Contact the customer by: {time}").format(time=promised(contact_by)))
     if ticket.state is State.ESCALATED:
         reply_by = parse_time(ticket.reply_by)
         if reply_by is None:
             lines.append(_("Waiting for a manager to set the latest reply time."))
         else:
-            lines.append(_("Latest reply time: {time}").format(
-                time=t.datetime(reply_by, store.timezone)))
+            lines.append(_("Latest reply time: {time}").format(time=promised(reply_by)))
     if ticket.state is State.DONE and ticket.outcome is not None:
         lines.append(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS[ticket.outcome])))
         lines.append(_("Service report: {report}").format(report=escape(ticket.report or "")))
@@ -414,6 +420,7 @@ def card_keyboard(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup | None:
     # Seed 001/004: grade the customer and note their preferences, from the ticket.
     profile = [button(_("⭐ Regular"), encode(Action.TIER, n, "regular")),
                button(_("💎 VIP"), encode(Action.TIER, n, "vip")),
+               button(_("🛍 Visit"), encode(Action.VISIT, n)),
                button(_("📝 Note"), encode(Action.NOTE, n))]
     say = [button(_("💬 Standard replies"), encode(Action.SAY, n))]
     return InlineKeyboardMarkup([*keyboard.inline_keyboard, profile, say])
@@ -478,28 +485,29 @@ def urgency_line(t: Translator, ticket: Ticket) -> str:
 
 
 def urgent_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
-                 followup: bool = False) -> str:
+                 now: datetime, followup: bool = False) -> str:
     """To the managers, at once, when an urgent ticket comes in or a follow-up makes an open
     ticket urgent (the card says the reasons and any contact deadline)."""
     _ = t.gettext
     if followup:
         header = _("🚨 {store}: ticket #{number} has become urgent after the customer's "
                    "follow-up.").format(store=escape(store.name), number=ticket.number)
-        return "\n\n".join([header, card(t, ticket, store, phone)])
+        return "\n\n".join([header, card(t, ticket, store, phone, now=now)])
     header = _("🚨 {store}: new ticket #{number} is urgent. The customer must be contacted "
                "by {time}.").format(
                    store=escape(store.name), number=ticket.number,
-                   time=t.datetime(parse_time(ticket.contact_by), store.timezone))
-    return "\n\n".join([header, card(t, ticket, store, phone)])
+                   time=t.when(parse_time(ticket.contact_by), store.timezone, now))
+    return "\n\n".join([header, card(t, ticket, store, phone, now=now)])
 
 
-def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
+def escalation_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None,
+                     now: datetime | None = None) -> str:
     _ = t.gettext
     header = _("🆘 {store}: ticket #{number} cannot be solved by the staff and needs your "
                "support.").format(store=escape(store.name), number=ticket.number)
     question = _("Please choose the latest time by which the customer will get an answer. "
                  "You can also hand the ticket to a technician.")
-    return "\n\n".join([header, card(t, ticket, store, phone), question])
+    return "\n\n".join([header, card(t, ticket, store, phone, now=now), question])
 
 
 def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str | None) -> str:
@@ -513,12 +521,29 @@ def question_alert(t: Translator, ticket: Ticket, store: StoreConfig, phone: str
     return "\n\n".join([header, card(t, ticket, store, phone), how])
 
 
+# By the option's key (desk.policy.reply_options): what the choice is, not only its time.
+REPLY_CHOICE_LABELS = {
+    "today": N_("Today, before closing ({time})"),
+    "next": N_("Next opening day, before closing ({time})"),
+    "third": N_("Third opening day, before closing ({time})"),
+}
+
+
+def reply_choice_label(t: Translator, store: StoreConfig, option: ReplyOption,
+                       now: datetime) -> str:
+    """A reply-time choice says what it is: 今天打烊前 (17:30), 下一个营业日打烊前 (明天 21:00)…"""
+    time = (t.time(option.at, store.timezone) if option.key == "today"
+            else t.when(option.at, store.timezone, now))
+    return t.gettext(REPLY_CHOICE_LABELS[option.key]).format(time=time)
+
+
 def reply_time_keyboard(
-    t: Translator, ticket: Ticket, store: StoreConfig, options: list[ReplyOption]
+    t: Translator, ticket: Ticket, store: StoreConfig, options: list[ReplyOption],
+    now: datetime,
 ) -> InlineKeyboardMarkup:
     _ = t.gettext
     # Each button carries its option's key: the time is looked up again when it is pressed.
-    rows = [[button(_("By {time}").format(time=t.short_datetime(o.at, store.timezone)),
+    rows = [[button(reply_choice_label(t, store, o, now),
                     encode(Action.REPLY_BY, ticket.number, o.key))] for o in options]
     if store.technicians:
         rows.append([button(_("👤 Hand to a technician"),

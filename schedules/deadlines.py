@@ -13,8 +13,8 @@ from schedules.sweep import every, run_due
 
 SWEEP_EVERY_SECONDS = 30
 JOB_NAME = "deadline-sweep"
-STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.RETRY, Step.REPLY_REMINDER,
-         Step.REPLY_BREACH)
+STEPS = (Step.CONTACT_REMINDER, Step.NUDGE, Step.BREACH, Step.LONG_WAIT, Step.RETRY,
+         Step.REPLY_REMINDER, Step.REPLY_BREACH)
 
 
 async def sweep_deadlines(context: DeskContext) -> None:

@@ -233,7 +233,7 @@ async def test_unanswerable_question_follows_the_unclear_path_once(shop: World) 
     assert [e.action for e in ticket.events] == ["question_filed"]
     card = c.card(shop.staff_group, 1)
     assert card.buttons == [], "no technician claims a question"
-    assert "最迟答复时间:2026年11月23日 21:00" in card.text
+    assert "最迟答复时间:今天 11月23日 21:00" in card.text
     alert = c.last(shop.manager)
     assert alert.text.startswith("❓ 旗舰店:客户提出了一个我无法回答的问题(#1)")
     assert "请问你们有没有卖咖啡机?" in alert.text
@@ -247,11 +247,11 @@ async def test_unanswerable_question_follows_the_unclear_path_once(shop: World) 
     # the question (not for a call that never came) and the managers alerted.
     shop.clock.set(at(20, 0))
     await tick(shop)
-    assert c.last(shop.manager).text == "⏰ 旗舰店:投诉单 #1 已向客户承诺在 2026年11月23日 21:00 前答复,请按时答复客户。"
+    assert c.last(shop.manager).text == "⏰ 旗舰店:投诉单 #1 已向客户承诺在 今天 21:00 前答复,请按时答复客户。"
     shop.clock.set(at(21, 0))
     await tick(shop)
     assert c.last(shop.customer).text.startswith(
-        "非常抱歉:我们承诺在 2026年11月23日 21:00 前解答您的咨询 #1,但没有做到。")
+        "非常抱歉:我们承诺在 今天 21:00 前解答您的咨询 #1,但没有做到。")
     renewed = shop.db.by_number(1)
     assert "reply_missed" in [e.action for e in renewed.events]
     assert renewed.reply_by == "2026-11-24T21:00:00+08:00", "the next promise is watched too"

@@ -170,6 +170,11 @@ async def test_a_manager_hands_a_ticket_to_a_technician_from_the_page(browser: B
     await browser.open_desk()
     await page.click(f".ticket[data-number='{number}']")
     await page.click("button:has-text('王工')")
+    # First what will happen and to whom; nothing is sent before "发送".
+    await expect(page.locator("#confirm-text")).to_have_text(
+        f"将告诉 王工:投诉单 #{number} 现在由他/她负责;并告诉客户 张女士 由 王工 联系。")
+    assert w.db.by_number(number).assignee_id != 202
+    await page.click("#confirm-send")
     await expect(page.locator("#action-result")).to_have_text("已完成。")
     await w.outbox.settle()
     assert w.db.by_number(number).assignee_id == 202
@@ -239,3 +244,50 @@ async def test_a_session_that_expires_on_a_language_change_hides_the_desk_again(
     await page.select_option("#language", "en")
     await page.wait_for_selector("#problem")
     assert not await page.is_visible("#tabs") and not await page.is_visible("#language")
+
+
+async def test_what_needs_the_manager_comes_first_and_is_confirmed_before_it_is_sent(
+        browser: Browser) -> None:
+    """Issue 19, item 10, as a manager sees it on the phone."""
+    w = browser.world
+    c = w.client
+    await file_complaint(w, "空气净化器有异味", user=w.other_customer)
+    number = await file_complaint(w)
+    await c.share_contact(w.customer, "+86 138 0013 8000")
+    ticket = w.db.by_number(number)
+    offered_to = next(x for x in (w.li, w.wang) if x.id == ticket.assignee_id)
+    await c.click(offered_to, c.card(w.staff_group, number), "接单")
+    await c.click(offered_to, c.card(w.staff_group, number), "无法解决")
+    await w.outbox.settle()
+    page = browser.page
+    await browser.open_desk()
+    await page.wait_for_selector(".ticket")
+    first = page.locator(".ticket").first
+    assert await first.get_attribute("data-number") == str(number)
+    await expect(first.locator(".badge")).to_have_text("待您决定")
+    await expect(first.locator(".clock")).to_contain_text("请在此前决定 今天 16:45")
+    other = page.locator(".ticket").nth(1)
+    await expect(other.locator(".clock")).to_contain_text("尚未接单")
+    await browser.screenshot("needs-you")
+
+    await first.click()
+    link = page.locator("#phone-link")
+    assert await link.get_attribute("href") == "tel:+8613800138000"
+    labels = await page.eval_on_selector_all(".reply-choice", "els => els.map(e => e.textContent)")
+    assert labels == ["今天打烊前(21:00)", "下一个营业日打烊前(明天 21:00)",
+                      "第三个营业日打烊前(11月26日 21:00)"]
+    told = len(c.texts(w.customer))
+    await page.click(".reply-choice >> nth=1")
+    await expect(page.locator("#confirm-text")).to_have_text(
+        "将告诉客户 张女士:最迟答复时间为 明天 21:00;员工群中的卡片随之更新。")
+    assert await browser.fits_the_phone()
+    await browser.screenshot("confirm")
+    await page.click("#confirm-cancel")
+    await expect(page.locator("#confirm")).to_be_hidden()
+    assert w.db.by_number(number).reply_by is None, "cancelled: nothing sent"
+    await page.click(".reply-choice >> nth=1")
+    await page.click("#confirm-send")
+    await expect(page.locator("#action-result")).to_have_text("已完成。")
+    await w.outbox.settle()
+    assert w.db.by_number(number).reply_by == "2026-11-24T21:00:00+08:00"
+    assert len(c.texts(w.customer)) == told + 1

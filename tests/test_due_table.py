@@ -10,7 +10,8 @@ reply reminder 60 minutes before an escalation's reply time, the callback's remi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import dataclasses
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -142,7 +143,34 @@ def test_what_is_due(promise: str, t: Ticket, now: datetime,
 
 
 def test_every_step_appears_in_the_table() -> None:
-    assert {step for *_, expected in TABLE for step, _at in expected} == set(Step)
+    # LONG_WAIT needs a store closed on more days than the table's; it has its own table below.
+    steps = {step for *_, expected in TABLE for step, _at in expected}
+    assert steps | {step for *_, expected in LONG_WAITS for step, _at in expected} == set(Step)
+
+
+# A complaint on Saturday evening, the store closed on Sunday and (a closed date) on Monday:
+# the deadline is Tuesday, past two closed days, so the managers hear of it once, at once.
+SAT_EVENING = local(28, 19)
+TUESDAY = datetime(2026, 12, 1, 14, tzinfo=SHANGHAI)
+CLOSED_MONDAY = dataclasses.replace(STORE, closed_dates=frozenset({date(2026, 11, 30)}))
+LONG_WAITS: list[tuple[str, Any, Ticket, datetime, list[tuple[Step, datetime]]]] = [
+    ("two closed days: managers told once", CLOSED_MONDAY,
+     ticket(State.OFFERED, confirmed_at=SAT_EVENING, contact_by=TUESDAY,
+            nudged_at=TUESDAY), SAT_EVENING + M, [(Step.LONG_WAIT, SAT_EVENING)]),
+    ("already told", CLOSED_MONDAY,
+     ticket(State.OFFERED, confirmed_at=SAT_EVENING, contact_by=TUESDAY, nudged_at=TUESDAY,
+            long_wait_alerted=True), SAT_EVENING + M, []),
+    ("one closed day (Sunday): nobody told", STORE,
+     ticket(State.OFFERED, confirmed_at=SAT_EVENING, contact_by=local(30, 14),
+            nudged_at=TUESDAY), SAT_EVENING + M, []),
+]
+
+
+@pytest.mark.parametrize(("store", "t", "now", "expected"), [row[1:] for row in LONG_WAITS],
+                         ids=[row[0] for row in LONG_WAITS])
+def test_long_waits(store: Any, t: Ticket, now: datetime,
+                    expected: list[tuple[Step, datetime]]) -> None:
+    assert [(item.step, item.at) for item in due(t, store, now)] == expected
 
 
 def test_a_step_stays_due_until_it_is_marked() -> None:

@@ -179,7 +179,7 @@ async def test_the_hand_over_by_a_manager(hostile: World) -> None:
     await c.press_action(hostile.manager, alert, Action.ASSIGN, 202)
     assert alert.text == f"已完成:投诉单 #{number} 已交给 {WANG}。"
     assert c.last(hostile.wang).text == f"{HQ}的投诉单 #{number} 现在由您负责,请到员工群查看卡片。"
-    assert c.texts(hostile.customer)[-1] == f"技术人员{WANG}已负责处理您的投诉单 #{number},会在今天 16:52 前与您联系。"
+    assert c.texts(hostile.customer)[-1] == f"技术人员{WANG}已负责处理您的投诉单 #{number},会在今天 16:45 前与您联系。"
 
 
 async def test_the_breach_and_reply_alerts(hostile: World) -> None:

@@ -28,7 +28,7 @@ ACKNOWLEDGEMENT = (
     "\n"
     "您的投诉单号:#1\n"
     "\n"
-    "接下来:旗舰店的技术人员会在今天 16:52 前与您联系。每一步进展我都会在这里通知您。"
+    "接下来:旗舰店的技术人员会在今天 16:45 前与您联系。每一步进展我都会在这里通知您。"
 )
 
 
@@ -46,7 +46,7 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
 
     ticket = world.db.by_number(1)
     assert ticket.state is State.OFFERED and ticket.assignee_id == 201
-    assert ticket.contact_by == "2026-11-23T16:52:00+08:00"
+    assert ticket.contact_by == "2026-11-23T16:45:00+08:00"
     assert (ticket.kind, ticket.want, ticket.product) == (Kind.QUALITY, Want.EXCHANGE, "电热水壶")
     assert [e.action for e in ticket.events] == ["confirmed", "offered"]
     assert restatement.text.endswith("✅ 已提交。") and restatement.labels == []
@@ -66,10 +66,10 @@ async def test_complaint_is_restated_then_confirmed_into_a_ticket(world: World) 
         "\n"
         "状态:待技术人员接单\n"
         "已分配给 李工:请接单或转交。\n"
-        "联系期限:2026年11月23日 16:52"
+        "联系期限:今天 11月23日 16:45"
     )
     assert 'href="tg://user?id=201"' in card.html, "the offered technician is mentioned"
-    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "📝 备注", "💬 标准答复"]
+    assert card.labels == ["✅ 接单", "↩️ 转交", "🆘 无法解决,上报经理", "⭐ 常客", "💎 VIP", "🛍 到店", "📝 备注", "💬 标准答复"]
 
 
 async def test_whole_service_with_report(world: World) -> None:
@@ -117,18 +117,18 @@ async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World
     assert card.text.endswith("等待经理确定最迟答复时间。")
     alert = c.last(world.manager)
     assert alert.text.startswith("🆘 旗舰店:投诉单 #1 员工无法解决,需要您的支持。")
-    assert alert.labels == ["11月23日 21:00 前", "11月24日 21:00 前", "11月26日 21:00 前",
-                            "👤 交给技术人员"]
+    assert alert.labels == ["今天打烊前(21:00)", "下一个营业日打烊前(明天 21:00)",
+                            "第三个营业日打烊前(11月26日 21:00)", "👤 交给技术人员"]
     assert c.inbox(world.east_manager) == [], "only the store's own managers"
 
     assert await c.press_action(world.east_manager, alert, Action.REPLY_BY, "next") == "只有本店经理可以进行此操作。"
     await c.press_action(world.manager, alert, Action.REPLY_BY, "next")
-    assert alert.text == "已完成:已告知客户最迟在 2026年11月24日 21:00 前答复。"
+    assert alert.text == "已完成:已告知客户最迟在 明天 21:00 前答复。"
     assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
-    assert card.text.endswith("最迟答复时间:2026年11月24日 21:00")
+    assert card.text.endswith("最迟答复时间:明天 11月24日 21:00")
     assert c.last(world.customer).text == (
         "您的投诉单 #1 需要门店经理亲自处理,我们已第一时间通知经理。"
-        "经理最迟会在 2026年11月24日 21:00 前给您答复,请您耐心等候。")
+        "经理最迟会在 明天 21:00 前给您答复,请您耐心等候。")
     assert await c.press(world.manager, alert, "m:reply:1:0") == "这张卡片已过期:投诉单状态已经变化。"
     assert await c.press(world.manager, alert, "m:reply:1:today") == "这张卡片已过期:投诉单状态已经变化。"
     # The buttons carry the option's key: an index no alert ever drew is data we never drew.

@@ -101,3 +101,38 @@ def test_customers_and_staff_are_addressed_as_nin(language: str) -> None:
     with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
         curt = [m.id for m in read_po(f) if m.id and "你" in (m.string or "")]
     assert curt == []
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning
+
+
+@pytest.mark.parametrize(("language", "moment", "promise", "when", "dated"), [
+    ("zh_CN", datetime(2026, 11, 23, 16, 45), "今天 16:45 前", "今天 16:45",
+     "今天 11月23日 16:45"),
+    ("zh_CN", datetime(2026, 11, 24, 9, 30), "明天 09:30 前", "明天 09:30",
+     "明天 11月24日 09:30"),
+    ("zh_CN", datetime(2026, 11, 26, 17, 30), "11月26日 17:30 前", "11月26日 17:30",
+     "11月26日 17:30"),
+    ("zh_CN", datetime(2027, 1, 4, 17, 30), "1月4日 17:30 前", "2027年1月4日 17:30",
+     "2027年1月4日 17:30"),
+    ("zh_TW", datetime(2026, 11, 23, 16, 45), "今天 16:45 前", "今天 16:45",
+     "今天 11月23日 16:45"),
+    ("zh_TW", datetime(2026, 11, 24, 9, 30), "明天 09:30 前", "明天 09:30",
+     "明天 11月24日 09:30"),
+    ("en", datetime(2026, 11, 23, 16, 45), "today before 16:45", "today 16:45",
+     "today Nov 23, 16:45"),
+    ("en", datetime(2026, 11, 24, 9, 30), "tomorrow before 09:30", "tomorrow 09:30",
+     "tomorrow Nov 24, 09:30"),
+    ("en", datetime(2026, 11, 26, 17, 30), "before Nov 26, 17:30", "Nov 26, 17:30",
+     "Nov 26, 17:30"),
+])
+def test_promised_times_read_today_and_tomorrow(language: str, moment: datetime, promise: str,
+                                                when: str, dated: str) -> None:
+    """Times as people write them (issue 19, item 8): 今天/明天 for today and tomorrow, the date
+    otherwise; to the customer ("… 前"), to staff and managers, and on the card (dated)."""
+    t = translator(language)
+    moment = moment.replace(tzinfo=SHANGHAI)
+    assert t.promise(moment, SHANGHAI, NOW) == promise
+    assert t.when(moment, SHANGHAI, NOW) == when
+    assert t.when(moment, SHANGHAI, NOW, dated=True) == dated

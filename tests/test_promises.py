@@ -45,28 +45,28 @@ async def test_reminder_then_breach_alerts_managers_once(world: World) -> None:
     await file_complaint(world)
     await c.press_action(world.li, c.last(world.staff_group), Action.ACCEPT)
     card = c.inbox(world.staff_group)[0]
-    world.clock.set(at(15, 51))
+    world.clock.set(at(15, 44))
     await tick(world)
-    assert c.last(world.staff_group).text != "⏰", "not yet: an hour before is 15:52"
-    world.clock.set(at(15, 52))
+    assert c.last(world.staff_group).text != "⏰", "not yet: an hour before is 15:45"
+    world.clock.set(at(15, 45))
     await tick(world)
     reminder = c.last(world.staff_group)
     assert world.told("contact_reminder") == [world.staff_group.id]
-    assert "#1" in reminder.text and "16:52" in reminder.text
+    assert "#1" in reminder.text and "16:45" in reminder.text
     assert 'tg://user?id=201' in reminder.html and reminder.reply_to == card.message_id
     await tick(world, minutes=10)
     assert c.last(world.staff_group) is reminder, "one reminder"
 
-    world.clock.set(at(16, 52))
+    world.clock.set(at(16, 45))
     await tick(world)
     assert world.told("breach") == [world.manager.id]
-    assert "#1" in c.last(world.manager).text and "16:52" in c.last(world.manager).text
+    assert "#1" in c.last(world.manager).text and "16:45" in c.last(world.manager).text
     ticket = world.db.by_number(1)
     assert ticket.missed is True
     assert [e.action for e in ticket.events][-2:] == ["missed", "promise_renewed"]
-    assert "2026年11月23日 16:52" in card.text, "the card shows the missed deadline"
+    assert "2026年11月23日 16:45" in card.text, "the card shows the missed deadline"
     assert world.told("promise_renewed") == [world.customer.id]
-    assert "明天 16:52" in c.texts(world.customer)[-1], "the renewed promise: tomorrow 16:52"
+    assert "明天 16:45" in c.texts(world.customer)[-1], "the renewed promise: tomorrow 16:45"
     alerts = len(c.inbox(world.manager))
     told = len(c.texts(world.customer))
     await tick(world, hours=1)
@@ -99,10 +99,10 @@ async def test_unclaimed_ticket_nudges_the_group_while_open(world: World) -> Non
     assert len(c.inbox(world.east_group)) == 2
     await tick(world, minutes=20)
     assert len(c.inbox(world.east_group)) == 3
-    world.clock.set(at(15, 52))
+    world.clock.set(at(15, 45))
     await tick(world)
     assert world.told("contact_reminder") == [world.east_group.id]
-    assert "16:51" in c.last(world.east_group).text
+    assert "16:45" in c.last(world.east_group).text
 
 
 async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
@@ -119,9 +119,9 @@ async def test_no_nudges_while_the_store_is_closed(world: World) -> None:
 async def test_late_complaint_is_promised_for_tomorrow(world: World) -> None:
     world.clock.set(at(18, 30))
     await file_complaint(world)
-    assert "接下来:旗舰店的技术人员会在明天 16:52 前与您联系。" in world.client.texts(
+    assert "接下来:旗舰店的技术人员会在明天 16:45 前与您联系。" in world.client.texts(
         world.customer)[-2]
-    assert world.db.by_number(1).contact_by == "2026-11-24T16:52:00+08:00"
+    assert world.db.by_number(1).contact_by == "2026-11-24T16:45:00+08:00", "what was told"
 
 
 async def test_called_no_answer_retries_and_is_not_contact(world: World) -> None:
@@ -243,7 +243,7 @@ async def test_low_score_reopens_the_ticket(world: World) -> None:
     await c.press_action(world.customer, question, Action.SURVEY_SOLVED, "partly")
     ticket = world.db.by_number(1)
     assert ticket.state is State.CLAIMED and ticket.assignee_id == 201
-    assert ticket.contact_by == "2026-11-24T16:52:00+08:00"
+    assert ticket.contact_by == "2026-11-24T16:45:00+08:00"
     assert [e.action for e in ticket.events][-1] == "reopened"
     assert c.last(world.customer).text == (
         "很抱歉问题还没有解决。您的投诉单 #1 已重新打开,我们会尽快再次与您联系。")
@@ -355,24 +355,24 @@ async def test_renewed_contact_promise_is_stored_and_watched(world: World) -> No
     card = c.inbox(world.staff_group)[0]
     world.clock.set(at(16, 52))
     await tick(world)
-    assert "明天 16:52 前" in c.texts(world.customer)[-1]
+    assert "明天 16:45 前" in c.texts(world.customer)[-1]
     ticket = world.db.by_number(1)
-    assert datetime.fromisoformat(ticket.contact_by) == at(16, 52, day=24)
-    assert "⚠️ 已超过联系期限 2026年11月23日 16:52(遗漏)" in card.text
-    assert "2026年11月24日 16:52" in card.text
+    assert datetime.fromisoformat(ticket.contact_by) == at(16, 45, day=24)
+    assert "⚠️ 已超过联系期限 2026年11月23日 16:45(遗漏)" in card.text
+    assert "明天 11月24日 16:45" in card.text
     alerts = len(c.inbox(world.manager))
 
-    world.clock.set(at(15, 52, day=24))
+    world.clock.set(at(15, 45, day=24))
     await tick(world)
-    assert c.last(world.staff_group).text == "⏰ 李工,投诉单 #1 请在 16:52 前联系客户。"
-    world.clock.set(at(16, 52, day=24))
+    assert c.last(world.staff_group).text == "⏰ 李工,投诉单 #1 请在 16:45 前联系客户。"
+    world.clock.set(at(16, 45, day=24))
     await tick(world)
     assert len(c.inbox(world.manager)) == alerts + 1
     assert c.last(world.manager).text == (
-        "⚠️ 旗舰店:投诉单 #1 未能在期限 2026年11月24日 16:52 前联系客户,已记为遗漏。")
+        "⚠️ 旗舰店:投诉单 #1 未能在期限 今天 16:45 前联系客户,已记为遗漏。")
     ticket = world.db.by_number(1)
     assert [datetime.fromisoformat(e.detail["deadline"]) for e in ticket.events
-            if e.action == "missed"] == [at(16, 52), at(16, 52, day=24)]
+            if e.action == "missed"] == [at(16, 45), at(16, 45, day=24)]
     await tick(world, hours=1)
     assert len(c.inbox(world.manager)) == alerts + 1, "one alert per missed promise"
 

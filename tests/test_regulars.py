@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.buttons import Action
-from desk.models import Outcome, State
+from desk.models import Customer, Outcome, State
 from tests.conftest import CHAIN_TOML, World, file_complaint, start_world
 
 
@@ -42,9 +42,9 @@ async def test_staff_grade_the_customer_and_note_preferences(world: World) -> No
     card = c.last(world.staff_group)
     assert await c.press_action(world.wang, card, Action.TIER, "regular") == "已标记为:常客"
     assert world.db.customer(world.customer.id).tier == "regular"
-    assert "客户等级:常客 · 已完成投诉单:0" in card.text
+    assert "客户等级:常客 · 到店:1 次" in card.text, "the QR scan"
     await c.press_action(world.wang, card, Action.TIER, "vip")
-    assert "客户等级:VIP · 已完成投诉单:0" in card.text
+    assert "客户等级:VIP · 到店:1 次" in card.text
     assert await c.press_action(world.wang, card, Action.TIER, "vip") == "已取消标记:VIP"
     assert world.db.customer(world.customer.id).tier is None
     await c.press_action(world.li, card, Action.NOTE)
@@ -58,7 +58,9 @@ async def test_staff_grade_the_customer_and_note_preferences(world: World) -> No
     assert await c.press(world.li, card, "t:tier:1:king") == "这个按钮已失效。"
 
 
-async def test_completed_tickets_make_a_regular(world: World) -> None:
+async def test_completed_complaints_do_not_make_a_regular(world: World) -> None:
+    """Issue 19, item 9: regulars are customers who come back (visits, purchases, staff
+    marking), not customers who complained often."""
     c = world.client
     await file_complaint(world)
     card = c.inbox(world.staff_group)[0]
@@ -66,7 +68,38 @@ async def test_completed_tickets_make_a_regular(world: World) -> None:
                           (Action.OUTCOME, Outcome.SOLVED)):
         await c.press_action(world.li, card, action, *args)
     await c.send(world.li, "已更换", group=world.staff_group, reply_to=c.last(world.staff_group))
-    assert world.db.customer(world.customer.id).completed == 1
+    assert world.db.customer(world.customer.id).completed == 1, "still recorded"
+
+    def complained_often(customer: Customer) -> None:
+        customer.completed = 5
+
+    customer = world.db.update_customer(world.customer.id, complained_often)
+    assert not customer.is_regular(3)
+    world.db.archive(world.db.by_number(1).key)
+    await c.send(world.customer, "/start s_hq")
+    assert "欢迎回来" not in c.last(world.customer).text
+    await file_complaint(world, "空气净化器异味,我要换货")
+    assert "客户等级" not in c.card(world.staff_group, 2).text
+
+
+async def test_staff_record_a_visit_and_visits_make_a_regular(world: World) -> None:
+    c = world.client
+    await file_complaint(world)
+    card = c.last(world.staff_group)
+    assert "🛍 到店" in card.labels
+    # The QR code link counted today's visit already: one a day.
+    assert world.db.customer(world.customer.id).visits == ["hq:2026-11-23"]
+    assert await c.click(world.li, card, "到店") == "今天的到店已经记录过了。"
+    assert world.db.customer(world.customer.id).visits == ["hq:2026-11-23"], "one a day"
+    assert "客户等级" not in card.text
+    world.clock.advance(days=1)
+    assert await c.click(world.wang, card, "到店") == "已记录:客户今天到店。"
+    world.clock.advance(days=1)
+    await c.click(world.li, card, "到店")
+    assert world.db.customer(world.customer.id).visits == [
+        "hq:2026-11-23", "hq:2026-11-24", "hq:2026-11-25"]
+    assert "客户等级:常客 · 到店:3 次" in card.text, "three visits make a regular"
+    assert await c.press(world.outsider, card, "t:visit:7") == "这个按钮已失效。"
 
 
 async def test_vip_tickets_get_the_shorter_deadline(tmp_path: Path) -> None:
@@ -82,7 +115,7 @@ async def test_vip_tickets_get_the_shorter_deadline(tmp_path: Path) -> None:
     world.clock.advance(minutes=1)
     await file_complaint(world, "空气净化器异味,我要换货")
     vip = world.db.by_number(2)
-    assert vip.vip is True and vip.contact_by == "2026-11-23T04:01:00+00:00"
+    assert vip.vip is True and vip.contact_by == "2026-11-23T12:00:00+08:00", "12:01 rounded"
     assert world.client.last(world.staff_group).text.startswith("🆕 投诉单 #2 · 商品质量投诉 · 💎 VIP")
     await world.stop()
 

@@ -173,7 +173,7 @@ async def test_a_standard_reply_arrives_in_the_customers_language(world: World) 
     apology = translator("en").gettext(msgid)
     assert "sorry" in apology
     assert texts[-2] == f"💬 旗舰店 · 李工:\n{apology}"
-    assert texts[-1] == "💬 旗舰店 · 李工:\nWe will call you today before 16:52."
+    assert texts[-1] == "💬 旗舰店 · 李工:\nWe will call you today before 16:45."
 
 
 async def test_a_manager_answers_an_escalated_ticket_from_the_private_chat(world: World) -> None:

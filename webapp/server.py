@@ -188,7 +188,8 @@ class WebDesk:
                           kind=q.get("kind") or None, technician=technician,
                           overdue_only=q.get("overdue") == "1")
         now = self.desk.clock()
-        found = open_tickets(self.desk.db.open_tickets(), filters, now)
+        found = open_tickets(self.desk.db.open_tickets(), filters, now,
+                             {s.id: s for s in stores})
         return _json({"count": len(found),
                       "tickets": [views.ticket_line(c.t, self.desk, tk, now)
                                   for tk in found[:LIST_LIMIT]]})
@@ -274,14 +275,15 @@ class WebDesk:
             raise Denied(400, "days must be 7, 30 or 90") from exc
         if days not in PERIODS:
             raise Denied(400, "days must be 7, 30 or 90")
-        today = local_day(store, self.desk.clock())
+        now = self.desk.clock()
+        today = local_day(store, now)
         key = (store.id, days, today)
         cached = self.trends_cache.get(key)
         if cached is None or cached[0] + TRENDS_CACHE_SECONDS < time.monotonic():
             db = self.desk.db
             result = await asyncio.to_thread(
                 trends_job, db.data_dir, db.hot_snapshot(), store, today, days,
-                db.served(store.id), db.fed_back(store.id))
+                db.served(store.id), db.fed_back(store.id), now)
             cached = (time.monotonic(), result)
             # Yesterday's figures are never asked for again: keep today's only.
             self.trends_cache = {k: v for k, v in self.trends_cache.items() if k[2] == today}

@@ -11,7 +11,7 @@ from typing import Any
 from desk.config import StoreConfig
 from desk.context import Desk
 from desk.i18n import Translator
-from desk.listing import deadline, overdue
+from desk.listing import deadline, decide_by, needs_manager, overdue, taken_by
 from desk.models import (
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -24,13 +24,34 @@ from desk.models import (
 from desk.policy import ReplyOption, may_handle
 from desk.search import Row
 from desk.survey import DRIVERS, SOLVED_LABELS, quality_index, survey_records
+from desk.text import field_name
 from desk.trends import Controls, Trends
+from outbox.views import reply_choice_label
 from webapp import charts
 from webapp.texts import ACTION_LABELS
 
 
 def _when(t: Translator, iso: str | None, store: StoreConfig) -> str:
     return t.datetime(datetime.fromisoformat(iso), store.timezone) if iso else ""
+
+
+def _promised(t: Translator, iso: str | None, store: StoreConfig, now: datetime) -> str:
+    """A promised time as the manager reads it: 今天 16:45, 明天 09:30, else the date."""
+    return t.when(datetime.fromisoformat(iso), store.timezone, now) if iso else ""
+
+
+def _phone_link(phone: str | None) -> str:
+    """A tap-to-call link: ``tel:`` and the digits (a leading + kept), nothing else."""
+    if not phone:
+        return ""
+    digits = "".join(ch for ch in phone if ch.isascii() and ch.isdigit())
+    if not digits:
+        return ""
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
+
+
+def _offered_to(ticket) -> str:
+    return (ticket.assignee_name or "") if ticket.state is State.OFFERED else ""
 
 
 def _label(t: Translator, labels: dict, value: Any) -> str:
@@ -43,14 +64,17 @@ def _label(t: Translator, labels: dict, value: Any) -> str:
 def ticket_line(t: Translator, desk: Desk, ticket, now: datetime) -> dict[str, Any]:
     """One line of the open tickets' list."""
     store = desk.display_store(ticket.store_id)
-    due = deadline(ticket)
+    due = deadline(ticket, store)
     return {"number": ticket.number, "store": ticket.store_id, "store_name": store.name,
             "state": ticket.state.value, "state_label": _label(t, STATE_LABELS, ticket.state),
             "kind": ticket.kind.value, "kind_label": _label(t, KIND_LABELS, ticket.kind),
             "customer": ticket.customer_name, "product": ticket.product or "",
-            "assignee": ticket.assignee_name or "",
-            "deadline": t.datetime(due, store.timezone) if due else "",
-            "overdue": overdue(ticket, now),
+            # Offered is not taken: the technician has not accepted it yet.
+            "assignee": (ticket.assignee_name or "") if taken_by(ticket) else "",
+            "offered_to": _offered_to(ticket),
+            "deadline": t.when(due, store.timezone, now) if due else "",
+            "needs_manager": needs_manager(ticket),
+            "overdue": overdue(ticket, now, store),
             "urgent": _urgency(t, ticket)}
 
 
@@ -117,6 +141,22 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
             "quality_index": quality_index(drivers),
             "comment": record.get("comment") or ""})
     active = ticket.is_active and desk.store(ticket.store_id) is not None
+    customer = field_name(ticket.customer_name) or "—"
+
+    def reply_choice(option: ReplyOption) -> dict[str, Any]:
+        return {"choice": option.key, "label": reply_choice_label(t, store, option, now),
+                "confirm": t.gettext(
+                    "The customer {customer} will be told: the latest reply time is {time}; "
+                    "the card in the staff group is updated.").format(
+                        customer=customer, time=t.when(option.at, store.timezone, now))}
+
+    def hand_over(name: str) -> str:
+        return t.gettext(
+            "{technician} will be told that ticket #{number} is now theirs, and the customer "
+            "{customer} that {technician} will contact them.").format(
+                technician=field_name(name), number=ticket.number, customer=customer)
+
+    waiting = ticket.is_active and needs_manager(ticket)
     return {
         "number": ticket.number, "store": ticket.store_id, "store_name": store.name,
         "state": ticket.state.value, "state_label": _label(t, STATE_LABELS, ticket.state),
@@ -125,18 +165,22 @@ def ticket_detail(t: Translator, desk: Desk, ticket, followups: list[dict[str, A
         "urgent": _urgency(t, ticket),
         "customer": ticket.customer_name, "phone": phone or "", "product": ticket.product or "",
         "text": ticket.text, "confirmed": _when(t, ticket.confirmed_at, store),
-        "assignee": ticket.assignee_name or "",
-        "contact_by": _when(t, ticket.contact_by, store),
-        "reply_by": _when(t, ticket.reply_by, store),
-        "overdue": ticket.is_active and overdue(ticket, now),
+        "phone_link": _phone_link(phone),
+        "assignee": (ticket.assignee_name or "") if taken_by(ticket) else "",
+        "offered_to": _offered_to(ticket),
+        "contact_by": _promised(t, ticket.contact_by, store, now),
+        "reply_by": _promised(t, ticket.reply_by, store, now),
+        "needs_manager": waiting,
+        "decide_by": t.when(decide_by(ticket, store), store.timezone, now) if waiting else "",
+        "overdue": ticket.is_active and overdue(ticket, now, store),
         "outcome": _label(t, OUTCOME_LABELS, ticket.outcome) if ticket.outcome else "",
         "report": ticket.report or "", "archived": archived,
         "conversation": conversation, "audit": audit, "feedback": feedback,
         "actions": {
             # The option's key, sent back as is: the time is looked up again on the server.
-            "reply_choices": [{"choice": o.key, "label": t.datetime(o.at, store.timezone)}
-                              for o in reply_choices],
-            "technicians": [{"id": tech.user_id, "name": tech.name}
+            "reply_choices": [reply_choice(o) for o in reply_choices],
+            "technicians": [{"id": tech.user_id, "name": tech.name,
+                             "confirm": hand_over(tech.name)}
                             for tech in store.technicians
                             if may_handle(ticket, tech.user_id)
                             and tech.user_id != ticket.assignee_id] if active else [],

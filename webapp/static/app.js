@@ -194,11 +194,15 @@
       fill(list, ...(data.tickets.length ? data.tickets.map((t) => h("li", {
         class: "item ticket", "data-number": t.number, onclick: () => ticketView(t.number),
       },
-        h("div", { class: "head" }, h("span", {}, (t.urgent ? "🚨 " : "") + "#" + t.number + " " + t.customer), h("span", { class: "badge" }, t.state_label)),
+        h("div", { class: "head" }, h("span", {}, (t.urgent ? "🚨 " : "") + "#" + t.number + " " + t.customer),
+          h("span", { class: t.needs_manager ? "badge needs" : "badge" }, t.needs_manager ? T("needs_you") : t.state_label)),
         h("div", { class: "sub" }, [t.urgent, t.kind_label, t.product, state.me.stores.length > 1 ? t.store_name : ""].filter(Boolean).join(" · ")),
-        h("div", { class: t.overdue ? "overdue" : "meta" },
-          (t.overdue ? T("overdue") + " · " : "") + (t.deadline ? T("deadline") + " " + t.deadline : T("no_deadline")) +
-          (t.assignee ? " · " + t.assignee : "")))) : [h("li", { class: "hint" }, T("no_open"))]));
+        // What needs the manager shows the time by which they must decide; an offered ticket
+        // is not shown as taken.
+        h("div", { class: t.overdue ? "overdue clock" : "meta clock" },
+          (t.overdue ? T("overdue") + " · " : "") +
+          (t.deadline ? T(t.needs_manager ? "decide_by" : "deadline") + " " + t.deadline : T("no_deadline")) +
+          (t.assignee ? " · " + t.assignee : t.offered_to ? " · " + fmt(T("offered_to"), { name: t.offered_to }) : "")))) : [h("li", { class: "hint" }, T("no_open"))]));
     } catch (error) { failed(error); }
   }
 
@@ -241,15 +245,30 @@
       h("button", { type: "button", id: "back", onclick: () => go(from) }, "‹ " + T("back")),
       h("h2", { id: "ticket-title" }, "#" + t.number + " · " + t.state_label + (t.archived ? " · " + T("archived") : "")),
       h("dl", { class: "facts" },
-        fact(T("customer"), t.customer), fact(T("phone"), t.phone), fact(T("product"), t.product),
+        fact(T("customer"), t.customer),
+        fact(T("phone"), t.phone && t.phone_link ? h("a", { href: t.phone_link, id: "phone-link", "aria-label": T("call") + " " + t.phone }, t.phone) : t.phone),
+        fact(T("product"), t.product),
         fact(T("want"), t.want_label), fact(T("complaint"), t.text),
-        fact(T("confirmed"), t.confirmed + " · " + t.store_name), fact(T("technician"), t.assignee),
-        fact(T("contact_by"), t.contact_by, t.overdue ? "overdue" : ""),
+        fact(T("confirmed"), t.confirmed + " · " + t.store_name),
+        fact(T("technician"), t.assignee || (t.offered_to ? fmt(T("offered_to"), { name: t.offered_to }) : "")),
+        fact(T("decide_by"), t.decide_by, t.overdue ? "overdue" : ""),
+        fact(T("contact_by"), t.needs_manager ? "" : t.contact_by, t.overdue ? "overdue" : ""),
         fact(T("reply_by"), t.reply_by), fact(T("outcome"), t.outcome), fact(T("report"), t.report)),
     ];
     const acts = t.actions;
     if (acts.reply_choices.length || acts.technicians.length) {
       const note = h("p", { class: "hint", id: "action-result" });
+      const confirmBox = h("div", { class: "confirm", id: "confirm", hidden: true });
+      // A decision that messages people says first what will happen and to whom.
+      const ask = (path, body, what) => {
+        note.textContent = "";
+        fill(confirmBox, h("p", { id: "confirm-text" }, what),
+          h("div", { class: "choices" },
+            h("button", { type: "button", class: "primary", id: "confirm-send", onclick: () => { confirmBox.hidden = true; decide(path, body); } }, T("confirm_send")),
+            h("button", { type: "button", id: "confirm-cancel", onclick: () => { confirmBox.hidden = true; fill(confirmBox); } }, T("cancel"))));
+        confirmBox.hidden = false;
+        confirmBox.scrollIntoView({ block: "nearest" });
+      };
       const decide = async (path, body) => {
         try {
           const answer = await api("tickets/" + t.number + "/" + path, {}, { method: "POST", body: JSON.stringify(body) });
@@ -262,11 +281,11 @@
       parts.push(h("h2", {}, T("actions")));
       if (acts.reply_choices.length) parts.push(h("p", {}, T("set_reply_time")),
         h("div", { class: "choices" }, acts.reply_choices.map((c) =>
-          h("button", { type: "button", onclick: () => decide("reply-by", { choice: c.choice }) }, c.label))));
+          h("button", { type: "button", class: "reply-choice", onclick: () => ask("reply-by", { choice: c.choice }, c.confirm) }, c.label))));
       if (acts.technicians.length) parts.push(h("p", {}, T("hand_to")),
         h("div", { class: "choices" }, acts.technicians.map((x) =>
-          h("button", { type: "button", onclick: () => decide("assign", { technician: x.id }) }, x.name))));
-      parts.push(note);
+          h("button", { type: "button", class: "hand-to", onclick: () => ask("assign", { technician: x.id }, x.confirm) }, x.name))));
+      parts.push(confirmBox, note);
     } else parts.push(h("p", { class: "hint", id: "action-result" }));
     parts.push(h("h2", {}, T("conversation")),
       t.conversation.length ? h("ul", { class: "conversation", id: "conversation" }, t.conversation.map((line) =>
