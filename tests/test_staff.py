@@ -186,35 +186,6 @@ async def test_claim_race_has_exactly_one_winner(world: World) -> None:
     assert [e.action for e in ticket.events].count("claimed") == 1
 
 
-async def test_escalation_alerts_managers_and_promises_a_reply_time(world: World) -> None:
-    c = world.client
-    await c.send(world.manager, "/start")
-    await file_complaint(world)
-    card = c.last(world.staff_group)
-    await c.click(world.li, card, "接单")
-    await c.click(world.li, card, "无法解决")
-    assert world.db.by_number(1).state is State.ESCALATED
-    assert card.text.endswith("等待经理确定最迟答复时间。")
-    alert = c.last(world.manager)
-    assert alert.text.startswith("🆘 旗舰店:投诉单 #1 员工无法解决,需要您的支持。")
-    assert alert.labels == ["今天打烊前(21:00)", "下一个营业日打烊前(明天 21:00)",
-                            "第三个营业日打烊前(11月26日 21:00)", "👤 交给技术人员"]
-    assert c.inbox(world.east_manager) == [], "only the store's own managers"
-
-    assert await c.click(world.east_manager, alert, "下一个营业日") == "只有本店经理可以进行此操作。"
-    await c.click(world.manager, alert, "下一个营业日")
-    assert alert.text == "已完成:已告知客户最迟在 明天 21:00 前答复。"
-    assert world.db.by_number(1).reply_by == "2026-11-24T21:00:00+08:00"
-    assert card.text.endswith("最迟答复时间:明天 11月24日 21:00")
-    assert c.last(world.customer).text == (
-        "您的投诉单 #1 需要门店经理亲自处理,我们已第一时间通知经理。"
-        "经理最迟会在 明天 21:00 前给您答复,请您耐心等候。")
-    assert await c.press(world.manager, alert, "m:reply:1:today") == "这张卡片已过期:投诉单状态已经变化。"
-    assert await c.press(world.manager, alert, "m:reply:1:0") == "这张卡片已过期:投诉单状态已经变化。"
-    # The buttons carry the option's key: an index no alert ever drew is data we never drew.
-    assert await c.press(world.manager, alert, "m:reply:1:7") == "这个按钮已失效。"
-
-
 async def test_manager_hands_an_escalated_ticket_to_a_technician(world: World) -> None:
     c = world.client
     await c.send(world.manager, "/start")
